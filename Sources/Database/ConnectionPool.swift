@@ -1,0 +1,216 @@
+import CLibPQ
+import Logging
+import Synchronization
+
+/// A bounded set of connections shared by concurrent tasks.
+///
+/// Connections are opened on demand up to ``DatabaseConfiguration/poolSize``. A caller that
+/// finds none free waits in line until one is released or a new one opens, and gives up with
+/// ``DatabaseError/poolExhausted(poolSize:timeoutMilliseconds:)`` after the acquire timeout.
+/// Connections the server has ended are noticed when taken and replaced without the caller
+/// seeing an error.
+final class ConnectionPool: Sendable {
+    let configuration: DatabaseConfiguration
+    private let settings: ConnectionSettings
+    private let logger: Logger
+    private let state = Mutex(State())
+    /// Process-wide, because the ``SocketPoller`` that all pools share tells sockets apart by it.
+    private static let connectionIDs = Atomic<UInt64>(0)
+
+    private struct State {
+        var idle: [Connection] = []
+        /// Connections open or being opened.
+        var open = 0
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var sweeping = false
+        var closed = false
+    }
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<Connection, any Error>
+        let deadline: ContinuousClock.Instant
+    }
+
+    /// Counts for health reports and metrics.
+    struct Statistics: Sendable {
+        var open: Int
+        var idle: Int
+        var waiting: Int
+    }
+
+    init(configuration: DatabaseConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.settings = ConnectionSettings(configuration: configuration)
+        self.logger = logger
+    }
+
+    var statistics: Statistics {
+        state.withLock { Statistics(open: $0.open, idle: $0.idle.count, waiting: $0.waiters.count) }
+    }
+
+    // MARK: Acquire and release
+
+    func acquire() async throws -> Connection {
+        while true {
+            enum Step { case check(Connection), open, wait }
+            let step = try state.withLock { state throws(DatabaseError) -> Step in
+                if state.closed { throw .poolClosed }
+                if let connection = state.idle.popLast() { return .check(connection) }
+                if state.open < configuration.poolSize {
+                    state.open += 1
+                    return .open
+                }
+                return .wait
+            }
+            let connection: Connection
+            switch step {
+            case .check(let idle):
+                connection = idle
+            case .open:
+                openConnection()
+                connection = try await wait()
+            case .wait:
+                connection = try await wait()
+            }
+            if connection.isUsable { return connection }
+            logger.info("replacing a database connection the server closed", metadata: ["connection": "\(connection.id)"])
+            discard(connection)
+        }
+    }
+
+    /// Gives a connection back. One left inside a transaction is rolled back first; a broken
+    /// one is closed and, if callers are waiting, replaced.
+    func release(_ connection: Connection) async {
+        var reusable = !connection.isBroken
+        let status = connection.transactionStatus
+        if reusable, status != PQTRANS_IDLE {
+            // A cancelled task cannot run the ROLLBACK; closing the connection rolls back too.
+            if (status == PQTRANS_INTRANS || status == PQTRANS_INERROR) && !Task.isCancelled {
+                reusable = (try? await connection.run(.script("ROLLBACK"))) != nil
+                    && connection.transactionStatus == PQTRANS_IDLE
+            } else {
+                reusable = false
+            }
+        }
+        if reusable { checkIn(connection) } else { discard(connection) }
+    }
+
+    private func checkIn(_ connection: Connection) {
+        let (waiter, poolClosed) = state.withLock { state -> (Waiter?, Bool) in
+            if state.closed {
+                state.open -= 1
+                return (nil, true)
+            }
+            if !state.waiters.isEmpty { return (state.waiters.removeFirst(), false) }
+            state.idle.append(connection)
+            return (nil, false)
+        }
+        if poolClosed { connection.close() }
+        waiter?.continuation.resume(returning: connection)
+    }
+
+    private func discard(_ connection: Connection) {
+        connection.close()
+        let reopen = state.withLock { state in
+            state.open -= 1
+            guard !state.closed, !state.waiters.isEmpty, state.open < configuration.poolSize else {
+                return false
+            }
+            state.open += 1
+            return true
+        }
+        if reopen { openConnection() }
+    }
+
+    private func openConnection() {
+        let id = Self.connectionIDs.add(1, ordering: .relaxed).newValue
+        Task {
+            do {
+                let connection = try await Connection.open(settings, id: id)
+                logger.debug("opened a database connection", metadata: ["connection": "\(id)"])
+                checkIn(connection)
+            } catch {
+                // Hand the failure to the longest waiter, who most likely caused this attempt:
+                // a wrong password or a stopped server should surface as itself, not as a timeout.
+                let waiter = state.withLock { state in
+                    state.open -= 1
+                    return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+                }
+                logger.warning(
+                    "could not open a database connection", metadata: ["error": "\(error)"])
+                waiter?.continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    // MARK: Waiting
+
+    private func wait() async throws -> Connection {
+        let id = state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        let deadline = ContinuousClock.now.advanced(by: configuration.acquireTimeout)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let (immediate, startSweeper) = state.withLock {
+                    state -> (Result<Connection, any Error>?, Bool) in
+                    if Task.isCancelled { return (.failure(CancellationError()), false) }
+                    if state.closed { return (.failure(DatabaseError.poolClosed), false) }
+                    if let connection = state.idle.popLast() { return (.success(connection), false) }
+                    state.waiters.append(Waiter(id: id, continuation: continuation, deadline: deadline))
+                    defer { state.sweeping = true }
+                    return (nil, !state.sweeping)
+                }
+                if let immediate { continuation.resume(with: immediate) }
+                if startSweeper { sweepExpiredWaiters() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0) }
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Fails waiters whose deadline passed. Runs only while someone waits, waking a few times per
+    /// timeout, which is cheaper than a timer per waiter on the hot path of a saturated pool.
+    private func sweepExpiredWaiters() {
+        let tick = max(.milliseconds(1), min(configuration.acquireTimeout / 4, .milliseconds(50)))
+        let timeout = DatabaseError.poolExhausted(
+            poolSize: configuration.poolSize, timeoutMilliseconds: configuration.acquireTimeout.milliseconds)
+        Task {
+            while true {
+                try? await Task.sleep(for: tick)
+                let now = ContinuousClock.now
+                let (expired, done) = state.withLock { state -> ([Waiter], Bool) in
+                    let expired = state.waiters.filter { $0.deadline <= now }
+                    state.waiters.removeAll { $0.deadline <= now }
+                    if state.waiters.isEmpty { state.sweeping = false }
+                    return (expired, state.waiters.isEmpty)
+                }
+                for waiter in expired { waiter.continuation.resume(throwing: timeout) }
+                if done { return }
+            }
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Closes idle connections now and the others as they come back; fails every waiter.
+    func close() {
+        let (idle, waiters) = state.withLock { state in
+            state.closed = true
+            state.open -= state.idle.count
+            defer {
+                state.idle = []
+                state.waiters = []
+            }
+            return (state.idle, state.waiters)
+        }
+        idle.forEach { $0.close() }
+        waiters.forEach { $0.continuation.resume(throwing: DatabaseError.poolClosed) }
+    }
+}

@@ -1,0 +1,91 @@
+import CLibPQ
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The libpq keyword/value pairs a pool connects with: the user's connection string plus the
+/// session settings the decoders rely on.
+struct ConnectionSettings: Sendable {
+    let configuration: DatabaseConfiguration
+
+    /// Connects, blocking the calling thread, and switches the connection to non-blocking mode.
+    func connect() throws(DatabaseError) -> OpaquePointer {
+        let connectionString = configuration.connectionString
+        // Server options the decoders depend on: ISO dates in UTC, floats that round-trip.
+        // A user's own `options` come after ours, so theirs win where both set a parameter.
+        var serverOptions = "-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=3"
+        if let statementTimeout = configuration.statementTimeout {
+            serverOptions += " -c statement_timeout=\(statementTimeout.milliseconds)"
+        }
+        if let userOptions = connectionString.value("options") { serverOptions += " " + userOptions }
+        // Earlier pairs are defaults; the expanded connection string and the options after it win.
+        let pairs: [(String, String)] = [
+            ("connect_timeout", String(configuration.connectTimeoutSeconds)),
+            ("fallback_application_name", configuration.applicationName),
+            ("dbname", connectionString.raw),
+            ("options", serverOptions),
+            ("client_encoding", "UTF8"),
+        ]
+        let handle = withCStringArray(pairs.map(\.0)) { keywords in
+            withCStringArray(pairs.map(\.1)) { values in
+                PQconnectdbParams(keywords, values, 1)
+            }
+        }
+        guard let handle else {
+            throw .connectionFailed(target: connectionString.target, reason: "libpq is out of memory")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let reason = String(cString: PQerrorMessage(handle)).singleLine
+            let needsPassword = PQconnectionNeedsPassword(handle) == 1
+            PQfinish(handle)
+            throw Self.classify(reason, needsPassword: needsPassword, target: connectionString.target)
+        }
+        guard PQsetnonblocking(handle, 1) == 0 else {
+            let reason = String(cString: PQerrorMessage(handle)).singleLine
+            PQfinish(handle)
+            throw .connectionFailed(target: connectionString.target, reason: reason)
+        }
+        return handle
+    }
+
+    /// libpq reports connection failures only as text; these phrases are stable across its
+    /// versions and are what a person needs to tell a wrong password from a stopped server.
+    static func classify(_ reason: String, needsPassword: Bool, target: String) -> DatabaseError {
+        let authentication = [
+            "password authentication failed", "no password supplied", "authentication failed",
+            "SCRAM authentication", "pg_hba.conf rejects",
+        ]
+        let unreachable = [
+            "Connection refused", "could not translate host name", "timeout expired",
+            "No such file or directory", "Network is unreachable", "No route to host",
+            "Connection timed out", "Name or service not known",
+        ]
+        if needsPassword || authentication.contains(where: reason.contains) {
+            return .authenticationFailed(target: target, reason: reason)
+        }
+        if unreachable.contains(where: reason.contains) {
+            return .unreachable(target: target, reason: reason)
+        }
+        return .connectionFailed(target: target, reason: reason)
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings.
+private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    return pointers.withUnsafeBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+            body($0)
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1_000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

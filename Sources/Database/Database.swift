@@ -1,0 +1,86 @@
+import Logging
+
+/// The application's handle on PostgreSQL: a pool of libpq connections and the ways to use it.
+///
+/// ```swift
+/// let database = Database(configuration: try DatabaseConfiguration(environment: environment))
+/// let rows = try await database.query("SELECT id, text FROM questions WHERE id = $1", [id])
+/// let question = try rows.first?.decode(Question.self)
+/// try await database.transaction { tx in
+///     try await tx.query("UPDATE choices SET votes = votes + 1 WHERE id = $1", [choiceID])
+/// }
+/// ```
+///
+/// Connections open lazily, so creating a `Database` never fails for a server that is down.
+public final class Database: Queryable {
+    public let configuration: DatabaseConfiguration
+    let pool: ConnectionPool
+
+    public init(configuration: DatabaseConfiguration, logger: Logger = Logger(label: "ballot.database")) {
+        self.configuration = configuration
+        self.pool = ConnectionPool(configuration: configuration, logger: logger)
+    }
+
+    /// Runs one statement on any free connection.
+    ///
+    /// When the connection turns out to have been ended by the server before it ran the
+    /// statement, the statement is sent once more on a fresh connection, so callers do not see
+    /// the pool's stale connections.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any QueryParameter]) async throws -> QueryResult {
+        var retried = false
+        while true {
+            do {
+                return try await withSession { try await $0.query(sql, parameters) }
+            } catch DatabaseError.connectionLost(_, queryWasNotCommitted: true) where !retried {
+                retried = true
+            }
+        }
+    }
+
+    public func execute(script: String) async throws {
+        try await withSession { try await $0.execute(script: script) }
+    }
+
+    /// Holds one connection for the duration of `body`.
+    public func withSession<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
+        let connection = try await pool.acquire()
+        do {
+            let value = try await body(Session(connection: connection))
+            await pool.release(connection)
+            return value
+        } catch {
+            await pool.release(connection)
+            throw error
+        }
+    }
+
+    /// Runs `body` in a transaction on one connection; see ``Session/transaction(isolation:_:)``.
+    public func transaction<T: Sendable>(
+        isolation: IsolationLevel = .readCommitted, _ body: (Transaction) async throws -> T
+    ) async throws -> T {
+        try await withSession { try await $0.transaction(isolation: isolation, body) }
+    }
+
+    /// Checks that the server answers `SELECT 1` within `timeout`, whatever state it is in.
+    public func ping(timeout: Duration) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.query("SELECT 1") }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw DatabaseError.timedOut(operation: "database ping", milliseconds: timeout.milliseconds)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// Connections open, idle and callers waiting for one.
+    public var poolStatistics: (open: Int, idle: Int, waiting: Int) {
+        let statistics = pool.statistics
+        return (statistics.open, statistics.idle, statistics.waiting)
+    }
+
+    /// Closes the pool: idle connections now, busy ones when they are released.
+    public func close() { pool.close() }
+}

@@ -1,0 +1,88 @@
+/// How to reach PostgreSQL and how to size the pool, normally read from the environment.
+public struct DatabaseConfiguration: Sendable {
+    /// Where to connect. Empty means libpq's own `PG*` variables and defaults.
+    public var connectionString: ConnectionString
+    /// The most connections the pool opens (`DATABASE_POOL_SIZE`).
+    public var poolSize: Int
+    /// How long a caller waits for a free connection before ``DatabaseError/poolExhausted(poolSize:timeoutMilliseconds:)``
+    /// (`DATABASE_POOL_TIMEOUT_MS`).
+    public var acquireTimeout: Duration
+    /// PostgreSQL's `statement_timeout` for every connection; nil leaves the server's setting
+    /// (`DATABASE_STATEMENT_TIMEOUT_MS`).
+    public var statementTimeout: Duration?
+    /// libpq's `connect_timeout` unless the connection string sets one (`DATABASE_CONNECT_TIMEOUT_S`).
+    public var connectTimeoutSeconds: Int
+    /// Shown in `pg_stat_activity.application_name` unless the connection string sets one.
+    public var applicationName: String
+
+    public init(
+        connectionString: ConnectionString, poolSize: Int = 10,
+        acquireTimeout: Duration = .seconds(5), statementTimeout: Duration? = nil,
+        connectTimeoutSeconds: Int = 5, applicationName: String = "ballot"
+    ) {
+        self.connectionString = connectionString
+        self.poolSize = poolSize
+        self.acquireTimeout = acquireTimeout
+        self.statementTimeout = statementTimeout
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.applicationName = applicationName
+    }
+
+    /// Reads `DATABASE_URL`, `DATABASE_POOL_SIZE`, `DATABASE_POOL_TIMEOUT_MS`,
+    /// `DATABASE_STATEMENT_TIMEOUT_MS` and `DATABASE_CONNECT_TIMEOUT_S`.
+    public init(environment: [String: String]) throws {
+        let reader = EnvironmentReader(environment)
+        let url = environment["DATABASE_URL"] ?? ""
+        do {
+            connectionString = try ConnectionString(url)
+        } catch {
+            throw InvalidSetting(
+                variable: "DATABASE_URL", value: ConnectionString.redacting(url),
+                expected: "a libpq connection URI or key=value string (\(error))")
+        }
+        poolSize = try reader.integer("DATABASE_POOL_SIZE", default: 10, in: 1...10_000)
+        acquireTimeout = .milliseconds(
+            try reader.integer("DATABASE_POOL_TIMEOUT_MS", default: 5_000, in: 1...3_600_000))
+        let statementMilliseconds = try reader.integer(
+            "DATABASE_STATEMENT_TIMEOUT_MS", default: 0, in: 0...86_400_000)
+        statementTimeout = statementMilliseconds == 0 ? nil : .milliseconds(statementMilliseconds)
+        connectTimeoutSeconds = try reader.integer("DATABASE_CONNECT_TIMEOUT_S", default: 5, in: 1...3_600)
+        applicationName = "ballot"
+    }
+}
+
+/// A setting whose value cannot be used; the message names the variable, the value and what
+/// would be accepted.
+public struct InvalidSetting: Error, Sendable, Equatable, CustomStringConvertible {
+    public var variable: String
+    public var value: String
+    public var expected: String
+
+    public init(variable: String, value: String, expected: String) {
+        self.variable = variable
+        self.value = value
+        self.expected = expected
+    }
+
+    public var description: String { "\(variable)=\"\(value)\" is invalid: expected \(expected)" }
+}
+
+/// Typed reads of environment variables with range checks.
+public struct EnvironmentReader: Sendable {
+    public let values: [String: String]
+
+    public init(_ values: [String: String]) { self.values = values }
+
+    /// The variable as an integer in `range`, or `default` when unset or empty.
+    public func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(InvalidSetting)
+        -> Int
+    {
+        guard let text = values[name], !text.isEmpty else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw InvalidSetting(
+                variable: name, value: text,
+                expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,101 @@
+import Database
+import Foundation
+import Testing
+
+@Suite struct ConnectionPoolTests {
+    @Test func fiveHundredTasksShareFiveConnections() async throws {
+        try await TestDatabase.with(poolSize: 5, acquireTimeout: .seconds(30)) { db in
+            let sum = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<500 {
+                    group.addTask {
+                        try await db.query("SELECT $1::int8 * 2 AS n", [index])[0].decode(column: "n", as: Int.self)
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sum == (0..<500).reduce(0) { $0 + $1 * 2 })
+            #expect(db.poolStatistics.open <= 5)
+            #expect(db.poolStatistics.waiting == 0)
+        }
+    }
+
+    @Test func waitingPastTheTimeoutThrowsPoolExhausted() async throws {
+        try await TestDatabase.with(poolSize: 1, acquireTimeout: .milliseconds(200)) { db in
+            let holder = Task { try await db.query("SELECT pg_sleep(1.5)") }
+            try await Task.sleep(for: .milliseconds(200))
+            let clock = ContinuousClock()
+            let start = clock.now
+            await #expect(throws: DatabaseError.poolExhausted(poolSize: 1, timeoutMilliseconds: 200)) {
+                try await db.query("SELECT 1")
+            }
+            let waited = clock.now - start
+            #expect(waited >= .milliseconds(200) && waited < .milliseconds(1_000))
+            _ = try await holder.value
+            // Once the holder is done the pool serves again.
+            try await db.query("SELECT 1")
+        }
+    }
+
+    @Test func terminatedConnectionsAreReplacedUnnoticed() async throws {
+        let name = "ballot-terminate-\(UUID().uuidString.prefix(8))"
+        let configuration = DatabaseConfiguration(
+            connectionString: try ConnectionString(TestDatabase.url), poolSize: 4, applicationName: name)
+        let db = Database(configuration: configuration)
+        defer { db.close() }
+        // Open all four connections by holding them at once.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { try await db.query("SELECT pg_sleep(0.2)") } }
+            try await group.waitForAll()
+        }
+        #expect(db.poolStatistics.open == 4)
+
+        try await TestDatabase.with { admin async throws in
+            let terminated = try await admin.query(
+                "SELECT pg_terminate_backend(pid, 5000) AS done FROM pg_stat_activity WHERE application_name = $1",
+                [name])
+            #expect(terminated.count == 4)
+            #expect(try terminated.allSatisfy { try $0.decode(column: "done", as: Bool.self) })
+        }
+        for _ in 0..<8 {
+            #expect(try await db.query("SELECT 1 AS one")[0].decode(column: "one", as: Int.self) == 1)
+        }
+    }
+
+    @Test func connectionFailuresSayWhich() async throws {
+        let target = URL(string: TestDatabase.url)!
+        let port = target.port ?? 5432
+
+        let refused = await #expect(throws: DatabaseError.self) {
+            try await TestDatabase.with(url: "postgresql://ballot:secret-pw@127.0.0.1:1/ballot") { try await $0.query("SELECT 1") }
+        }
+        guard case .unreachable(let where1, _)? = refused else { Issue.record("expected unreachable, got \(String(describing: refused))"); return }
+        #expect(where1 == "127.0.0.1:1/ballot")
+        #expect(!"\(refused!)".contains("secret-pw"))
+
+        let badPassword = await #expect(throws: DatabaseError.self) {
+            try await TestDatabase.with(url: "postgresql://ballot:wrong-pw@127.0.0.1:\(port)/ballot") { try await $0.query("SELECT 1") }
+        }
+        guard case .authenticationFailed(_, let reason)? = badPassword else {
+            Issue.record("expected authenticationFailed, got \(String(describing: badPassword))"); return
+        }
+        #expect(reason.contains("password authentication failed"))
+        #expect(!"\(badPassword!)".contains("wrong-pw"))
+
+        let noDatabase = await #expect(throws: DatabaseError.self) {
+            try await TestDatabase.with(url: "postgresql://ballot:ballot@127.0.0.1:\(port)/no_such_db") { try await $0.query("SELECT 1") }
+        }
+        guard case .connectionFailed(_, let missing)? = noDatabase else { Issue.record("expected connectionFailed"); return }
+        #expect(missing.contains("does not exist"))
+    }
+
+    @Test func statementTimeoutIsApplied() async throws {
+        var configuration = try TestDatabase.configuration()
+        configuration.statementTimeout = .milliseconds(100)
+        let db = Database(configuration: configuration)
+        defer { db.close() }
+        let error = await #expect(throws: DatabaseError.self) { try await db.query("SELECT pg_sleep(2)") }
+        guard case .server(let server)? = error else { Issue.record("expected a server error"); return }
+        #expect(server.sqlState == "57014")
+        #expect(try await db.query("SHOW statement_timeout")[0].decode(column: "statement_timeout", as: String.self) == "100ms")
+    }
+}

@@ -1,0 +1,63 @@
+import Database
+import Testing
+
+/// Tests that stop, start or hang a server, each on a cluster of its own so that the rest of the
+/// suite, running in parallel, is not disturbed.
+@Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test-postgres (run through `make test`)"))
+struct ServerRecoveryTests {
+    @Test func thePoolRecoversAfterARestart() async throws {
+        try await PrivateCluster.with { cluster in
+            try await TestDatabase.with(url: cluster.url, poolSize: 3) { db async throws in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<3 { group.addTask { try await db.query("SELECT pg_sleep(0.1)") } }
+                    try await group.waitForAll()
+                }
+                #expect(db.poolStatistics.open == 3)
+                try await cluster.stop()
+                await #expect(throws: DatabaseError.self) { try await db.query("SELECT 1") }
+                try await cluster.restart()
+                // No retry loop: the first query after the restart must already succeed.
+                for _ in 0..<6 {
+                    let rows = try await db.query("SELECT 1 AS one")
+                    #expect(try rows[0].decode(column: "one", as: Int.self) == 1)
+                }
+            }
+        }
+    }
+
+    @Test func pingAnswersWithinItsTimeoutWhenTheServerHangs() async throws {
+        try await PrivateCluster.with { cluster in
+            try await TestDatabase.with(url: cluster.url, poolSize: 2) { db async throws in
+                try await db.ping(timeout: .seconds(2))
+                try await cluster.suspend()
+                let clock = ContinuousClock()
+                // Twice: once on the pooled connection, once on a connect that hangs.
+                for _ in 0..<2 {
+                    let start = clock.now
+                    await #expect(throws: DatabaseError.timedOut(operation: "database ping", milliseconds: 300)) {
+                        try await db.ping(timeout: .milliseconds(300))
+                    }
+                    #expect(clock.now - start < .milliseconds(800))
+                }
+                try await cluster.resume()
+                try await db.ping(timeout: .seconds(5))
+            }
+        }
+    }
+
+    @Test func pingFailsFastWhenTheServerIsDown() async throws {
+        try await PrivateCluster.with { cluster in
+            try await cluster.stop()
+            try await TestDatabase.with(url: cluster.url) { db async throws in
+                let clock = ContinuousClock()
+                let start = clock.now
+                let error = await #expect(throws: DatabaseError.self) { try await db.ping(timeout: .seconds(5)) }
+                guard case .unreachable? = error else {
+                    Issue.record("expected unreachable, got \(String(describing: error))")
+                    return
+                }
+                #expect(clock.now - start < .seconds(1))
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Database
+import Testing
+
+@Suite struct TransactionTests {
+    struct Abort: Error {}
+
+    private func withTable(_ body: (Database, String) async throws -> Void) async throws {
+        try await TestDatabase.with { db async throws in
+            let table = TestDatabase.uniqueTableName()
+            try await db.execute(script: "CREATE TABLE \(table) (id int PRIMARY KEY)")
+            try await body(db, table)
+            try await db.execute(script: "DROP TABLE \(table)")
+        }
+    }
+
+    private func count(_ db: Database, _ table: String) async throws -> Int {
+        try await db.query("SELECT count(*) AS n FROM \(table)")[0].decode(column: "n")
+    }
+
+    @Test func commitsWhenTheBodyReturns() async throws {
+        try await withTable { db, table async throws in
+            let value = try await db.transaction { tx in
+                try await tx.query("INSERT INTO \(table) VALUES (1), (2)")
+                return "done"
+            }
+            #expect(value == "done")
+            #expect(try await count(db, table) == 2)
+        }
+    }
+
+    @Test func aThrowLeavesNoRows() async throws {
+        try await withTable { db, table async throws in
+            await #expect(throws: Abort.self) {
+                try await db.transaction { tx in
+                    try await tx.query("INSERT INTO \(table) VALUES (1)")
+                    throw Abort()
+                }
+            }
+            let rows = try await count(db, table)
+            #expect(rows == 0)
+        }
+    }
+
+    @Test func aSwallowedStatementErrorIsNotCommitted() async throws {
+        try await withTable { db, table async throws in
+            let error = await #expect(throws: DatabaseError.self) {
+                try await db.transaction { tx in
+                    try await tx.query("INSERT INTO \(table) VALUES (1)")
+                    _ = try? await tx.query("INSERT INTO \(table) VALUES (1)")  // duplicate key
+                }
+            }
+            guard case .server(let server)? = error else { Issue.record("expected a server error"); return }
+            #expect(server.sqlState == "25P02")
+            let rows = try await count(db, table)
+            #expect(rows == 0)
+        }
+    }
+
+    @Test func cancellationRollsBack() async throws {
+        try await withTable { db, table async throws in
+            let task = Task {
+                try await db.transaction { tx in
+                    try await tx.query("INSERT INTO \(table) VALUES (1)")
+                    try await tx.query("SELECT pg_sleep(30)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            task.cancel()
+            let clock = ContinuousClock()
+            let start = clock.now
+            await #expect(throws: CancellationError.self) { try await task.value }
+            #expect(clock.now - start < .seconds(2))
+            #expect(try await count(db, table) == 0)
+        }
+    }
+
+    @Test func aConnectionReturnedMidTransactionIsRolledBack() async throws {
+        try await withTable { db, table async throws in
+            try await TestDatabase.with(poolSize: 1) { single async throws in
+                try await single.withSession { session in
+                    try await session.execute(script: "BEGIN; INSERT INTO \(table) VALUES (7)")
+                }
+                // The only connection comes back rolled back: inside the transaction it would
+                // still see its own row.
+                let rows = try await single.query("SELECT count(*) AS n FROM \(table)")
+                #expect(try rows[0].decode(column: "n", as: Int.self) == 0)
+            }
+            #expect(try await count(db, table) == 0)
+        }
+    }
+
+    @Test func aTransactionCannotBeUsedAfterwards() async throws {
+        try await TestDatabase.with { db async throws in
+            let escaped = try await db.transaction { tx in tx }
+            await #expect(throws: DatabaseError.transactionFinished) { try await escaped.query("SELECT 1") }
+        }
+    }
+}
