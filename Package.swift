@@ -38,7 +38,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "DatabaseBenchmark",
-            dependencies: ["Database"],
+            dependencies: [
+                "Database",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/DatabaseBenchmark"
         ),
         .testTarget(

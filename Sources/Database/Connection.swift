@@ -16,23 +16,45 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     private let handle: OpaquePointer
     private let state = Mutex(State())
 
+    /// Whether parameterised statements are prepared once per connection and reused.
+    private let preparesStatements: Bool
+    /// Beyond this many, new statements run unnamed, so that a program that builds SQL text
+    /// dynamically cannot grow a session's memory without bound.
+    private static let preparedStatementLimit = 256
+
     private struct State {
         var pending: PendingQuery?
-        var registeredSocket: Int32 = -1
         var closed = false
         /// Why the connection can no longer be used, once it cannot.
         var brokenReason: String?
+        /// Statement text and parameter types → name of the server-side prepared statement.
+        var prepared: [String: String] = [:]
+        var preparedCount = 0
     }
 
     private struct PendingQuery {
         let continuation: CheckedContinuation<[QueryResult], any Error>
+        let statement: Statement
+        var step: Step
         var results: [QueryResult] = []
-        var wantsWrite: Bool
+        var wantsWrite = false
     }
 
-    private init(handle: OpaquePointer, id: UInt64) {
+    /// Which round trip of a statement is in flight.
+    private enum Step {
+        /// Unnamed statement or script: one round trip.
+        case running
+        /// Preparing `name`; the execution follows in a second round trip.
+        case preparing(key: String, name: String)
+        /// Executing a cached prepared statement. `mayRetry` allows one re-prepare when the
+        /// server dropped or invalidated it (a migration changed a table it reads).
+        case executingPrepared(key: String, mayRetry: Bool)
+    }
+
+    private init(handle: OpaquePointer, id: UInt64, preparesStatements: Bool) {
         self.handle = handle
         self.id = id
+        self.preparesStatements = preparesStatements
     }
 
     /// Opens a connection on a thread of its own: libpq's connect blocks in DNS, TCP, TLS and
@@ -42,7 +64,10 @@ final class Connection: SocketWatcher, @unchecked Sendable {
             runOnDedicatedThread {
                 continuation.resume(with: Result { () throws(DatabaseError) in
                     let handle = try settings.connect()
-                    return Connection(handle: handle, id: id)
+                    let connection = Connection(
+                        handle: handle, id: id, preparesStatements: settings.configuration.preparesStatements)
+                    SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
+                    return connection
                 })
             }
         }
@@ -86,22 +111,85 @@ final class Connection: SocketWatcher, @unchecked Sendable {
             if let reason = state.closed ? "the connection is closed" : state.brokenReason {
                 return DatabaseError.connectionLost(reason: reason, queryWasNotCommitted: true)
             }
-            guard statement.send(on: handle) else {
-                return markBroken(&state, committed: false)
-            }
-            let flushed = PQflush(handle)
-            guard flushed >= 0 else { return markBroken(&state, committed: false) }
-            state.pending = PendingQuery(continuation: continuation, wantsWrite: flushed == 1)
-            arm(&state, writable: flushed == 1)
+            var pending = PendingQuery(continuation: continuation, statement: statement, step: .running)
+            if let failure = send(&pending, &state, mayRetry: true) { return failure }
+            state.pending = pending
+            if pending.wantsWrite { watchWritability(true) }
             return nil
         }
     }
 
-    /// Called on the poller thread.
-    func socketReady(_ readiness: SocketReadiness) {
+    /// Queues `pending.statement` in libpq — prepared, executed by name, or unnamed — and
+    /// flushes what the socket takes now. Returns the failure when libpq cannot send.
+    private func send(_ pending: inout PendingQuery, _ state: inout State, mayRetry: Bool) -> DatabaseError? {
+        let statement = pending.statement
+        let sent: Bool
+        if preparesStatements, let key = statement.preparedStatementKey {
+            if let name = state.prepared[key] {
+                pending.step = .executingPrepared(key: key, mayRetry: mayRetry)
+                sent = statement.sendPrepared(name, on: handle)
+            } else if state.prepared.count < Self.preparedStatementLimit {
+                state.preparedCount += 1
+                let name = "ballot_\(state.preparedCount)"
+                pending.step = .preparing(key: key, name: name)
+                sent = statement.sendPrepare(name, on: handle)
+            } else {
+                pending.step = .running
+                sent = statement.send(on: handle)
+            }
+        } else {
+            pending.step = .running
+            sent = statement.send(on: handle)
+        }
+        let flushed = sent ? PQflush(handle) : -1
+        // Nothing reached the server whole, so the statement cannot have run.
+        guard flushed >= 0 else { return markBroken(&state, committed: false) }
+        pending.wantsWrite = flushed == 1
+        return nil
+    }
+
+    /// Decides what a finished round trip means: the statement's outcome, or nil when it
+    /// started the next round trip (the execution after a prepare, or a re-prepare).
+    private func roundTripFinished(_ pending: inout PendingQuery, _ state: inout State) -> Result<
+        [QueryResult], any Error
+    >? {
+        guard PQstatus(handle) == CONNECTION_OK else { return outcome(of: pending.results, &state) }
+        let serverError = pending.results.lazy.compactMap(\.serverError).first
+        switch pending.step {
+        case .preparing(let key, let name) where serverError == nil:
+            state.prepared[key] = name
+            pending.results = []
+            if let failure = send(&pending, &state, mayRetry: false) { return .failure(failure) }
+            return nil
+        case .executingPrepared(let key, let mayRetry)
+        where serverError.map({ Self.invalidatesPreparedStatement($0.sqlState) }) == true:
+            state.prepared[key] = nil
+            // Outside a transaction nothing ran yet, so preparing again is safe.
+            guard mayRetry, PQtransactionStatus(handle) == PQTRANS_IDLE else { break }
+            pending.results = []
+            if let failure = send(&pending, &state, mayRetry: false) { return .failure(failure) }
+            return nil
+        default:
+            break
+        }
+        return outcome(of: pending.results, &state)
+    }
+
+    /// 0A000 "cached plan must not change result type" after a schema change; 26000 when the
+    /// prepared statement is gone (someone ran DEALLOCATE or DISCARD).
+    private static func invalidatesPreparedStatement(_ sqlState: String) -> Bool {
+        sqlState == "0A000" || sqlState == "26000"
+    }
+
+    /// Called on the poller thread on every readiness edge of the socket.
+    func socketReady() {
         let finished = state.withLock {
             state -> (CheckedContinuation<[QueryResult], any Error>, Result<[QueryResult], any Error>)? in
-            guard !state.closed, var pending = state.pending else { return nil }
+            guard !state.closed else { return nil }
+            guard var pending = state.pending else {
+                noticeIdleActivity(&state)
+                return nil
+            }
             if pending.wantsWrite {
                 let flushed = PQflush(handle)
                 guard flushed >= 0 else {
@@ -110,32 +198,60 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                     return (pending.continuation, .failure(markBroken(&state, committed: false)))
                 }
                 pending.wantsWrite = flushed == 1
+                if !pending.wantsWrite { watchWritability(false) }
             }
-            let readOK = PQconsumeInput(handle) == 1
-            while PQisBusy(handle) == 0 {
-                guard let result = PQgetResult(handle) else {
+            while true {
+                let readOK = PQconsumeInput(handle) == 1
+                while PQisBusy(handle) == 0 {
+                    guard let result = PQgetResult(handle) else {
+                        guard let outcome = roundTripFinished(&pending, &state) else { continue }
+                        state.pending = nil
+                        return (pending.continuation, outcome)
+                    }
+                    pending.results.append(QueryResult(taking: result))
+                    if pending.results.last?.isCopy == true {
+                        state.pending = nil
+                        state.brokenReason = "COPY is not supported"
+                        return (
+                            pending.continuation,
+                            .failure(DatabaseError.connectionLost(reason: "COPY is not supported", queryWasNotCommitted: false))
+                        )
+                    }
+                }
+                if !readOK || PQstatus(handle) != CONNECTION_OK {
                     state.pending = nil
                     return (pending.continuation, outcome(of: pending.results, &state))
                 }
-                pending.results.append(QueryResult(taking: result))
-                if pending.results.last?.isCopy == true {
-                    state.pending = nil
-                    state.brokenReason = "COPY is not supported"
-                    return (
-                        pending.continuation,
-                        .failure(DatabaseError.connectionLost(reason: "COPY is not supported", queryWasNotCommitted: false))
-                    )
-                }
-            }
-            if !readOK || PQstatus(handle) != CONNECTION_OK {
-                state.pending = nil
-                return (pending.continuation, outcome(of: pending.results, &state))
+                // Edge-triggered: no new edge comes for bytes already waiting, so read on while
+                // the socket holds more (long results span many reads).
+                guard socketHasData() else { break }
             }
             state.pending = pending
-            arm(&state, writable: pending.wantsWrite)
+            if pending.wantsWrite { watchWritability(true) }
             return nil
         }
         if let (continuation, outcome) = finished { continuation.resume(with: outcome) }
+    }
+
+    /// Data on a connection nobody is using: an error followed by EOF means the server ended the
+    /// session, so the pool must not hand it out again; a notice or a parameter change is absorbed.
+    private func noticeIdleActivity(_ state: inout State) {
+        var byte: UInt8 = 0
+        let received = recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if received == 0 || (received > 0 && byte == UInt8(ascii: "E")) {
+            state.brokenReason = "the server ended the session while the connection was idle"
+        } else if received > 0, PQconsumeInput(handle) == 0 || PQisBusy(handle) == 1 && PQstatus(handle) != CONNECTION_OK {
+            state.brokenReason = errorMessage()
+        }
+    }
+
+    private func socketHasData() -> Bool {
+        var byte: UInt8 = 0
+        return recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    }
+
+    private func watchWritability(_ writable: Bool) {
+        SocketPoller.shared.watchWritability(socket: PQsocket(handle), token: id, writable)
     }
 
     /// Turns the results of one round trip into what the caller sees.
@@ -160,39 +276,18 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         return .connectionLost(reason: reason, queryWasNotCommitted: !committed)
     }
 
-    private func arm(_ state: inout State, writable: Bool) {
-        let socket = PQsocket(handle)
-        SocketPoller.shared.arm(
-            socket: socket, token: id, watcher: self, readable: true, writable: writable,
-            isNewSocket: socket != state.registeredSocket)
-        state.registeredSocket = socket
-    }
-
     private func errorMessage() -> String {
         String(cString: PQerrorMessage(handle)).singleLine
     }
 
     // MARK: Health
 
-    /// Whether the connection can take a statement now, without a round trip.
-    ///
-    /// A server that ends a session (restart, `pg_terminate_backend`) sends an error and closes
-    /// the socket; both are already waiting in the socket of an idle connection, so peeking at
-    /// it finds them for the cost of one non-blocking `recv`.
+    /// Whether the connection can take a statement now. Costs no system call: the poller
+    /// watches idle sockets and marks a connection broken when its server ends the session.
     var isUsable: Bool {
         state.withLock { state in
-            guard !state.closed, state.brokenReason == nil, PQstatus(handle) == CONNECTION_OK,
-                PQtransactionStatus(handle) == PQTRANS_IDLE
-            else { return false }
-            var byte: UInt8 = 0
-            let received = recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-            if received < 0 { return errno == EAGAIN || errno == EWOULDBLOCK }
-            // EOF, or an error message ('E') nobody asked for: the server ended the session.
-            if received == 0 || byte == UInt8(ascii: "E") { return false }
-            // A notice or parameter change: let libpq absorb it.
-            guard PQconsumeInput(handle) == 1 else { return false }
-            _ = PQisBusy(handle)
-            return PQstatus(handle) == CONNECTION_OK
+            !state.closed && state.brokenReason == nil && PQstatus(handle) == CONNECTION_OK
+                && PQtransactionStatus(handle) == PQTRANS_IDLE
         }
     }
 
@@ -213,9 +308,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         let continuation = state.withLock { state -> CheckedContinuation<[QueryResult], any Error>? in
             guard !state.closed else { return nil }
             state.closed = true
-            if state.registeredSocket >= 0 {
-                SocketPoller.shared.remove(socket: state.registeredSocket, token: id)
-            }
+            SocketPoller.shared.remove(socket: PQsocket(handle), token: id)
             PQfinish(handle)
             defer { state.pending = nil }
             return state.pending?.continuation

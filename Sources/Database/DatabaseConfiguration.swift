@@ -14,11 +14,14 @@ public struct DatabaseConfiguration: Sendable {
     public var connectTimeoutSeconds: Int
     /// Shown in `pg_stat_activity.application_name` unless the connection string sets one.
     public var applicationName: String
+    /// Prepare each parameterised statement once per connection and reuse it
+    /// (`DATABASE_PREPARED_STATEMENTS`). Turn off behind a transaction-pooling PgBouncer.
+    public var preparesStatements: Bool
 
     public init(
         connectionString: ConnectionString, poolSize: Int = 10,
         acquireTimeout: Duration = .seconds(5), statementTimeout: Duration? = nil,
-        connectTimeoutSeconds: Int = 5, applicationName: String = "ballot"
+        connectTimeoutSeconds: Int = 5, applicationName: String = "ballot", preparesStatements: Bool = true
     ) {
         self.connectionString = connectionString
         self.poolSize = poolSize
@@ -26,6 +29,7 @@ public struct DatabaseConfiguration: Sendable {
         self.statementTimeout = statementTimeout
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.applicationName = applicationName
+        self.preparesStatements = preparesStatements
     }
 
     /// Reads `DATABASE_URL`, `DATABASE_POOL_SIZE`, `DATABASE_POOL_TIMEOUT_MS`,
@@ -48,6 +52,7 @@ public struct DatabaseConfiguration: Sendable {
         statementTimeout = statementMilliseconds == 0 ? nil : .milliseconds(statementMilliseconds)
         connectTimeoutSeconds = try reader.integer("DATABASE_CONNECT_TIMEOUT_S", default: 5, in: 1...3_600)
         applicationName = "ballot"
+        preparesStatements = try reader.boolean("DATABASE_PREPARED_STATEMENTS", default: true)
     }
 }
 
@@ -84,5 +89,15 @@ public struct EnvironmentReader: Sendable {
                 expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
+    }
+
+    /// The variable as a boolean (`true`/`false`, `1`/`0`, `yes`/`no`), or `default` when unset.
+    public func boolean(_ name: String, default defaultValue: Bool) throws(InvalidSetting) -> Bool {
+        guard let text = values[name], !text.isEmpty else { return defaultValue }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw InvalidSetting(variable: name, value: text, expected: "true or false")
+        }
     }
 }

@@ -5,7 +5,11 @@ public struct PostgresCell {
     /// The field's text bytes, or nil for SQL NULL.
     public let bytes: UnsafeRawBufferPointer?
     public let type: PostgresType
-    public let columnName: String
+    let result: QueryResult
+    let column: Int
+
+    /// Read from libpq only when needed (error messages), not for every decoded value.
+    public var columnName: String { result.columnName(column) }
 
     /// A ``DatabaseError/decoding(_:)`` naming this column, its SQL type and the Swift type.
     public func failure<T>(_ swiftType: T.Type, _ reason: String) -> DatabaseError {

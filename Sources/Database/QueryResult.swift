@@ -1,21 +1,28 @@
 import CLibPQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The rows and status PostgreSQL returned for one statement.
 ///
 /// It owns libpq's result and frees it when the last reference goes. It is immutable, so it may
 /// be read from any task.
 public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
     private let handle: OpaquePointer
-    /// Column names in order, read once so that decoding by name does not go back to C.
-    public let columnNames: [String]
     public let count: Int
+    public let columnCount: Int
 
     init(taking handle: OpaquePointer) {
         self.handle = handle
-        let columns = Int(PQnfields(handle))
-        self.columnNames = (0..<columns).map { String(cString: PQfname(handle, Int32($0))) }
         self.count = Int(PQntuples(handle))
+        self.columnCount = Int(PQnfields(handle))
     }
+
+    /// Column names in order.
+    public var columnNames: [String] { (0..<columnCount).map(columnName) }
+
+    public func columnName(_ column: Int) -> String { String(cString: PQfname(handle, Int32(column))) }
 
     deinit { PQclear(handle) }
 
@@ -30,20 +37,22 @@ public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
     /// The command tag, such as `INSERT 0 1`.
     public var commandTag: String { String(cString: PQcmdStatus(handle)) }
 
-    /// The index of the column called `name`, or nil.
-    public func columnIndex(named name: String) -> Int? { columnNames.firstIndex(of: name) }
+    /// The index of the column called exactly `name` (no case folding), or nil.
+    public func columnIndex(named name: String) -> Int? {
+        // Compared in C: decoding by name runs for every property of every row.
+        name.withCString { wanted in
+            (0..<columnCount).first { strcmp(PQfname(handle, Int32($0)), wanted) == 0 }
+        }
+    }
 
     func cell(row: Int, column: Int) -> PostgresCell {
-        let row = Int32(row)
-        let column = Int32(column)
-        let type = PostgresType(rawValue: PQftype(handle, column))
-        let name = columnNames[Int(column)]
-        if PQgetisnull(handle, row, column) == 1 {
-            return PostgresCell(bytes: nil, type: type, columnName: name)
+        let type = PostgresType(rawValue: PQftype(handle, Int32(column)))
+        guard PQgetisnull(handle, Int32(row), Int32(column)) == 0 else {
+            return PostgresCell(bytes: nil, type: type, result: self, column: column)
         }
         let bytes = UnsafeRawBufferPointer(
-            start: PQgetvalue(handle, row, column), count: Int(PQgetlength(handle, row, column)))
-        return PostgresCell(bytes: bytes, type: type, columnName: name)
+            start: PQgetvalue(handle, Int32(row), Int32(column)), count: Int(PQgetlength(handle, Int32(row), Int32(column))))
+        return PostgresCell(bytes: bytes, type: type, result: self, column: column)
     }
 
     /// Every row decoded into `T` by column name (see ``Row/decode(_:keyStrategy:)``).
@@ -63,11 +72,11 @@ public struct Row: Sendable {
     public func decode<T: PostgresDecodable>(column: Int, as type: T.Type = T.self)
         throws(DatabaseError) -> T
     {
-        guard result.columnNames.indices.contains(column) else {
+        guard (0..<result.columnCount).contains(column) else {
             throw .decoding(
                 DecodingFailure(
                     column: "#\(column)", sqlType: "none", swiftType: String(describing: T.self),
-                    reason: "the result has \(result.columnNames.count) columns"))
+                    reason: "the result has \(result.columnCount) columns"))
         }
         return try T.decode(from: result.cell(row: index, column: column))
     }

@@ -23,6 +23,34 @@ enum Statement: Sendable {
         }
     }
 
+    /// What identifies the statement in a connection's prepared-statement cache: its text and
+    /// the types it was prepared with. Scripts are never prepared.
+    var preparedStatementKey: String? {
+        guard case .parameterized(let sql, let parameters) = self else { return nil }
+        var key = sql
+        for parameter in parameters {
+            let kind = type(of: parameter)
+            key += kind.isBinary ? "\u{0}b" : "\u{0}"
+            key += String(kind.postgresType.rawValue)
+        }
+        return key
+    }
+
+    /// Queues a Parse of the statement under `name`.
+    func sendPrepare(_ name: String, on connection: OpaquePointer) -> Bool {
+        guard case .parameterized(let sql, let parameters) = self else { return false }
+        let types = parameters.map { type(of: $0).postgresType.rawValue }
+        return PQsendPrepare(connection, name, sql, Int32(parameters.count), types) == 1
+    }
+
+    /// Queues an execution of the prepared statement `name` with this statement's values.
+    func sendPrepared(_ name: String, on connection: OpaquePointer) -> Bool {
+        guard case .parameterized(_, let parameters) = self else { return false }
+        return Self.withEncoded(parameters) { _, values, lengths, formats in
+            PQsendQueryPrepared(connection, name, Int32(parameters.count), values, lengths, formats, 0) == 1
+        }
+    }
+
     /// Lays every value out in one buffer and hands libpq pointers into it; libpq copies the
     /// values into its output buffer before returning, so the pointers need not outlive the call.
     private static func withEncoded<R>(

@@ -99,3 +99,22 @@ import Testing
         #expect(try await db.query("SHOW statement_timeout")[0].decode(column: "statement_timeout", as: String.self) == "100ms")
     }
 }
+
+@Suite struct TaskExecutorTests {
+    @Test func tasksPreferringTheDatabaseExecutorRunQueries() async throws {
+        try await TestDatabase.with(poolSize: 3) { db async throws in
+            let total = try await withTaskExecutorPreference(Database.taskExecutor) {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<200 {
+                        group.addTask {
+                            let rows = try await db.query("SELECT $1::int8 AS n", [index])
+                            return try rows[0].decode(column: "n", as: Int.self)
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+            }
+            #expect(total == (0..<200).reduce(0, +))
+        }
+    }
+}

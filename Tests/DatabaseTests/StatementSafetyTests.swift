@@ -58,3 +58,25 @@ import Testing
         }
     }
 }
+
+@Suite struct LargeTransferTests {
+    @Test func resultsSpanningManyReadsArriveWhole() async throws {
+        try await TestDatabase.with { db async throws in
+            let rows = try await db.query(
+                "SELECT g AS n, repeat('x', 100) AS pad FROM generate_series(1, $1::int4) AS g", [Int32(100_000)])
+            #expect(rows.count == 100_000)
+            #expect(try rows[99_999].decode(column: "n", as: Int.self) == 100_000)
+        }
+    }
+
+    @Test func parametersLargerThanTheSocketBufferAreSent() async throws {
+        try await TestDatabase.with { db async throws in
+            let big = String(repeating: "0123456789", count: 2_000_000)  // 20 MB
+            let rows = try await db.query("SELECT length($1::text) AS n, md5($1::text) = md5(repeat('0123456789', 2000000)) AS same", [big])
+            #expect(try rows[0].decode(column: "n", as: Int.self) == 20_000_000)
+            #expect(try rows[0].decode(column: "same", as: Bool.self))
+            let next = try await db.query("SELECT 1 AS one")
+            #expect(try next[0].decode(column: "one", as: Int.self) == 1)
+        }
+    }
+}
