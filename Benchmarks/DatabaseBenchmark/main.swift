@@ -26,8 +26,11 @@ struct DatabaseBenchmark: AsyncParsableCommand {
 
         _ = try await measure(database, accounts: accounts, for: .seconds(1))
         let (queries, elapsed) = try await measure(database, accounts: accounts, for: .seconds(seconds))
-        let perSecond = Double(queries) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        print("executor=\(globalExecutor ? "global" : "database") tasks=\(tasks) pool=\(poolSize) queries=\(queries) qps=\(Int(perSecond.rounded()))")
+        let perSecond =
+            Double(queries) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        print(
+            "executor=\(globalExecutor ? "global" : "database") tasks=\(tasks) pool=\(poolSize) queries=\(queries) qps=\(Int(perSecond.rounded()))"
+        )
     }
 
     private func measure(_ database: Database, accounts: Int, for duration: Duration) async throws -> (Int, Duration) {
@@ -37,21 +40,21 @@ struct DatabaseBenchmark: AsyncParsableCommand {
         let preferred: (any TaskExecutor)? = globalExecutor ? nil : Database.taskExecutor
         let queries = try await withTaskExecutorPreference(preferred) {
             try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<tasks {
-                group.addTask {
-                    var count = 0
-                    var generator = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
-                    while clock.now < deadline {
-                        let id = Int.random(in: 1...accounts, using: &generator)
-                        let rows = try await database.query(
-                            "SELECT abalance FROM pgbench_accounts WHERE aid = $1", [id])
-                        _ = try rows[0].decode(column: 0, as: Int.self)
-                        count += 1
+                for _ in 0..<tasks {
+                    group.addTask {
+                        var count = 0
+                        var generator = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+                        while clock.now < deadline {
+                            let id = Int.random(in: 1...accounts, using: &generator)
+                            let rows = try await database.query(
+                                "SELECT abalance FROM pgbench_accounts WHERE aid = $1", [id])
+                            _ = try rows[0].decode(column: 0, as: Int.self)
+                            count += 1
+                        }
+                        return count
                     }
-                    return count
                 }
-            }
-            return try await group.reduce(0, +)
+                return try await group.reduce(0, +)
             }
         }
         return (queries, clock.now - start)

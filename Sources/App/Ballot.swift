@@ -1,2 +1,12 @@
-import Hummingbird
-@main struct Ballot { static func main() async throws { let r = Router(); r.get("/") { _, _ in "hi" }; try await Application(router: r).runService() } }
+import ArgumentParser
+
+/// The `ballot` executable: the web server by default, and the management commands beside it.
+@main
+struct Ballot: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ballot",
+        abstract: "Ballot, a polls web application on PostgreSQL.",
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
+    )
+}

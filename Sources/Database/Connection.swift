@@ -27,17 +27,23 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         var closed = false
         /// Why the connection can no longer be used, once it cannot.
         var brokenReason: String?
-        /// Statement text and parameter types → name of the server-side prepared statement.
-        var prepared: [String: String] = [:]
+        /// Statement text → the server-side prepared statement made from it.
+        var prepared: [String: PreparedStatement] = [:]
         var preparedCount = 0
     }
 
     private struct PendingQuery {
-        let continuation: CheckedContinuation<[QueryResult], any Error>
+        let continuation: UnsafeContinuation<[QueryResult], any Error>
         let statement: Statement
         var step: Step
         var results: [QueryResult] = []
         var wantsWrite = false
+    }
+
+    private struct PreparedStatement {
+        let name: String
+        /// The parameter types it was prepared with; a call with other types prepares anew.
+        let parameterTypes: [Oid]
     }
 
     /// Which round trip of a statement is in flight.
@@ -45,10 +51,10 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         /// Unnamed statement or script: one round trip.
         case running
         /// Preparing `name`; the execution follows in a second round trip.
-        case preparing(key: String, name: String)
+        case preparing(sql: String, statement: PreparedStatement)
         /// Executing a cached prepared statement. `mayRetry` allows one re-prepare when the
         /// server dropped or invalidated it (a migration changed a table it reads).
-        case executingPrepared(key: String, mayRetry: Bool)
+        case executingPrepared(sql: String, mayRetry: Bool)
     }
 
     private init(handle: OpaquePointer, id: UInt64, preparesStatements: Bool) {
@@ -62,13 +68,14 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     static func open(_ settings: ConnectionSettings, id: UInt64) async throws -> Connection {
         try await withCheckedThrowingContinuation { continuation in
             runOnDedicatedThread {
-                continuation.resume(with: Result { () throws(DatabaseError) in
-                    let handle = try settings.connect()
-                    let connection = Connection(
-                        handle: handle, id: id, preparesStatements: settings.configuration.preparesStatements)
-                    SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
-                    return connection
-                })
+                continuation.resume(
+                    with: Result { () throws(DatabaseError) in
+                        let handle = try settings.connect()
+                        let connection = Connection(
+                            handle: handle, id: id, preparesStatements: settings.configuration.preparesStatements)
+                        SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
+                        return connection
+                    })
             }
         }
     }
@@ -81,13 +88,13 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// `CancellationError` and marks the connection broken, since its protocol state is unknown.
     func run(_ statement: Statement) async throws -> [QueryResult] {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 if let error = start(statement, continuation) {
                     continuation.resume(throwing: error)
                 }
             }
         } onCancel: {
-            let cancelled = state.withLock { state -> (CheckedContinuation<[QueryResult], any Error>, ServerCancel?)? in
+            let cancelled = state.withLock { state -> (UnsafeContinuation<[QueryResult], any Error>, ServerCancel?)? in
                 guard let pending = state.pending, !state.closed else { return nil }
                 state.pending = nil
                 state.brokenReason = "a statement was cancelled in flight"
@@ -102,7 +109,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     }
 
     private func start(
-        _ statement: Statement, _ continuation: CheckedContinuation<[QueryResult], any Error>
+        _ statement: Statement, _ continuation: UnsafeContinuation<[QueryResult], any Error>
     ) -> (any Error)? {
         state.withLock { state -> (any Error)? in
             // Checked under the lock that the cancellation handler takes, so a cancellation
@@ -124,15 +131,16 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     private func send(_ pending: inout PendingQuery, _ state: inout State, mayRetry: Bool) -> DatabaseError? {
         let statement = pending.statement
         let sent: Bool
-        if preparesStatements, let key = statement.preparedStatementKey {
-            if let name = state.prepared[key] {
-                pending.step = .executingPrepared(key: key, mayRetry: mayRetry)
-                sent = statement.sendPrepared(name, on: handle)
+        if preparesStatements, case .parameterized(let sql, _) = statement {
+            if let prepared = state.prepared[sql], statement.hasParameterTypes(prepared.parameterTypes) {
+                pending.step = .executingPrepared(sql: sql, mayRetry: mayRetry)
+                sent = statement.sendPrepared(prepared.name, on: handle)
             } else if state.prepared.count < Self.preparedStatementLimit {
                 state.preparedCount += 1
-                let name = "ballot_\(state.preparedCount)"
-                pending.step = .preparing(key: key, name: name)
-                sent = statement.sendPrepare(name, on: handle)
+                let prepared = PreparedStatement(
+                    name: "ballot_\(state.preparedCount)", parameterTypes: statement.parameterTypes)
+                pending.step = .preparing(sql: sql, statement: prepared)
+                sent = statement.sendPrepare(prepared.name, on: handle)
             } else {
                 pending.step = .running
                 sent = statement.send(on: handle)
@@ -156,14 +164,14 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         guard PQstatus(handle) == CONNECTION_OK else { return outcome(of: pending.results, &state) }
         let serverError = pending.results.lazy.compactMap(\.serverError).first
         switch pending.step {
-        case .preparing(let key, let name) where serverError == nil:
-            state.prepared[key] = name
+        case .preparing(let sql, let prepared) where serverError == nil:
+            state.prepared[sql] = prepared
             pending.results = []
             if let failure = send(&pending, &state, mayRetry: false) { return .failure(failure) }
             return nil
-        case .executingPrepared(let key, let mayRetry)
+        case .executingPrepared(let sql, let mayRetry)
         where serverError.map({ Self.invalidatesPreparedStatement($0.sqlState) }) == true:
-            state.prepared[key] = nil
+            state.prepared[sql] = nil
             // Outside a transaction nothing ran yet, so preparing again is safe.
             guard mayRetry, PQtransactionStatus(handle) == PQTRANS_IDLE else { break }
             pending.results = []
@@ -184,7 +192,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// Called on the poller thread on every readiness edge of the socket.
     func socketReady() {
         let finished = state.withLock {
-            state -> (CheckedContinuation<[QueryResult], any Error>, Result<[QueryResult], any Error>)? in
+            state -> (UnsafeContinuation<[QueryResult], any Error>, Result<[QueryResult], any Error>)? in
             guard !state.closed else { return nil }
             guard var pending = state.pending else {
                 noticeIdleActivity(&state)
@@ -214,7 +222,9 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                         state.brokenReason = "COPY is not supported"
                         return (
                             pending.continuation,
-                            .failure(DatabaseError.connectionLost(reason: "COPY is not supported", queryWasNotCommitted: false))
+                            .failure(
+                                DatabaseError.connectionLost(
+                                    reason: "COPY is not supported", queryWasNotCommitted: false))
                         )
                     }
                 }
@@ -240,7 +250,9 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         let received = recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         if received == 0 || (received > 0 && byte == UInt8(ascii: "E")) {
             state.brokenReason = "the server ended the session while the connection was idle"
-        } else if received > 0, PQconsumeInput(handle) == 0 || PQisBusy(handle) == 1 && PQstatus(handle) != CONNECTION_OK {
+        } else if received > 0,
+            PQconsumeInput(handle) == 0 || PQisBusy(handle) == 1 && PQstatus(handle) != CONNECTION_OK
+        {
             state.brokenReason = errorMessage()
         }
     }
@@ -305,7 +317,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
 
     /// Closes the socket. A statement still in flight fails with ``DatabaseError/connectionLost(reason:queryWasNotCommitted:)``.
     func close() {
-        let continuation = state.withLock { state -> CheckedContinuation<[QueryResult], any Error>? in
+        let continuation = state.withLock { state -> UnsafeContinuation<[QueryResult], any Error>? in
             guard !state.closed else { return nil }
             state.closed = true
             SocketPoller.shared.remove(socket: PQsocket(handle), token: id)

@@ -54,7 +54,10 @@ final class ConnectionPool: Sendable {
 
     func acquire() async throws -> Connection {
         while true {
-            enum Step { case check(Connection), open, wait }
+            enum Step {
+                case check(Connection)
+                case open, wait
+            }
             let step = try state.withLock { state throws(DatabaseError) -> Step in
                 if state.closed { throw .poolClosed }
                 if let connection = state.idle.popLast() { return .check(connection) }
@@ -75,7 +78,8 @@ final class ConnectionPool: Sendable {
                 connection = try await wait()
             }
             if connection.isUsable { return connection }
-            logger.info("replacing a database connection the server closed", metadata: ["connection": "\(connection.id)"])
+            logger.info(
+                "replacing a database connection the server closed", metadata: ["connection": "\(connection.id)"])
             discard(connection)
         }
     }
@@ -88,7 +92,8 @@ final class ConnectionPool: Sendable {
         if reusable, status != PQTRANS_IDLE {
             // A cancelled task cannot run the ROLLBACK; closing the connection rolls back too.
             if (status == PQTRANS_INTRANS || status == PQTRANS_INERROR) && !Task.isCancelled {
-                reusable = (try? await connection.run(.script("ROLLBACK"))) != nil
+                reusable =
+                    (try? await connection.run(.script("ROLLBACK"))) != nil
                     && connection.transactionStatus == PQTRANS_IDLE
             } else {
                 reusable = false
@@ -210,7 +215,7 @@ final class ConnectionPool: Sendable {
             }
             return (state.idle, state.waiters)
         }
-        idle.forEach { $0.close() }
-        waiters.forEach { $0.continuation.resume(throwing: DatabaseError.poolClosed) }
+        for connection in idle { connection.close() }
+        for waiter in waiters { waiter.continuation.resume(throwing: DatabaseError.poolClosed) }
     }
 }

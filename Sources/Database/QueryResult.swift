@@ -51,7 +51,8 @@ public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
             return PostgresCell(bytes: nil, type: type, result: self, column: column)
         }
         let bytes = UnsafeRawBufferPointer(
-            start: PQgetvalue(handle, Int32(row), Int32(column)), count: Int(PQgetlength(handle, Int32(row), Int32(column))))
+            start: PQgetvalue(handle, Int32(row), Int32(column)),
+            count: Int(PQgetlength(handle, Int32(row), Int32(column))))
         return PostgresCell(bytes: bytes, type: type, result: self, column: column)
     }
 

@@ -23,24 +23,21 @@ enum Statement: Sendable {
         }
     }
 
-    /// What identifies the statement in a connection's prepared-statement cache: its text and
-    /// the types it was prepared with. Scripts are never prepared.
-    var preparedStatementKey: String? {
-        guard case .parameterized(let sql, let parameters) = self else { return nil }
-        var key = sql
-        for parameter in parameters {
-            let kind = type(of: parameter)
-            key += kind.isBinary ? "\u{0}b" : "\u{0}"
-            key += String(kind.postgresType.rawValue)
-        }
-        return key
+    /// Whether `types` are the parameter types of this statement, as it was prepared with.
+    func hasParameterTypes(_ types: [Oid]) -> Bool {
+        guard case .parameterized(_, let parameters) = self, parameters.count == types.count else { return false }
+        return zip(parameters, types).allSatisfy { type(of: $0).postgresType.rawValue == $1 }
+    }
+
+    var parameterTypes: [Oid] {
+        guard case .parameterized(_, let parameters) = self else { return [] }
+        return parameters.map { type(of: $0).postgresType.rawValue }
     }
 
     /// Queues a Parse of the statement under `name`.
     func sendPrepare(_ name: String, on connection: OpaquePointer) -> Bool {
         guard case .parameterized(let sql, let parameters) = self else { return false }
-        let types = parameters.map { type(of: $0).postgresType.rawValue }
-        return PQsendPrepare(connection, name, sql, Int32(parameters.count), types) == 1
+        return PQsendPrepare(connection, name, sql, Int32(parameters.count), parameterTypes) == 1
     }
 
     /// Queues an execution of the prepared statement `name` with this statement's values.
@@ -52,7 +49,8 @@ enum Statement: Sendable {
     }
 
     /// Lays every value out in one buffer and hands libpq pointers into it; libpq copies the
-    /// values into its output buffer before returning, so the pointers need not outlive the call.
+    /// values into its output buffer before returning, so the pointers need not outlive the
+    /// call. The per-parameter arrays live on the stack: this runs for every statement.
     private static func withEncoded<R>(
         _ parameters: [any QueryParameter],
         _ body: (
@@ -60,32 +58,41 @@ enum Statement: Sendable {
             UnsafePointer<Int32>?
         ) -> R
     ) -> R {
-        if parameters.isEmpty { return body(nil, nil, nil, nil) }
+        let count = parameters.count
+        if count == 0 { return body(nil, nil, nil, nil) }
         var buffer: [UInt8] = []
-        var offsets: [Int?] = []
-        var lengths: [Int32] = []
-        var types: [Oid] = []
-        var formats: [Int32] = []
-        for parameter in parameters {
-            let kind = type(of: parameter)
-            types.append(kind.postgresType.rawValue)
-            formats.append(kind.isBinary ? 1 : 0)
-            if let bytes = parameter.postgresBytes {
-                offsets.append(buffer.count)
-                lengths.append(Int32(bytes.count))
-                buffer.append(contentsOf: bytes)
-                buffer.append(0)  // text values are C strings
-            } else {
-                offsets.append(nil)
-                lengths.append(0)
+        buffer.reserveCapacity(count * 24)
+        return withUnsafeTemporaryAllocation(of: Oid.self, capacity: count) { types in
+            // Three columns of `count`: lengths, formats, and value offsets (-1 for NULL).
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * count) { columns in
+                for (index, parameter) in parameters.enumerated() {
+                    let kind = type(of: parameter)
+                    types[index] = kind.postgresType.rawValue
+                    columns[count + index] = kind.isBinary ? 1 : 0
+                    let start = buffer.count
+                    if parameter.encode(into: &buffer) {
+                        columns[index] = Int32(buffer.count - start)
+                        columns[2 * count + index] = Int32(start)
+                        buffer.append(0)  // text values are C strings
+                    } else {
+                        columns[index] = 0
+                        columns[2 * count + index] = -1
+                    }
+                }
+                return buffer.withUnsafeBytes { storage in
+                    withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
+                        for index in 0..<count {
+                            let offset = Int(columns[2 * count + index])
+                            values[index] =
+                                offset < 0
+                                ? nil : storage.baseAddress?.advanced(by: offset).assumingMemoryBound(to: CChar.self)
+                        }
+                        return body(
+                            UnsafePointer(types.baseAddress), UnsafePointer(values.baseAddress),
+                            UnsafePointer(columns.baseAddress), UnsafePointer(columns.baseAddress?.advanced(by: count)))
+                    }
+                }
             }
-        }
-        return buffer.withUnsafeBufferPointer { storage in
-            let base = UnsafeRawPointer(storage.baseAddress)
-            let values: [UnsafePointer<CChar>?] = offsets.map { offset in
-                offset.flatMap { base?.advanced(by: $0).assumingMemoryBound(to: CChar.self) }
-            }
-            return body(types, values, lengths, formats)
         }
     }
 }

@@ -66,25 +66,38 @@ import Testing
         let port = target.port ?? 5432
 
         let refused = await #expect(throws: DatabaseError.self) {
-            try await TestDatabase.with(url: "postgresql://ballot:secret-pw@127.0.0.1:1/ballot") { try await $0.query("SELECT 1") }
+            try await TestDatabase.with(url: "postgresql://ballot:secret-pw@127.0.0.1:1/ballot") {
+                try await $0.query("SELECT 1")
+            }
         }
-        guard case .unreachable(let where1, _)? = refused else { Issue.record("expected unreachable, got \(String(describing: refused))"); return }
+        guard case .unreachable(let where1, _)? = refused else {
+            Issue.record("expected unreachable, got \(String(describing: refused))")
+            return
+        }
         #expect(where1 == "127.0.0.1:1/ballot")
         #expect(!"\(refused!)".contains("secret-pw"))
 
         let badPassword = await #expect(throws: DatabaseError.self) {
-            try await TestDatabase.with(url: "postgresql://ballot:wrong-pw@127.0.0.1:\(port)/ballot") { try await $0.query("SELECT 1") }
+            try await TestDatabase.with(url: "postgresql://ballot:wrong-pw@127.0.0.1:\(port)/ballot") {
+                try await $0.query("SELECT 1")
+            }
         }
         guard case .authenticationFailed(_, let reason)? = badPassword else {
-            Issue.record("expected authenticationFailed, got \(String(describing: badPassword))"); return
+            Issue.record("expected authenticationFailed, got \(String(describing: badPassword))")
+            return
         }
         #expect(reason.contains("password authentication failed"))
         #expect(!"\(badPassword!)".contains("wrong-pw"))
 
         let noDatabase = await #expect(throws: DatabaseError.self) {
-            try await TestDatabase.with(url: "postgresql://ballot:ballot@127.0.0.1:\(port)/no_such_db") { try await $0.query("SELECT 1") }
+            try await TestDatabase.with(url: "postgresql://ballot:ballot@127.0.0.1:\(port)/no_such_db") {
+                try await $0.query("SELECT 1")
+            }
         }
-        guard case .connectionFailed(_, let missing)? = noDatabase else { Issue.record("expected connectionFailed"); return }
+        guard case .connectionFailed(_, let missing)? = noDatabase else {
+            Issue.record("expected connectionFailed")
+            return
+        }
         #expect(missing.contains("does not exist"))
     }
 
@@ -94,9 +107,14 @@ import Testing
         let db = Database(configuration: configuration)
         defer { db.close() }
         let error = await #expect(throws: DatabaseError.self) { try await db.query("SELECT pg_sleep(2)") }
-        guard case .server(let server)? = error else { Issue.record("expected a server error"); return }
+        guard case .server(let server)? = error else {
+            Issue.record("expected a server error")
+            return
+        }
         #expect(server.sqlState == "57014")
-        #expect(try await db.query("SHOW statement_timeout")[0].decode(column: "statement_timeout", as: String.self) == "100ms")
+        #expect(
+            try await db.query("SHOW statement_timeout")[0].decode(column: "statement_timeout", as: String.self)
+                == "100ms")
     }
 }
 

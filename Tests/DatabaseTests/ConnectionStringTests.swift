@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test func redactsStringsThatDoNotParse() {
-        #expect(ConnectionString.redacting("postgresql://u:pw@host:notaport/db") == "postgresql://u:***@host:notaport/db")
+        #expect(
+            ConnectionString.redacting("postgresql://u:pw@host:notaport/db") == "postgresql://u:***@host:notaport/db")
         #expect(ConnectionString.redacting("password=x bogus") == "password=*** bogus")
     }
 
@@ -48,7 +49,10 @@ import Testing
         #expect(defaults.poolSize == 10)
         #expect(defaults.statementTimeout == nil)
 
-        #expect(throws: InvalidSetting(variable: "DATABASE_POOL_SIZE", value: "many", expected: "a whole number from 1 to 10000")) {
+        #expect(
+            throws: InvalidSetting(
+                variable: "DATABASE_POOL_SIZE", value: "many", expected: "a whole number from 1 to 10000")
+        ) {
             try DatabaseConfiguration(environment: ["DATABASE_POOL_SIZE": "many"])
         }
         #expect {

@@ -19,16 +19,20 @@ import Testing
         try await TestDatabase.with { db async throws in
             let parent = TestDatabase.uniqueTableName("parent")
             let child = TestDatabase.uniqueTableName("child")
-            try await db.execute(script: """
-                CREATE TABLE \(parent) (id int PRIMARY KEY, slug text CONSTRAINT \(parent)_slug_key UNIQUE);
-                CREATE TABLE \(child) (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES \(parent)(id));
-                """)
+            try await db.execute(
+                script: """
+                    CREATE TABLE \(parent) (id int PRIMARY KEY, slug text CONSTRAINT \(parent)_slug_key UNIQUE);
+                    CREATE TABLE \(child) (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES \(parent)(id));
+                    """)
             try await db.query("INSERT INTO \(parent) VALUES (1, 'a')")
 
             let duplicate = await #expect(throws: DatabaseError.self) {
                 try await db.query("INSERT INTO \(parent) VALUES ($1, $2)", [2, "a"])
             }
-            guard case .server(let unique)? = duplicate else { Issue.record("expected a server error"); return }
+            guard case .server(let unique)? = duplicate else {
+                Issue.record("expected a server error")
+                return
+            }
             #expect(unique.sqlState == "23505")
             #expect(unique.isUniqueViolation)
             #expect(unique.constraint == "\(parent)_slug_key")
@@ -38,7 +42,10 @@ import Testing
             let orphan = await #expect(throws: DatabaseError.self) {
                 try await db.query("INSERT INTO \(child) VALUES (1, $1)", [99])
             }
-            guard case .server(let foreignKey)? = orphan else { Issue.record("expected a server error"); return }
+            guard case .server(let foreignKey)? = orphan else {
+                Issue.record("expected a server error")
+                return
+            }
             #expect(foreignKey.isForeignKeyViolation)
             #expect(foreignKey.constraint == "\(child)_parent_id_fkey")
 
@@ -49,7 +56,10 @@ import Testing
     @Test func syntaxErrorsReportThePosition() async throws {
         try await TestDatabase.with { db async throws in
             let error = await #expect(throws: DatabaseError.self) { try await db.query("SELECT 1 FROM WHERE") }
-            guard case .server(let server)? = error else { Issue.record("expected a server error"); return }
+            guard case .server(let server)? = error else {
+                Issue.record("expected a server error")
+                return
+            }
             #expect(server.sqlState == "42601")
             #expect(server.position == 15)
             // The connection stays usable after an error.
@@ -72,7 +82,8 @@ import Testing
     @Test func parametersLargerThanTheSocketBufferAreSent() async throws {
         try await TestDatabase.with { db async throws in
             let big = String(repeating: "0123456789", count: 2_000_000)  // 20 MB
-            let rows = try await db.query("SELECT length($1::text) AS n, md5($1::text) = md5(repeat('0123456789', 2000000)) AS same", [big])
+            let rows = try await db.query(
+                "SELECT length($1::text) AS n, md5($1::text) = md5(repeat('0123456789', 2000000)) AS same", [big])
             #expect(try rows[0].decode(column: "n", as: Int.self) == 20_000_000)
             #expect(try rows[0].decode(column: "same", as: Bool.self))
             let next = try await db.query("SELECT 1 AS one")

@@ -49,7 +49,10 @@ import Testing
                     _ = try? await tx.query("INSERT INTO \(table) VALUES (1)")  // duplicate key
                 }
             }
-            guard case .server(let server)? = error else { Issue.record("expected a server error"); return }
+            guard case .server(let server)? = error else {
+                Issue.record("expected a server error")
+                return
+            }
             #expect(server.sqlState == "25P02")
             let rows = try await count(db, table)
             #expect(rows == 0)

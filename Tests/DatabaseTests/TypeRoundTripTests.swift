@@ -13,9 +13,13 @@ import Testing
 
     @Test func integersBooleansAndDoubles() async throws {
         try await TestDatabase.with { db async throws in
-            for value in [Int16.min, -1, 0, Int16.max] { #expect(try await roundTrip(value, as: "int2", in: db) == value) }
+            for value in [Int16.min, -1, 0, Int16.max] {
+                #expect(try await roundTrip(value, as: "int2", in: db) == value)
+            }
             for value in [Int32.min, 0, Int32.max] { #expect(try await roundTrip(value, as: "int4", in: db) == value) }
-            for value in [Int64.min, -42, Int64.max] { #expect(try await roundTrip(value, as: "int8", in: db) == value) }
+            for value in [Int64.min, -42, Int64.max] {
+                #expect(try await roundTrip(value, as: "int8", in: db) == value)
+            }
             for value in [Int.min, 7, Int.max] { #expect(try await roundTrip(value, as: "int8", in: db) == value) }
             for value in [true, false] { #expect(try await roundTrip(value, as: "bool", in: db) == value) }
             for value in [0.1, -2.5e-300, 1.7976931348623157e308, .pi, -0.0, .infinity, -.infinity] {
@@ -27,7 +31,10 @@ import Testing
 
     @Test func textKeepsEveryCharacter() async throws {
         try await TestDatabase.with { db async throws in
-            for value in ["", "plain", "Größe 😀 中文 עברית", "it's \"quoted\" \\ back", "tab\tline\nbreak", String(repeating: "x", count: 100_000)] {
+            for value in [
+                "", "plain", "Größe 😀 中文 עברית", "it's \"quoted\" \\ back", "tab\tline\nbreak",
+                String(repeating: "x", count: 100_000),
+            ] {
                 #expect(try await roundTrip(value, as: "text", in: db) == value)
             }
         }
@@ -48,7 +55,8 @@ import Testing
             }
             // A timestamp in another zone and a plain date read as the same instant in UTC.
             let rows = try await db.query(
-                "SELECT '2024-03-10 12:00:00+05:30'::timestamptz AS a, '2024-03-10'::date AS b, '2024-03-10 06:30:00'::timestamp AS c")
+                "SELECT '2024-03-10 12:00:00+05:30'::timestamptz AS a, '2024-03-10'::date AS b, '2024-03-10 06:30:00'::timestamp AS c"
+            )
             #expect(try rows[0].decode(column: "a", as: Date.self) == Date(timeIntervalSince1970: 1_710_052_200))
             #expect(try rows[0].decode(column: "b", as: Date.self) == Date(timeIntervalSince1970: 1_710_028_800))
             #expect(try rows[0].decode(column: "c", as: Date.self) == Date(timeIntervalSince1970: 1_710_052_200))
@@ -85,11 +93,12 @@ import Testing
     @Test func valuesSurviveATableRoundTrip() async throws {
         try await TestDatabase.with { db async throws in
             let table = TestDatabase.uniqueTableName()
-            try await db.execute(script: """
-                CREATE TABLE \(table) (
-                    id bigserial PRIMARY KEY, small int2, medium int4, flag bool, ratio float8,
-                    label varchar(200), created timestamptz, token uuid, blob bytea, note text)
-                """)
+            try await db.execute(
+                script: """
+                    CREATE TABLE \(table) (
+                        id bigserial PRIMARY KEY, small int2, medium int4, flag bool, ratio float8,
+                        label varchar(200), created timestamptz, token uuid, blob bytea, note text)
+                    """)
             defer { Task { try? await TestDatabase.with { try await $0.execute(script: "DROP TABLE \(table)") } } }
             let created = Date(timeIntervalSince1970: 1_700_000_000.25)
             let token = UUID()
@@ -112,8 +121,11 @@ import Testing
                 var note: String?
             }
             let record = try await db.query("SELECT * FROM \(table) WHERE id = $1", [id])[0].decode(Record.self)
-            #expect(record == Record(id: id, small: 3, medium: 70_000, flag: true, ratio: 0.5, label: "naïve café",
-                                     created: created, token: token, blob: Data([0, 1, 2]), note: nil))
+            #expect(
+                record
+                    == Record(
+                        id: id, small: 3, medium: 70_000, flag: true, ratio: 0.5, label: "naïve café",
+                        created: created, token: token, blob: Data([0, 1, 2]), note: nil))
         }
     }
 }
@@ -131,26 +143,36 @@ import Testing
 
     @Test func decodesByColumnNameWithSnakeCase() async throws {
         try await TestDatabase.with { db async throws in
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 SELECT 1::int8 AS id, 'Why?' AS question_text, 'closed' AS state,
                        '2025-01-02 03:04:05.5+00'::timestamptz AS published_at, NULL::timestamptz AS closed_at
                 UNION ALL
                 SELECT 2, 'How?', 'open', '2025-01-03 00:00:00+00', '2025-02-01 00:00:00+00'
                 """)
             let questions = try rows.decode(Question.self, keyStrategy: .convertFromSnakeCase)
-            #expect(questions == [
-                Question(id: 1, questionText: "Why?", publishedAt: Date(timeIntervalSince1970: 1_735_787_045.5), state: .closed, closedAt: nil),
-                Question(id: 2, questionText: "How?", publishedAt: Date(timeIntervalSince1970: 1_735_862_400), state: .open,
-                         closedAt: Date(timeIntervalSince1970: 1_738_368_000)),
-            ])
+            #expect(
+                questions == [
+                    Question(
+                        id: 1, questionText: "Why?", publishedAt: Date(timeIntervalSince1970: 1_735_787_045.5),
+                        state: .closed, closedAt: nil),
+                    Question(
+                        id: 2, questionText: "How?", publishedAt: Date(timeIntervalSince1970: 1_735_862_400),
+                        state: .open,
+                        closedAt: Date(timeIntervalSince1970: 1_738_368_000)),
+                ])
         }
     }
 
     @Test func mismatchNamesColumnSQLTypeAndSwiftType() async throws {
         try await TestDatabase.with { db async throws in
             let row = try await db.query("SELECT 'abc'::text AS title, 5::int4 AS n, 70000::int4 AS big")[0]
-            #expect(throws: DatabaseError.decoding(DecodingFailure(
-                column: "title", sqlType: "text", swiftType: "Int", reason: "the SQL type does not convert to this Swift type"))) {
+            #expect(
+                throws: DatabaseError.decoding(
+                    DecodingFailure(
+                        column: "title", sqlType: "text", swiftType: "Int",
+                        reason: "the SQL type does not convert to this Swift type"))
+            ) {
                 try row.decode(column: "title", as: Int.self)
             }
             #expect {
@@ -158,7 +180,10 @@ import Testing
             } throws: { error in
                 "\(error)".contains("\"big\"") && "\(error)".contains("int4") && "\(error)".contains("Int16")
             }
-            struct Missing: Decodable { var title: String; var author: String }
+            struct Missing: Decodable {
+                var title: String
+                var author: String
+            }
             #expect {
                 try row.decode(Missing.self)
             } throws: { error in
