@@ -4,7 +4,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 FORMAT_PATHS := Sources Tests Benchmarks Package.swift
 
-.PHONY: help bootstrap build run-server stop-db test lint format bench-db clean
+.PHONY: help bootstrap build run-server stop-db migrate-db test lint format bench-db clean
 
 help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -15,8 +15,11 @@ bootstrap: ## Install missing system packages (libpq-dev, PostgreSQL 15) with ap
 build: bootstrap ## Build everything (debug)
 	$(SWIFT) build
 
-run-server: bootstrap ## Run the server on PORT (8000) against DATABASE_URL or a local PostgreSQL
+run-server: bootstrap ## Migrate, then run the server on PORT (8000) against DATABASE_URL or a local PostgreSQL
 	@scripts/run-server
+
+migrate-db: bootstrap ## Apply pending migrations to DATABASE_URL or the local PostgreSQL (ARGS="status" etc.)
+	@scripts/migrate-db $(ARGS)
 
 stop-db: ## Stop the local PostgreSQL that run-server started
 	@scripts/test-postgres stop .tmp/postgres

@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct ConnectionPoolTests {
@@ -21,6 +22,14 @@ import Testing
 
     @Test func waitingPastTheTimeoutThrowsPoolExhausted() async throws {
         try await TestDatabase.with(poolSize: 1, acquireTimeout: .milliseconds(200)) { db in
+            // Open the connection first: on a loaded machine a connect alone (SCRAM) can take
+            // longer than the 200 ms under test.
+            for attempt in 1...10 {
+                do {
+                    try await db.query("SELECT 1")
+                    break
+                } catch DatabaseError.poolExhausted where attempt < 10 {}
+            }
             let holder = Task { try await db.query("SELECT pg_sleep(1.5)") }
             try await Task.sleep(for: .milliseconds(200))
             let clock = ContinuousClock()

@@ -1,4 +1,5 @@
 import Database
+import TestSupport
 import Testing
 
 /// Tests that stop, start or hang a server, each on a cluster of its own so that the rest of the

@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import TestSupport
 import Testing
 
 /// Every supported Swift type goes to PostgreSQL as a parameter and comes back as a column.

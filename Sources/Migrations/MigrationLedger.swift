@@ -1,0 +1,61 @@
+import Database
+import Foundation
+
+/// The bookkeeping table: which migrations are applied, with their checksum and when. All of
+/// the migrator's own SQL lives here.
+struct MigrationLedger {
+    static let table = "ballot_schema_migrations"
+
+    /// Key of the session advisory lock that serialises migrators: "ballot" in ASCII.
+    static let lockKey = 0x6261_6c6c_6f74
+
+    struct Entry: Decodable, Sendable {
+        var version: Int
+        var name: String
+        var checksum: String
+        var appliedAt: Date
+    }
+
+    static func createIfMissing(_ database: some Queryable) async throws {
+        try await database.execute(
+            script: """
+                CREATE TABLE IF NOT EXISTS \(table) (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+    }
+
+    /// Applied migrations, oldest first; none when the table does not exist yet.
+    static func entries(_ database: some Queryable) async throws -> [Entry] {
+        let exists = try await database.query("SELECT to_regclass($1) IS NOT NULL AS present", [table])
+        guard try exists[0].decode(column: "present", as: Bool.self) else { return [] }
+        return try await database.query("SELECT version, name, checksum, applied_at FROM \(table) ORDER BY version")
+            .decode(Entry.self, keyStrategy: .convertFromSnakeCase)
+    }
+
+    static func record(_ file: MigrationFile, in database: some Queryable) async throws {
+        try await database.query(
+            "INSERT INTO \(table) (version, name, checksum) VALUES ($1, $2, $3)",
+            [file.version, file.name, file.checksum])
+    }
+
+    static func erase(version: Int, in database: some Queryable) async throws {
+        try await database.query("DELETE FROM \(table) WHERE version = $1", [version])
+    }
+
+    static func tryLock(_ session: Session) async throws -> Bool {
+        try await session.query("SELECT pg_try_advisory_lock($1) AS locked", [lockKey])[0]
+            .decode(column: "locked", as: Bool.self)
+    }
+
+    static func lock(_ session: Session) async throws {
+        try await session.query("SELECT pg_advisory_lock($1)", [lockKey])
+    }
+
+    static func unlock(_ session: Session) async throws {
+        try await session.query("SELECT pg_advisory_unlock($1)", [lockKey])
+    }
+}

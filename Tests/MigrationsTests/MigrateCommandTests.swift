@@ -1,0 +1,99 @@
+import Database
+import Foundation
+import TestSupport
+import Testing
+
+/// The `migrate` executable, run as a separate process the way a deploy runs it.
+@Suite struct MigrateCommandTests {
+    private let migrate = Program.built("migrate")
+
+    private func run(_ arguments: [String], url: String, folder: MigrationFolder) async -> Program.Result {
+        await Program.capture(
+            [migrate] + arguments, environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": folder.path])
+    }
+
+    @Test func twoMigratorsStartedTogetherApplyEachMigrationOnce() async throws {
+        // Every migration appends to a log; a slow one keeps the first migrator busy while the
+        // second arrives.
+        let folder = try MigrationFolder([
+            "0001_log.sql": "-- migrate:up\nCREATE TABLE log (version int NOT NULL);\nINSERT INTO log VALUES (1);",
+            "0002_slow.sql": "-- migrate:up\nSELECT pg_sleep(0.5);\nINSERT INTO log VALUES (2);",
+            "0003_more.sql": "-- migrate:up\nINSERT INTO log VALUES (3);",
+        ])
+        defer { folder.delete() }
+        try await TestDatabase.withFreshDatabase { url in
+            async let first = run([], url: url, folder: folder)
+            async let second = run([], url: url, folder: folder)
+            let results = await [first, second]
+            #expect(results.map(\.status) == [0, 0], "\(results.map(\.output))")
+            let outputs = results.map(\.output).joined()
+            #expect(outputs.components(separatedBy: "Applied 0002_slow.sql").count == 2)
+            #expect(outputs.contains("Nothing to apply."))
+            try await TestDatabase.with(url: url) { database async throws in
+                let log = try await database.query("SELECT version FROM log ORDER BY version")
+                #expect(try log.map { try $0.decode(column: "version", as: Int.self) } == [1, 2, 3])
+            }
+        }
+    }
+
+    @Test func checkStatusAndFailuresSpeakPlainly() async throws {
+        let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
+        defer { folder.delete() }
+        try await TestDatabase.withFreshDatabase { url in
+            let pending = await run(["check"], url: url, folder: folder)
+            #expect(pending.status == 1)
+            #expect(pending.output.contains("[ ] 0001_a  pending"))
+
+            #expect(await run(["up"], url: url, folder: folder).status == 0)
+            let ok = await run(["check"], url: url, folder: folder)
+            #expect(ok.status == 0 && ok.output.contains("up to date"))
+            let status = await run(["showmigrations"], url: url, folder: folder)
+            #expect(status.status == 0 && status.output.contains("[X] 0001_a  applied 20"))
+
+            try folder.write("0002_bad.sql", "-- migrate:up\nCREATE TABEL nope (id int);")
+            let failed = await run([], url: url, folder: folder)
+            #expect(failed.status == 1)
+            #expect(failed.output.contains("0002_bad.sql:2: migrating up failed with SQLSTATE 42601"))
+
+            try folder.write("0001_a.sql", MigrationFolder.createTable("a") + "\n-- edited")
+            let drift = await run(["check"], url: url, folder: folder)
+            #expect(drift.status == 1 && drift.output.contains("[!] 0001_a"))
+        }
+    }
+
+    @Test func aMalformedFolderIsRejectedBeforeConnecting() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": MigrationFolder.createTable("a"), "0002_b.sql": "SELECT 1;",
+        ])
+        defer { folder.delete() }
+        // No server listens on port 1: the folder must be refused before any connection.
+        let result = await run([], url: "postgresql://nobody:secret@127.0.0.1:1/none", folder: folder)
+        #expect(result.status == 1)
+        #expect(result.output.contains("0002_b.sql: no '-- migrate:up' line"))
+        #expect(!result.output.contains("secret"))
+    }
+
+    @Test func connectionFailuresNeverShowThePassword() async throws {
+        let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
+        defer { folder.delete() }
+        let result = await run(["status"], url: "postgresql://nobody:hunter2@127.0.0.1:1/none", folder: folder)
+        #expect(result.status == 1)
+        #expect(result.output.contains("unreachable"))
+        #expect(!result.output.contains("hunter2"))
+    }
+
+    @Test func newWritesTheNextFile() async throws {
+        let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
+        defer { folder.delete() }
+        let result = await run(["new", "add votes"], url: "", folder: folder)
+        #expect(result.status == 0)
+        #expect(FileManager.default.fileExists(atPath: "\(folder.path)/0002_add_votes.sql"))
+    }
+
+    @Test(arguments: [[], ["up"], ["down"], ["status"], ["check"], ["new"]])
+    func everyCommandHasHelp(command: [String]) async throws {
+        let result = await Program.capture([migrate] + command + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("USAGE"))
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Migrations
+import Testing
+
+@Suite struct MigrationDirectoryTests {
+    @Test func loadsInOrderAndIgnoresOtherFiles() throws {
+        let folder = try MigrationFolder([
+            "0002_second.sql": "-- migrate:up\nSELECT 2;",
+            "0001_first.sql": "-- The first.\n\n-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT -1;\n",
+            "README.md": "not a migration",
+        ])
+        defer { folder.delete() }
+        let files = try folder.load()
+        #expect(files.map(\.filename) == ["0001_first.sql", "0002_second.sql"])
+        #expect(files[0].version == 1 && files[0].name == "first")
+        #expect(files[0].up.sql == "SELECT 1;")
+        #expect(files[0].up.firstLine == 4)
+        #expect(files[0].down?.sql == "SELECT -1;\n")
+        #expect(files[1].down == nil)
+        #expect(files[0].checksum.count == 64)
+    }
+
+    @Test(arguments: [
+        "1_short.sql", "0001-dash.sql", "0001_Upper.sql", "0001_.sql", "00012_five.sql", "abcd_x.sql", "0000_zero.sql",
+    ])
+    func malformedNamesAreRejected(name: String) throws {
+        let folder = try MigrationFolder(["0001_ok.sql": "-- migrate:up\nSELECT 1;", name: "-- migrate:up\nSELECT 1;"])
+        defer { folder.delete() }
+        #expect(throws: MigrationError.malformedName(file: name)) { try folder.load() }
+    }
+
+    @Test func duplicateNumbersAreRejected() throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": "-- migrate:up\nSELECT 1;", "0001_b.sql": "-- migrate:up\nSELECT 1;",
+        ])
+        defer { folder.delete() }
+        #expect(throws: MigrationError.duplicateVersion(version: 1, files: ["0001_a.sql", "0001_b.sql"])) {
+            try folder.load()
+        }
+    }
+
+    @Test func filesMustHaveAWellFormedUpPart() throws {
+        let cases: [(String, MigrationError)] = [
+            ("SELECT 1;", .missingUpSection(file: "0001_x.sql")),
+            (
+                "-- comment\nSELECT 0;\n-- migrate:up\nSELECT 1;",
+                .malformedFile(file: "0001_x.sql", line: 2, reason: "SQL before '-- migrate:up'")
+            ),
+            (
+                "-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;",
+                .malformedFile(file: "0001_x.sql", line: 3, reason: "a second '-- migrate:up'")
+            ),
+            (
+                "-- migrate:down\nSELECT 1;\n-- migrate:up\nSELECT 2;",
+                .malformedFile(file: "0001_x.sql", line: 1, reason: "'-- migrate:down' before '-- migrate:up'")
+            ),
+            (
+                "-- migrate:up\n-- only a comment\n",
+                .malformedFile(file: "0001_x.sql", line: 1, reason: "the up part is empty")
+            ),
+            (
+                "-- migrate:up transaction:maybe\nSELECT 1;",
+                .malformedFile(file: "0001_x.sql", line: 1, reason: "unknown option 'transaction:maybe'")
+            ),
+            (
+                "-- migrate:sideways\nSELECT 1;",
+                .malformedFile(file: "0001_x.sql", line: 1, reason: "unknown marker 'migrate:sideways'")
+            ),
+        ]
+        for (contents, expected) in cases {
+            let folder = try MigrationFolder(["0001_x.sql": contents])
+            defer { folder.delete() }
+            #expect(throws: expected) { try folder.load() }
+        }
+    }
+
+    @Test func transactionFalseIsRead() throws {
+        let folder = try MigrationFolder([
+            "0001_x.sql": "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (c);"
+        ])
+        defer { folder.delete() }
+        #expect(try folder.load()[0].up.runsInTransaction == false)
+    }
+
+    @Test func editingAFileChangesItsChecksum() throws {
+        let folder = try MigrationFolder(["0001_x.sql": "-- migrate:up\nSELECT 1;"])
+        defer { folder.delete() }
+        let before = try folder.load()[0].checksum
+        try folder.write("0001_x.sql", "-- migrate:up\nSELECT 1; ")
+        #expect(try folder.load()[0].checksum != before)
+    }
+
+    @Test func newFilesTakeTheNextNumber() throws {
+        let folder = try MigrationFolder(["0007_x.sql": "-- migrate:up\nSELECT 1;"])
+        defer { folder.delete() }
+        let path = try MigrationDirectory(path: folder.path).create(named: "Add Choice order!")
+        #expect(path.hasSuffix("/0008_add_choice_order.sql"))
+        let contents = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(contents.contains("-- migrate:up") && contents.contains("-- migrate:down"))
+        // The new file is itself valid once it has SQL.
+        try folder.write(
+            "0008_add_choice_order.sql",
+            contents.replacingOccurrences(of: "-- migrate:up\n", with: "-- migrate:up\nSELECT 1;\n"))
+        #expect(try folder.load().count == 2)
+    }
+
+    @Test func theRepositoryMigrationsAreValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let files = try MigrationDirectory(path: root.appendingPathComponent("migrations").path).load()
+        #expect(files.first?.filename == "0001_initial.sql")
+        #expect(files.allSatisfy { $0.down != nil })
+    }
+}

@@ -1,0 +1,167 @@
+import Database
+import Foundation
+import Migrations
+import TestSupport
+import Testing
+
+/// Each test migrates a database of its own, created for it and dropped afterwards.
+@Suite struct MigratorTests {
+    private func withMigrator(
+        _ folder: MigrationFolder, _ body: (Migrator, Database) async throws -> Void
+    ) async throws {
+        defer { folder.delete() }
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.with(url: url) { database async throws in
+                try await body(Migrator(database: database, files: try folder.load()), database)
+            }
+        }
+    }
+
+    private func tableExists(_ table: String, _ database: Database) async throws -> Bool {
+        try await database.query("SELECT to_regclass($1) IS NOT NULL AS present", [table])[0]
+            .decode(column: "present", as: Bool.self)
+    }
+
+    @Test func upAppliesEverythingOnceInOrder() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": MigrationFolder.createTable("a"),
+            "0002_b.sql": "-- migrate:up\nCREATE TABLE b (a_id int REFERENCES a (id));",
+        ])
+        try await withMigrator(folder) { migrator, database async throws in
+            #expect(try await migrator.status().pending.map(\.version) == [1, 2])
+            let applied = try await migrator.up()
+            #expect(applied.map(\.filename) == ["0001_a.sql", "0002_b.sql"])
+            #expect(try await migrator.up().isEmpty)
+            let status = try await migrator.status()
+            #expect(status.isUpToDate)
+            #expect(status.entries.allSatisfy { if case .applied = $0.state { true } else { false } })
+            #expect(try await tableExists("b", database))
+        }
+    }
+
+    @Test func upStopsAtTheTarget() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": MigrationFolder.createTable("a"), "0002_b.sql": MigrationFolder.createTable("b"),
+        ])
+        try await withMigrator(folder) { migrator, database async throws in
+            #expect(try await migrator.up(to: 1).map(\.version) == [1])
+            #expect(try await migrator.status().pending.map(\.version) == [2])
+            await #expect(throws: MigrationError.unknownVersion(9)) { try await migrator.up(to: 9) }
+        }
+    }
+
+    @Test func aFailingMigrationLeavesNoTraceAndStopsTheRun() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": MigrationFolder.createTable("a"),
+            "0002_broken.sql": """
+            -- Creates a table, then fails on line 6.
+
+            -- migrate:up
+            CREATE TABLE half_done (id int);
+            INSERT INTO half_done VALUES (1);
+            SELEC 1;
+            """,
+            "0003_c.sql": MigrationFolder.createTable("c"),
+        ])
+        try await withMigrator(folder) { migrator, database async throws in
+            await #expect(
+                throws: MigrationError.failed(
+                    MigrationFailure(
+                        file: "0002_broken.sql", direction: "up", sqlState: "42601",
+                        message: "syntax error at or near \"SELEC\"", detail: nil, line: 6))
+            ) {
+                try await migrator.up()
+            }
+            #expect(try await tableExists("a", database))
+            #expect(try await !tableExists("half_done", database))
+            #expect(try await !tableExists("c", database))
+            #expect(try await migrator.status().pending.map(\.version) == [2, 3])
+        }
+    }
+
+    @Test func editedAndMissingFilesAreDrift() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": MigrationFolder.createTable("a"), "0002_b.sql": MigrationFolder.createTable("b"),
+        ])
+        try await withMigrator(folder) { migrator, database async throws in
+            try await migrator.up()
+            try folder.write("0001_a.sql", MigrationFolder.createTable("a") + "\n-- an innocent comment")
+            try folder.remove("0002_b.sql")
+            try folder.write("0003_c.sql", MigrationFolder.createTable("c"))
+            let changed = Migrator(database: database, files: try folder.load())
+            let status = try await changed.status()
+            #expect(!status.isUpToDate)
+            #expect(
+                status.drifted == [
+                    DriftedMigration(version: 1, name: "a", kind: .edited),
+                    DriftedMigration(version: 2, name: "b", kind: .missingFile),
+                ])
+            await #expect(throws: MigrationError.drift(status.drifted)) { try await changed.up() }
+            #expect(try await !tableExists("c", database))
+        }
+    }
+
+    @Test func downRevertsNewestFirst() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": MigrationFolder.createTable("a"), "0002_b.sql": MigrationFolder.createTable("b"),
+            "0003_c.sql": MigrationFolder.createTable("c"),
+        ])
+        try await withMigrator(folder) { migrator, database async throws in
+            try await migrator.up()
+            #expect(try await migrator.down().map(\.version) == [3])
+            #expect(try await !tableExists("c", database))
+            try await migrator.up()
+            #expect(try await migrator.down(steps: 2).map(\.version) == [3, 2])
+            try await migrator.up()
+            #expect(try await migrator.down(to: 0).map(\.version) == [3, 2, 1])
+            #expect(try await migrator.status().pending.count == 3)
+        }
+    }
+
+    @Test func downRefusesWithoutADownPartBeforeChangingAnything() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": "-- migrate:up\nCREATE TABLE a (id int);",
+            "0002_b.sql": MigrationFolder.createTable("b"),
+        ])
+        try await withMigrator(folder) { migrator, database async throws in
+            try await migrator.up()
+            await #expect(throws: MigrationError.missingDownSection(files: ["0001_a.sql"])) {
+                try await migrator.down(to: 0)
+            }
+            // 0002 could have been reverted, but the refusal came first.
+            #expect(try await tableExists("b", database))
+            #expect(try await migrator.status().isUpToDate)
+        }
+    }
+
+    @Test func migrationsOutsideATransactionRun() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": MigrationFolder.createTable("a"),
+            "0002_index.sql":
+                "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY a_id_idx ON a (id);\n-- migrate:down transaction:false\nDROP INDEX CONCURRENTLY a_id_idx;",
+        ])
+        try await withMigrator(folder) { migrator, database async throws in
+            try await migrator.up()
+            #expect(try await tableExists("a_id_idx", database))
+            try await migrator.down()
+            #expect(try await !tableExists("a_id_idx", database))
+        }
+    }
+
+    @Test func theRepositorySchemaMigratesUpAndDown() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let files = try MigrationDirectory(path: root.appendingPathComponent("migrations").path).load()
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.with(url: url) { database async throws in
+                let migrator = Migrator(database: database, files: files)
+                try await migrator.up()
+                #expect(try await tableExists("choices", database))
+                try await migrator.down(to: 0)
+                #expect(try await !tableExists("questions", database))
+                try await migrator.up()
+                #expect(try await migrator.status().isUpToDate)
+            }
+        }
+    }
+}

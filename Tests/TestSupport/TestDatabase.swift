@@ -1,0 +1,64 @@
+import Database
+import Foundation
+
+/// The PostgreSQL server the suites run against: `DATABASE_URL`, which `make test` points at a
+/// throwaway cluster.
+public enum TestDatabase {
+    public static var url: String {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+            fatalError("DATABASE_URL is not set: run the tests with `make test`, which starts a PostgreSQL")
+        }
+        return url
+    }
+
+    public static func configuration(
+        url: String = TestDatabase.url, poolSize: Int = 4, acquireTimeout: Duration = .seconds(10)
+    ) throws -> DatabaseConfiguration {
+        DatabaseConfiguration(
+            connectionString: try ConnectionString(url), poolSize: poolSize, acquireTimeout: acquireTimeout,
+            applicationName: "ballot-tests")
+    }
+
+    /// Runs `body` with a fresh pool, closed afterwards.
+    public static func with(
+        url: String = TestDatabase.url, poolSize: Int = 4, acquireTimeout: Duration = .seconds(10),
+        _ body: (Database) async throws -> Void
+    ) async throws {
+        let database = Database(
+            configuration: try configuration(url: url, poolSize: poolSize, acquireTimeout: acquireTimeout))
+        defer { database.close() }
+        try await body(database)
+    }
+
+    /// A table name no other test uses, so tests can run in parallel on one database.
+    public static func uniqueTableName(_ prefix: String = "t") -> String {
+        "\(prefix)_\(uniqueSuffix())"
+    }
+
+    /// Runs `body` with the URL of a new, empty database on the test server, dropped afterwards
+    /// (also when `body` throws). For tests that own fixed names, such as the migrations table.
+    public static func withFreshDatabase(_ body: (String) async throws -> Void) async throws {
+        let name = "test_\(uniqueSuffix())"
+        try await with { admin in try await admin.execute(script: "CREATE DATABASE \(name)") }
+        guard var components = URLComponents(string: url) else {
+            fatalError("DATABASE_URL must be a postgresql:// URI for tests that create databases")
+        }
+        components.path = "/\(name)"
+        let freshURL = components.string ?? url
+        do {
+            try await body(freshURL)
+        } catch {
+            try? await drop(name)
+            throw error
+        }
+        try await drop(name)
+    }
+
+    private static func drop(_ name: String) async throws {
+        try await with { admin in try await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    }
+
+    private static func uniqueSuffix() -> String {
+        UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+    }
+}
