@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -22,10 +24,12 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .target(name: "Settings"),
         .target(
             name: "Database",
             dependencies: [
                 "CLibPQ",
+                "Settings",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -41,14 +45,28 @@ let package = Package(
             name: "Migrate",
             dependencies: [
                 "Migrations",
+                "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Dockerflow",
+            dependencies: [
+                "Settings",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(
             name: "App",
             dependencies: [
                 "Database",
+                "Dockerflow",
+                "Migrations",
+                "Settings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -65,12 +83,20 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Database"],
+            dependencies: ["Database", "Settings"],
             path: "Tests/TestSupport"
         ),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "TestSupport"]
+            dependencies: ["Database", "Settings", "TestSupport"]
+        ),
+        .testTarget(
+            name: "DockerflowTests",
+            dependencies: [
+                "Dockerflow",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "MigrationsTests",
@@ -80,6 +106,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Settings",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -1,17 +1,29 @@
 import Database
+import Dockerflow
+import Settings
 
-/// Everything the server reads from its environment, validated before it listens.
+/// Everything the server reads from its environment (and `CONFIG_PATH`), validated before it
+/// listens. docs/configuration.md lists every variable.
 struct AppConfiguration: Sendable {
     /// The interface to bind (`HOST`, default every interface).
     var host: String
     /// The port to listen on (`PORT`, default 8000 as Dockerflow recommends).
     var port: Int
     var database: DatabaseConfiguration
+    var dockerflow: DockerflowConfiguration
+    /// Where the migration files are, for the heartbeat's migrations check (`MIGRATIONS_DIR`).
+    var migrationsDirectory: String
+    /// `SECURE_HSTS_SECONDS`: send `Strict-Transport-Security` with this max-age.
+    var hstsSeconds: Int?
 
     init(environment: [String: String]) throws {
-        let reader = EnvironmentReader(environment)
-        host = environment["HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0"
+        let reader = try EnvironmentReader.loading(environment: environment)
+        host = reader.string("HOST", default: "0.0.0.0")
         port = try reader.integer("PORT", default: 8000, in: 1...65_535)
-        database = try DatabaseConfiguration(environment: environment)
+        database = try DatabaseConfiguration(environment: reader.values)
+        dockerflow = try DockerflowConfiguration(reader)
+        migrationsDirectory = reader.string("MIGRATIONS_DIR", default: "./migrations")
+        let hsts = try reader.integer("SECURE_HSTS_SECONDS", default: 0, in: 0...100_000_000)
+        hstsSeconds = hsts > 0 ? hsts : nil
     }
 }

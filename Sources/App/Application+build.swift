@@ -1,14 +1,37 @@
 import Database
+import Dockerflow
 import Hummingbird
 import Logging
+import Migrations
 import ServiceLifecycle
 
 /// Assembles the server: where a request enters Ballot.
+///
+/// Every request passes `SecurityHeadersMiddleware`, then `DockerflowMiddleware` (request id,
+/// summary log line, metrics, errors as responses), then its route.
 func buildApplication(_ configuration: AppConfiguration) -> some ApplicationProtocol {
     let logger = Logger(label: "ballot")
     let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
+
+    var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout)
+    heartbeat.register(.database(database))
+    let migrationFiles = Result { () throws(MigrationError) in
+        try MigrationDirectory(path: configuration.migrationsDirectory).load()
+    }
+    heartbeat.register(.migrations(database, files: migrationFiles))
+    let dockerflow = DockerflowRoutes(
+        version: VersionFile.load(configured: configuration.dockerflow.versionPath), heartbeat: heartbeat,
+        failedStatus: configuration.dockerflow.heartbeatFailedStatus)
+    dockerflow.logVersionProblems(to: logger)
+    if case .failure(let error) = migrationFiles {
+        logger.error("the migrations folder is invalid", metadata: ["error": "\(error)"])
+    }
+
     let router = Router()
-    addHealthRoutes(to: router)
+    router.add(middleware: SecurityHeadersMiddleware(hstsSeconds: configuration.hstsSeconds))
+    router.add(middleware: DockerflowMiddleware(logsQueryString: configuration.dockerflow.logsQueryString))
+    dockerflow.add(to: router)
+
     var application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ballot"),

@@ -1,3 +1,5 @@
+import Settings
+
 /// How to reach PostgreSQL and how to size the pool, normally read from the environment.
 public struct DatabaseConfiguration: Sendable {
     /// Where to connect. Empty means libpq's own `PG*` variables and defaults.
@@ -53,51 +55,5 @@ public struct DatabaseConfiguration: Sendable {
         connectTimeoutSeconds = try reader.integer("DATABASE_CONNECT_TIMEOUT_S", default: 5, in: 1...3_600)
         applicationName = "ballot"
         preparesStatements = try reader.boolean("DATABASE_PREPARED_STATEMENTS", default: true)
-    }
-}
-
-/// A setting whose value cannot be used; the message names the variable, the value and what
-/// would be accepted.
-public struct InvalidSetting: Error, Sendable, Equatable, CustomStringConvertible {
-    public var variable: String
-    public var value: String
-    public var expected: String
-
-    public init(variable: String, value: String, expected: String) {
-        self.variable = variable
-        self.value = value
-        self.expected = expected
-    }
-
-    public var description: String { "\(variable)=\"\(value)\" is invalid: expected \(expected)" }
-}
-
-/// Typed reads of environment variables with range checks.
-public struct EnvironmentReader: Sendable {
-    public let values: [String: String]
-
-    public init(_ values: [String: String]) { self.values = values }
-
-    /// The variable as an integer in `range`, or `default` when unset or empty.
-    public func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(InvalidSetting)
-        -> Int
-    {
-        guard let text = values[name], !text.isEmpty else { return defaultValue }
-        guard let value = Int(text), range.contains(value) else {
-            throw InvalidSetting(
-                variable: name, value: text,
-                expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
-    }
-
-    /// The variable as a boolean (`true`/`false`, `1`/`0`, `yes`/`no`), or `default` when unset.
-    public func boolean(_ name: String, default defaultValue: Bool) throws(InvalidSetting) -> Bool {
-        guard let text = values[name], !text.isEmpty else { return defaultValue }
-        switch text.lowercased() {
-        case "true", "1", "yes", "on": return true
-        case "false", "0", "no", "off": return false
-        default: throw InvalidSetting(variable: name, value: text, expected: "true or false")
-        }
     }
 }

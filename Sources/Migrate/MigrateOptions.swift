@@ -3,6 +3,7 @@ import Database
 import Foundation
 import Logging
 import Migrations
+import Settings
 
 /// Where the migrations and the database are; shared by every subcommand.
 struct MigrateOptions: ParsableArguments {

@@ -34,12 +34,76 @@ public enum Program {
         return await run(arguments, environment: environment, output: file)
     }
 
+    /// A program running in the background, for tests that talk to it and then stop it.
+    public final class Running: Sendable {
+        public let pid: pid_t
+        public let outputPath: String
+        private let exit: Task<Int32, Never>
+
+        init(pid: pid_t, outputPath: String) {
+            self.pid = pid
+            self.outputPath = outputPath
+            exit = Task {
+                await withCheckedContinuation { continuation in
+                    Thread.detachNewThread { continuation.resume(returning: Program.waitForExit(pid)) }
+                }
+            }
+        }
+
+        public func signal(_ signal: Int32) { kill(pid, signal) }
+
+        /// Waits for the program to exit; its status and everything it printed.
+        public func finish() async -> Result {
+            let status = await exit.value
+            return Result(status: status, output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+        }
+
+        /// What it printed so far.
+        public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    }
+
+    /// Starts the program in the background, its output going to a temporary file.
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) -> Running? {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("program-\(UUID().uuidString)").path
+        guard let pid = spawn(arguments, environment: environment, output: file) else { return nil }
+        return Running(pid: pid, outputPath: file)
+    }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    public static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// The executable `name` built beside the test bundle (`.build/<config>/name`).
     public static func built(_ name: String) -> String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     private static func spawnAndWait(_ arguments: [String], environment: [String: String], output: String?) -> Int32 {
+        guard let pid = spawn(arguments, environment: environment, output: output) else { return -1 }
+        return waitForExit(pid)
+    }
+
+    static func waitForExit(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS by hand: the macros do not import into Swift.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    private static func spawn(_ arguments: [String], environment: [String: String], output: String?) -> pid_t? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -48,17 +112,16 @@ public enum Program {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { $1 }
+        // An empty value removes the variable, so tests can unset what `make test` exports.
+        merged = merged.filter { !$0.value.isEmpty }
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for pointer in argv + envp { free(pointer) }
         }
         var pid = pid_t()
-        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS by hand: the macros do not import into Swift.
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { return nil }
+        return pid
     }
 }
 

@@ -1,6 +1,11 @@
 import ArgumentParser
-import Database
+import Dockerflow
 import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import ServiceLifecycle
+import Settings
 
 /// `ballot serve`: runs the web server until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -17,7 +22,20 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("ballot: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        LoggingSystem.bootstrap(configuration.dockerflow.makeLogHandler(loggerName: "ballot"))
+        if let statsd = configuration.dockerflow.statsd {
+            MetricsSystem.bootstrap(
+                StatsdMetricsFactory(client: StatsdClient(host: statsd.host, port: statsd.port), prefix: statsd.prefix))
+        }
+        defer { LogSink.standardOutput.flush() }
+
+        let logger = Logger(label: "ballot")
         let application = buildApplication(configuration)
-        try await application.runService()
+        var group = ServiceGroupConfiguration(
+            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // In-flight requests get this long after SIGTERM; then they are cancelled.
+        group.maximumGracefulShutdownDuration = configuration.dockerflow.shutdownTimeout
+        try await ServiceGroup(configuration: group).run()
+        logger.info("stopped")
     }
 }

@@ -1,0 +1,54 @@
+import Logging
+import Settings
+
+/// The runtime settings Dockerflow asks of a container, read from the environment
+/// (docs/configuration.md lists them all).
+public struct DockerflowConfiguration: Sendable {
+    public enum LogFormat: String, CaseIterable, Sendable {
+        /// One mozlog JSON object per line (production).
+        case mozlog
+        /// Readable single lines (development).
+        case text
+    }
+
+    public struct Statsd: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var prefix: String
+
+        public init(host: String, port: Int, prefix: String) {
+            self.host = host
+            self.port = port
+            self.prefix = prefix
+        }
+    }
+
+    public var logFormat: LogFormat
+    public var logLevel: Logger.Level
+    /// `VERSION_JSON`; nil tries `/app/version.json`, then `./version.json`.
+    public var versionPath: String?
+    /// Set when `STATSD_HOST` is.
+    public var statsd: Statsd?
+    public var heartbeatTimeout: Duration
+    /// The status `/__heartbeat__` answers with when a check fails (500–599).
+    public var heartbeatFailedStatus: Int
+    /// How long in-flight requests get after SIGTERM before the process exits anyway.
+    public var shutdownTimeout: Duration
+    /// Whether `request.summary` lines include the query string.
+    public var logsQueryString: Bool
+
+    public init(_ reader: EnvironmentReader) throws(InvalidSetting) {
+        logFormat = try reader.choice("LOG_FORMAT", default: .mozlog)
+        logLevel = try reader.choice("LOG_LEVEL", default: .info)
+        versionPath = reader.optionalString("VERSION_JSON")
+        if let host = reader.optionalString("STATSD_HOST") {
+            statsd = Statsd(
+                host: host, port: try reader.integer("STATSD_PORT", default: 8125, in: 1...65_535),
+                prefix: reader.string("STATSD_PREFIX", default: "ballot"))
+        }
+        heartbeatTimeout = .milliseconds(try reader.integer("HEARTBEAT_TIMEOUT_MS", default: 1_000, in: 1...60_000))
+        heartbeatFailedStatus = try reader.integer("DOCKERFLOW_HEARTBEAT_FAILED_STATUS", default: 500, in: 500...599)
+        shutdownTimeout = .seconds(try reader.integer("SHUTDOWN_TIMEOUT_S", default: 8, in: 0...3_600))
+        logsQueryString = try reader.boolean("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", default: true)
+    }
+}

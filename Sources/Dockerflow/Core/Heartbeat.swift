@@ -1,0 +1,145 @@
+import Synchronization
+
+/// The checks behind `/__heartbeat__`, run concurrently, each bounded by a timeout.
+public struct Heartbeat: Sendable {
+    public private(set) var checks: [HealthCheck] = []
+    /// How long any one check may take before it counts as an error.
+    public let timeout: Duration
+
+    public init(timeout: Duration) { self.timeout = timeout }
+
+    /// Adds a check; the app's own checks go in the same way as the built-in ones.
+    public mutating func register(_ check: HealthCheck) { checks.append(check) }
+
+    /// Runs every check at once and returns when all finished or the timeout passed,
+    /// whichever comes first. A check still running then is cancelled and reported as an
+    /// error, so a hung dependency can never hang the endpoint.
+    public func run() async -> HeartbeatReport {
+        let collector = ResultCollector(count: checks.count)
+        let runs = checks.enumerated().map { index, check in
+            Task { collector.finish(index, await check.body()) }
+        }
+        let deadline = Task {
+            try? await Task.sleep(for: timeout)
+            collector.expire()
+        }
+        let results = await collector.results()
+        deadline.cancel()
+        for run in runs { run.cancel() }
+        let milliseconds = Int(timeout / .milliseconds(1))
+        let named = zip(checks, results).map { check, messages in
+            (
+                check.name,
+                messages ?? [
+                    .error(id: "ballot.heartbeat.E001", "the check did not finish within \(milliseconds) ms")
+                ]
+            )
+        }
+        return HeartbeatReport(results: named)
+    }
+}
+
+/// Collects check results from concurrent tasks and wakes the heartbeat once all are in or
+/// time is up.
+private final class ResultCollector: Sendable {
+    private struct State {
+        var results: [[CheckMessage]?]
+        var remaining: Int
+        var expired = false
+        var waiter: CheckedContinuation<[[CheckMessage]?], Never>?
+    }
+
+    private let state: Mutex<State>
+
+    init(count: Int) { state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count)) }
+
+    func finish(_ index: Int, _ messages: [CheckMessage]) {
+        resume { state in
+            guard !state.expired else { return false }
+            state.results[index] = messages
+            state.remaining -= 1
+            return state.remaining == 0
+        }
+    }
+
+    func expire() {
+        resume { state in
+            state.expired = true
+            return true
+        }
+    }
+
+    func results() async -> [[CheckMessage]?] {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> [[CheckMessage]?]? in
+                if state.remaining == 0 || state.expired { return state.results }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Applies `change`; when it says the wait is over, resumes the waiter (once).
+    private func resume(_ change: (inout State) -> Bool) {
+        let wake = state.withLock { state -> (CheckedContinuation<[[CheckMessage]?], Never>, [[CheckMessage]?])? in
+            guard change(&state), let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            state.expired = true  // later finishes are ignored: the answer is out
+            return (waiter, state.results)
+        }
+        if let (waiter, results) = wake { waiter.resume(returning: results) }
+    }
+}
+
+/// The heartbeat's outcome in python-dockerflow's shape:
+/// `{"status": …, "checks": {name: status}, "details": {name: {"status", "level", "messages"}}}`,
+/// where `details` lists only the checks that found something.
+public struct HeartbeatReport: Sendable {
+    public let results: [(name: String, messages: [CheckMessage])]
+
+    /// The worst level of any check.
+    public var level: CheckLevel {
+        results.flatMap(\.messages).map(\.level).max() ?? .ok
+    }
+
+    public var status: String { level.text }
+
+    /// Whether the endpoint answers 200: every level below error.
+    public var passed: Bool { level < .error }
+
+    /// Checks that found anything at error level or worse, by name.
+    public var failedChecks: [String] {
+        results.filter { $0.messages.contains { $0.level >= .error } }.map(\.name)
+    }
+
+    public var json: [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("status", status)
+        writer.key("checks")
+        writer.beginObject()
+        for (name, messages) in results {
+            writer.field(name, (messages.map(\.level).max() ?? .ok).text)
+        }
+        writer.endObject()
+        writer.key("details")
+        writer.beginObject()
+        for (name, messages) in results {
+            let level = messages.map(\.level).max() ?? .ok
+            guard level > .ok else { continue }
+            writer.key(name)
+            writer.beginObject()
+            writer.field("status", level.text)
+            writer.field("level", level.rawValue)
+            writer.key("messages")
+            writer.beginObject()
+            for message in messages { writer.field(message.id, message.message) }
+            writer.endObject()
+            writer.endObject()
+        }
+        writer.endObject()
+        writer.endObject()
+        return writer.bytes
+    }
+}

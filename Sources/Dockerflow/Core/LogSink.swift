@@ -1,0 +1,58 @@
+import Foundation
+import Synchronization
+
+/// Where log lines go: standard output, whole lines at a time.
+///
+/// Lines are buffered and written in batches — a `write` per request would cost more than the
+/// request — at most `flushInterval` late, and at once for warnings and worse, when the buffer
+/// fills, and at shutdown (``flush()``).
+public final class LogSink: Sendable {
+    public static let standardOutput = LogSink(descriptor: 1)
+
+    private let descriptor: Int32
+    private let buffer = Mutex<[UInt8]>([])
+    private static let capacity = 64 * 1024
+    private static let flushInterval: Duration = .milliseconds(50)
+
+    public init(descriptor: Int32) {
+        self.descriptor = descriptor
+        Task.detached { [weak self] in
+            while true {
+                try? await Task.sleep(for: Self.flushInterval)
+                guard let self else { return }
+                self.flush()
+            }
+        }
+    }
+
+    /// Queues one line (a newline is added). `urgent` lines are written out at once.
+    public func write(_ line: [UInt8], urgent: Bool) {
+        let full = buffer.withLock { buffer in
+            buffer.append(contentsOf: line)
+            buffer.append(UInt8(ascii: "\n"))
+            return buffer.count >= Self.capacity
+        }
+        if urgent || full { flush() }
+    }
+
+    /// Writes everything queued.
+    public func flush() {
+        buffer.withLock { buffer in
+            guard !buffer.isEmpty else { return }
+            // Inside the lock, so concurrent flushes cannot interleave partial lines.
+            buffer.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Foundation.write(
+                        descriptor, bytes.baseAddress?.advanced(by: offset), bytes.count - offset)
+                    if written <= 0 {
+                        if written < 0 && errno == EINTR { continue }
+                        break  // stdout closed: nothing better to do with log lines
+                    }
+                    offset += written
+                }
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Synchronization
+
+/// Sends statsd lines over UDP to `STATSD_HOST:STATSD_PORT`.
+///
+/// It never slows or fails a request: lines are queued in memory and sent in batches (several
+/// lines per datagram) every 100 ms from a background task, through a non-blocking socket whose
+/// errors are ignored. A host that does not resolve yet (a statsd container still starting) is
+/// looked up again at most every 10 s; meanwhile lines are dropped.
+public final class StatsdClient: Sendable {
+    public let host: String
+    public let port: Int
+    private let state = Mutex(State())
+    private static let datagramLimit = 1_400
+    private static let queueLimit = 256 * 1024
+
+    private struct State {
+        var queue: [UInt8] = []
+        var socket: Int32 = -1
+        var lastResolveAttempt: ContinuousClock.Instant?
+    }
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+        Task.detached { [weak self] in
+            while true {
+                try? await Task.sleep(for: .milliseconds(100))
+                guard let self else { return }
+                self.flush()
+            }
+        }
+    }
+
+    /// Queues one line such as `ballot.requests.2xx:1|c`.
+    public func send(_ line: String) {
+        state.withLock { state in
+            // Bounded: a statsd that is never reachable must not grow memory.
+            guard state.queue.count < Self.queueLimit else { return }
+            state.queue.append(contentsOf: line.utf8)
+            state.queue.append(UInt8(ascii: "\n"))
+        }
+    }
+
+    /// Sends what is queued, as datagrams of whole lines.
+    public func flush() {
+        state.withLock { state in
+            guard !state.queue.isEmpty else { return }
+            defer { state.queue.removeAll(keepingCapacity: true) }
+            guard connectIfNeeded(&state) else { return }
+            var start = 0
+            while start < state.queue.count {
+                // Cut at the last newline that fits one datagram.
+                var end = min(start + Self.datagramLimit, state.queue.count)
+                if end < state.queue.count, let newline = state.queue[start..<end].lastIndex(of: UInt8(ascii: "\n")) {
+                    end = newline + 1
+                }
+                let length = end - start - (state.queue[end - 1] == UInt8(ascii: "\n") ? 1 : 0)
+                state.queue.withUnsafeBytes { bytes in
+                    _ = Foundation.send(
+                        state.socket, bytes.baseAddress?.advanced(by: start), length, Int32(MSG_DONTWAIT))
+                }
+                start = end
+            }
+        }
+    }
+
+    /// Resolves the host and connects a UDP socket to it (connecting only fixes the peer).
+    private func connectIfNeeded(_ state: inout State) -> Bool {
+        if state.socket >= 0 { return true }
+        let now = ContinuousClock.now
+        if let last = state.lastResolveAttempt, now - last < .seconds(10) { return false }
+        state.lastResolveAttempt = now
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        var results: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &results) == 0, let first = results else { return false }
+        defer { freeaddrinfo(results) }
+        let descriptor = socket(
+            first.pointee.ai_family,
+            Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        guard connect(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            close(descriptor)
+            return false
+        }
+        state.socket = descriptor
+        return true
+    }
+}

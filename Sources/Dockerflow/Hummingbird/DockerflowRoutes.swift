@@ -1,0 +1,80 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+
+/// The four Dockerflow endpoints, each for GET and HEAD:
+///
+/// - `/__version__`: the bytes of `version.json`; 404 when there is none, 500 when it is not
+///   valid JSON (also logged at start).
+/// - `/__heartbeat__`: runs every check, 200 while the worst level is below error, otherwise the
+///   configured failure status; python-dockerflow's JSON body.
+/// - `/__lbheartbeat__`: 200 with an empty body, touching no backing service.
+/// - `/__error__`: logs an error and answers 500, to prove error reporting end to end.
+public struct DockerflowRoutes: Sendable {
+    public let version: VersionFile
+    public let heartbeat: Heartbeat
+    public let failedStatus: HTTPResponse.Status
+    private let metrics: any MetricsFactory
+
+    public init(
+        version: VersionFile, heartbeat: Heartbeat, failedStatus: Int = 500,
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
+        self.version = version
+        self.heartbeat = heartbeat
+        self.failedStatus = HTTPResponse.Status(code: failedStatus)
+        self.metrics = metrics
+    }
+
+    public func add<Context: RequestContext>(to router: Router<Context>) {
+        let version = versionResponse
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("/__version__", method: method) { _, _ in try version() }
+            router.on("/__heartbeat__", method: method) { _, _ in await heartbeatResponse() }
+            router.on("/__lbheartbeat__", method: method) { _, _ in HTTPResponse.Status.ok }
+            router.on("/__error__", method: method) { _, context -> Response in
+                context.logger.error("the /__error__ endpoint was called, as a test of error reporting")
+                throw DeliberateError()
+            }
+        }
+    }
+
+    /// Logs, once at start, what is wrong with the version file.
+    public func logVersionProblems(to logger: Logger) {
+        switch version {
+        case .found: break
+        case .missing(let paths):
+            logger.warning("no version.json", metadata: ["paths": .array(paths.map { .string($0) })])
+        case .invalid(let path, let reason):
+            logger.error("version.json is invalid", metadata: ["path": .string(path), "reason": .string(reason)])
+        }
+    }
+
+    private var versionResponse: @Sendable () throws -> Response {
+        switch version {
+        case .found(_, let bytes):
+            return { Response.json(status: .ok, bytes: bytes) }
+        case .missing(let paths):
+            let error = JSONError(
+                .notFound, code: "not_found", message: "version.json not found at \(paths.joined(separator: " or "))")
+            return { throw error }
+        case .invalid(let path, let reason):
+            let error = JSONError(.internalServerError, code: "invalid_version_json", message: "\(path): \(reason)")
+            return { throw error }
+        }
+    }
+
+    private func heartbeatResponse() async -> Response {
+        let report = await heartbeat.run()
+        for check in report.failedChecks {
+            Counter(label: "heartbeat.failures", dimensions: [("check", check)], factory: metrics).increment()
+        }
+        return Response.json(status: report.passed ? .ok : failedStatus, bytes: report.json)
+    }
+}
+
+/// What `/__error__` throws: an unexpected error, handled like any other.
+struct DeliberateError: Error, CustomStringConvertible {
+    var description: String { "deliberate error from /__error__" }
+}

@@ -1,0 +1,78 @@
+import Database
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Migrations
+import TestSupport
+import Testing
+
+@testable import App
+
+/// `/__heartbeat__` against a real PostgreSQL of the test's own, through its states:
+/// a pending migration, all applied, the server stopped, the server back.
+@Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test-postgres (run through `make test`)"))
+struct HeartbeatLifecycleTests {
+    private static let repositoryMigrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations").path
+
+    @Test func heartbeatFollowsTheDatabaseAndTheMigrations() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
+            .path
+        try FileManager.default.copyItem(atPath: Self.repositoryMigrations, toPath: folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "-- migrate:up\nCREATE TABLE later (id int);\n".write(
+            toFile: "\(folder)/9000_later.sql", atomically: true, encoding: .utf8)
+
+        try await PrivateCluster.with { cluster in
+            let files = try MigrationDirectory(path: folder).load()
+            try await TestDatabase.with(url: cluster.url) { database async throws in
+                try await Migrator(database: database, files: files).up(to: 1)
+            }
+            var configuration = try AppConfiguration(environment: [
+                "HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": folder,
+                "HEARTBEAT_TIMEOUT_MS": "500",
+            ])
+            configuration.port = 0
+            try await buildApplication(configuration).test(.live) { client in
+                func heartbeat() async throws -> (HTTPResponse.Status, [String: Any]) {
+                    try await client.execute(uri: "/__heartbeat__", method: .get) { response in
+                        let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+                        return (response.status, body as? [String: Any] ?? [:])
+                    }
+                }
+                func lbheartbeat() async throws -> HTTPResponse.Status {
+                    try await client.execute(uri: "/__lbheartbeat__", method: .get) { $0.status }
+                }
+
+                var (status, body) = try await heartbeat()
+                #expect(status == .ok)
+                #expect(body["status"] as? String == "warning")
+                #expect(body["checks"] as? [String: String] == ["database": "ok", "migrations": "warning"])
+                let messages = ((body["details"] as? [String: Any])?["migrations"] as? [String: Any])?["messages"]
+                #expect(messages as? [String: String] == ["dockerflow.health.W001": "Unapplied migration 9000_later"])
+
+                try await TestDatabase.with(url: cluster.url) { database async throws in
+                    try await Migrator(database: database, files: files).up()
+                }
+                (status, body) = try await heartbeat()
+                #expect(status == .ok && body["status"] as? String == "ok")
+
+                try await cluster.stop()
+                let clock = ContinuousClock()
+                let start = clock.now
+                (status, body) = try await heartbeat()
+                #expect(clock.now - start < .seconds(2))
+                #expect(status == .internalServerError)
+                #expect(body["status"] as? String == "error")
+                #expect((body["checks"] as? [String: String])?["database"] == "error")
+                #expect((body["checks"] as? [String: String])?["migrations"] == "info")
+                #expect(try await lbheartbeat() == .ok)
+
+                try await cluster.restart()
+                (status, body) = try await heartbeat()
+                #expect(status == .ok && body["status"] as? String == "ok")
+                #expect(try await lbheartbeat() == .ok)
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The `ballot` executable as an orchestrator runs it: configured by its environment, logging
+/// mozlog to stdout, stopped by SIGTERM.
+@Suite struct ServerProcessTests {
+    private let ballot = Program.built("ballot")
+    private static let repositoryMigrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations").path
+
+    @Test(arguments: [
+        ("PORT", "abc"), ("PORT", "70000"), ("LOG_FORMAT", "xml"), ("DATABASE_POOL_SIZE", "0"),
+        ("DOCKERFLOW_HEARTBEAT_FAILED_STATUS", "200"), ("DATABASE_URL", "postgresql://u:hunter2@h/db?junk=1"),
+    ])
+    func invalidConfigurationStopsTheStartWithOneLine(variable: String, value: String) async throws {
+        let port = Program.freePort()
+        var environment = ["PORT": String(port)]
+        environment[variable] = value
+        let result = await Program.capture([ballot], environment: environment)
+        #expect(result.status == 2)
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("ballot: \(variable)=") == true)
+        #expect(!result.output.contains("hunter2"))
+        #expect(await HTTPProbe.get("http://127.0.0.1:\(port)/__lbheartbeat__", timeout: 1).status == 0)
+    }
+
+    @Test func stdoutIsMozlogAndMetricsGoToStatsd() async throws {
+        let statsd = try UDPListener()
+        let port = Program.freePort()
+        let versionFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "version-\(UUID().uuidString).json"
+        ).path
+        let version = #"{"source":"https://example.org/ballot","version":"v9.9.9","commit":"0123abcd","build":"local"}"#
+        try version.write(toFile: versionFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: versionFile) }
+        let server = try #require(
+            Program.start(
+                [ballot],
+                environment: [
+                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
+                    "VERSION_JSON": versionFile, "MIGRATIONS_DIR": Self.repositoryMigrations,
+                    "STATSD_HOST": "127.0.0.1", "STATSD_PORT": String(statsd.port), "STATSD_PREFIX": "ballot",
+                ]))
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
+        let versionResponse = await HTTPProbe.get("\(base)/__version__")
+        #expect(versionResponse.status == 200 && versionResponse.body == version)
+        #expect(await HTTPProbe.get("\(base)/__heartbeat__").status == 200)
+        let error = await HTTPProbe.get("\(base)/__error__", headers: ["X-Request-ID": "probe-error-1"])
+        #expect(error.status == 500)
+        #expect(error.headers.lowercased().contains("x-request-id: probe-error-1"))
+        let datagrams = await statsd.lines { lines in lines.contains { $0.hasPrefix("ballot.http.requests.5xx:") } }
+
+        server.signal(SIGTERM)
+        let result = await server.finish()
+        #expect(result.status == 0)
+
+        let lines = result.output.split(separator: "\n")
+        #expect(lines.count >= 5)
+        var summaries = 0
+        for line in lines {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+            for key in ["Timestamp", "Type", "Logger", "Hostname", "EnvVersion", "Severity", "Pid", "Fields"] {
+                #expect(object[key] != nil, "\(key) missing in \(line)")
+            }
+            if object["Type"] as? String == "request.summary" { summaries += 1 }
+        }
+        #expect(summaries >= 4)  // the readiness probes, version, heartbeat, error
+        #expect(
+            lines.contains { $0.contains(#""Severity":3"#) && $0.contains(#""rid":"probe-error-1""#) })
+        #expect(datagrams.contains { $0.hasPrefix("ballot.http.requests.2xx:") })
+        #expect(datagrams.contains { $0.hasPrefix("ballot.http.route.GET.___version__:") })
+    }
+
+    @Test(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test-postgres"))
+    func sigtermLetsAnInFlightRequestFinishThenExitsZero() async throws {
+        try await PrivateCluster.with { cluster in
+            let port = Program.freePort()
+            let server = try #require(
+                Program.start(
+                    [ballot],
+                    environment: [
+                        "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": cluster.url,
+                        "HEARTBEAT_TIMEOUT_MS": "1500", "MIGRATIONS_DIR": Self.repositoryMigrations,
+                    ]))
+            let base = "http://127.0.0.1:\(port)"
+            #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
+            // A hung database makes the heartbeat take its full 1.5 s: a slow request.
+            try await cluster.suspend()
+            let clock = ContinuousClock()
+            let start = clock.now
+            async let slow = HTTPProbe.get("\(base)/__heartbeat__")
+            try await Task.sleep(for: .milliseconds(400))
+            server.signal(SIGTERM)
+            let response = await slow
+            #expect(response.status == 500)
+            #expect(clock.now - start >= .milliseconds(1400))
+            let result = await server.finish()
+            try await cluster.resume()
+            #expect(result.status == 0)
+            #expect(result.output.contains(#""Type":"request.summary""#))
+        }
+    }
+}

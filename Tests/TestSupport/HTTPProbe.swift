@@ -1,0 +1,37 @@
+import Foundation
+
+/// Real HTTP requests from tests to a server process, through curl.
+public enum HTTPProbe {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: String
+        public var headers: String
+    }
+
+    public static func get(_ url: String, headers: [String: String] = [:], timeout: Int = 10) async -> Response {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var arguments = [
+            "/usr/bin/curl", "-s", "--max-time", String(timeout), "-o", "\(directory)/body", "-D",
+            "\(directory)/headers",
+            "-w", "%{http_code}",
+        ]
+        for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
+        let result = await Program.capture(arguments + [url])
+        return Response(
+            status: Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
+            body: (try? String(contentsOfFile: "\(directory)/body", encoding: .utf8)) ?? "",
+            headers: (try? String(contentsOfFile: "\(directory)/headers", encoding: .utf8)) ?? "")
+    }
+
+    /// Polls `url` until it answers 200, for at most `timeout`.
+    public static func waitUntilUp(_ url: String, timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await get(url, timeout: 1).status == 200 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}
