@@ -31,6 +31,7 @@ let package = Package(
                 "CLibPQ",
                 "Settings",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -85,6 +86,11 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["Database", "Settings"],
             path: "Tests/TestSupport"
+        ),
+        .executableTarget(
+            name: "BareServer",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/BareServer"
         ),
         .testTarget(
             name: "DatabaseTests",

@@ -2,6 +2,7 @@ import Database
 import Dockerflow
 import Hummingbird
 import Logging
+import Metrics
 import Migrations
 import ServiceLifecycle
 
@@ -9,7 +10,11 @@ import ServiceLifecycle
 ///
 /// Every request passes `SecurityHeadersMiddleware`, then `DockerflowMiddleware` (request id,
 /// summary log line, metrics, errors as responses), then its route.
-func buildApplication(_ configuration: AppConfiguration) -> some ApplicationProtocol {
+///
+/// `metrics` is the statsd backend when `STATSD_HOST` is set.
+func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil)
+    -> some ApplicationProtocol
+{
     let logger = Logger(label: "ballot")
     let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
 
@@ -21,7 +26,7 @@ func buildApplication(_ configuration: AppConfiguration) -> some ApplicationProt
     heartbeat.register(.migrations(database, files: migrationFiles))
     let dockerflow = DockerflowRoutes(
         version: VersionFile.load(configured: configuration.dockerflow.versionPath), heartbeat: heartbeat,
-        failedStatus: configuration.dockerflow.heartbeatFailedStatus)
+        failedStatus: configuration.dockerflow.heartbeatFailedStatus, metrics: metrics)
     dockerflow.logVersionProblems(to: logger)
     if case .failure(let error) = migrationFiles {
         logger.error("the migrations folder is invalid", metadata: ["error": "\(error)"])
@@ -29,7 +34,10 @@ func buildApplication(_ configuration: AppConfiguration) -> some ApplicationProt
 
     let router = Router()
     router.add(middleware: SecurityHeadersMiddleware(hstsSeconds: configuration.hstsSeconds))
-    router.add(middleware: DockerflowMiddleware(logsQueryString: configuration.dockerflow.logsQueryString))
+    router.add(
+        middleware: DockerflowMiddleware(
+            summaries: configuration.dockerflow.makeRequestSummaryLog(loggerName: "ballot"),
+            logsQueryString: configuration.dockerflow.logsQueryString, metrics: metrics))
     dockerflow.add(to: router)
 
     var application = Application(

@@ -1,5 +1,6 @@
 import CLibPQ
 import Logging
+import Metrics
 import Synchronization
 
 /// A bounded set of connections shared by concurrent tasks.
@@ -14,6 +15,8 @@ final class ConnectionPool: Sendable {
     private let settings: ConnectionSettings
     private let logger: Logger
     private let state = Mutex(State())
+    /// `db.pool.wait`: how long callers waited for a connection, when they had to.
+    private let waitTimer = Metrics.Timer(label: "db.pool.wait")
     /// Process-wide, because the ``SocketPoller`` that all pools share tells sockets apart by it.
     private static let connectionIDs = Atomic<UInt64>(0)
 
@@ -73,9 +76,9 @@ final class ConnectionPool: Sendable {
                 connection = idle
             case .open:
                 openConnection()
-                connection = try await wait()
+                connection = try await timedWait()
             case .wait:
-                connection = try await wait()
+                connection = try await timedWait()
             }
             if connection.isUsable { return connection }
             logger.info(
@@ -151,6 +154,12 @@ final class ConnectionPool: Sendable {
     }
 
     // MARK: Waiting
+
+    private func timedWait() async throws -> Connection {
+        let started = ContinuousClock.now
+        defer { waitTimer.record(duration: ContinuousClock.now - started) }
+        return try await wait()
+    }
 
     private func wait() async throws -> Connection {
         let id = state.withLock { state in

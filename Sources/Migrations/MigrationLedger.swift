@@ -9,7 +9,7 @@ struct MigrationLedger {
     /// Key of the session advisory lock that serialises migrators: "ballot" in ASCII.
     static let lockKey = 0x6261_6c6c_6f74
 
-    struct Entry: Decodable, Sendable {
+    struct Entry: Sendable {
         var version: Int
         var name: String
         var checksum: String
@@ -29,11 +29,23 @@ struct MigrationLedger {
     }
 
     /// Applied migrations, oldest first; none when the table does not exist yet.
+    ///
+    /// One query: asking first whether the table exists would double the heartbeat's cost,
+    /// and "undefined table" (42P01) says the same. Callers never run this inside a
+    /// transaction, where the error would abort it.
     static func entries(_ database: some Queryable) async throws -> [Entry] {
-        let exists = try await database.query("SELECT to_regclass($1) IS NOT NULL AS present", [table])
-        guard try exists[0].decode(column: "present", as: Bool.self) else { return [] }
-        return try await database.query("SELECT version, name, checksum, applied_at FROM \(table) ORDER BY version")
-            .decode(Entry.self, keyStrategy: .convertFromSnakeCase)
+        let rows: QueryResult
+        do {
+            rows = try await database.query("SELECT version, name, checksum, applied_at FROM \(table) ORDER BY version")
+        } catch DatabaseError.server(let error) where error.sqlState == "42P01" {
+            return []
+        }
+        return try rows.map { row in
+            Entry(
+                version: try row.decode(column: 0), name: try row.decode(column: 1),
+                checksum: try row.decode(column: 2),
+                appliedAt: try row.decode(column: 3))
+        }
     }
 
     static func record(_ file: MigrationFile, in database: some Queryable) async throws {

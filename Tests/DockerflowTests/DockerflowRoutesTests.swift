@@ -13,7 +13,7 @@ import Testing
 
     private func withApp(
         version: VersionFile? = nil, checks: [HealthCheck] = [], failedStatus: Int = 500, logsQueryString: Bool = true,
-        metrics: any MetricsFactory = NOOPMetricsHandler.instance,
+        metrics: (any MetricsFactory)? = nil,
         _ body: @Sendable (any TestClientProtocol, CapturedLog) async throws -> Void
     ) async throws {
         let log = CapturedLog()
@@ -23,7 +23,8 @@ import Testing
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(
             middleware: DockerflowMiddleware(
-                logsQueryString: logsQueryString, summaryLogger: log.logger("request.summary"), metrics: metrics))
+                summaries: .mozlog(sink: log.sink, loggerName: "ballot"), logsQueryString: logsQueryString,
+                metrics: metrics))
         DockerflowRoutes(
             version: version ?? .found(path: "version.json", bytes: self.version), heartbeat: heartbeat,
             failedStatus: failedStatus, metrics: metrics
@@ -211,5 +212,17 @@ import Testing
                 }
             }
         }
+    }
+}
+
+@Suite struct StatsdClientTests {
+    @Test func queuedLinesAreSentWithoutAnExplicitFlush() async throws {
+        let listener = try UDPListener()
+        let factory = StatsdMetricsFactory(client: StatsdClient(host: "127.0.0.1", port: listener.port), prefix: "p")
+        let counter = Counter(label: "c", factory: factory)
+        counter.increment(by: 3)
+        counter.increment(by: 4)
+        let lines = await listener.lines(timeout: .seconds(2)) { !$0.isEmpty }
+        #expect(lines == ["p.c:7|c"])
     }
 }

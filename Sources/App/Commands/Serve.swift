@@ -23,14 +23,15 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(2)
         }
         LoggingSystem.bootstrap(configuration.dockerflow.makeLogHandler(loggerName: "ballot"))
-        if let statsd = configuration.dockerflow.statsd {
-            MetricsSystem.bootstrap(
-                StatsdMetricsFactory(client: StatsdClient(host: statsd.host, port: statsd.port), prefix: statsd.prefix))
+        let metrics = configuration.dockerflow.statsd.map {
+            StatsdMetricsFactory(client: StatsdClient(host: $0.host, port: $0.port), prefix: $0.prefix)
         }
+        // Also for the database pool's wait timer, which uses the global system.
+        if let metrics { MetricsSystem.bootstrap(metrics) }
         defer { LogSink.standardOutput.flush() }
 
         let logger = Logger(label: "ballot")
-        let application = buildApplication(configuration)
+        let application = buildApplication(configuration, metrics: metrics)
         var group = ServiceGroupConfiguration(
             services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // In-flight requests get this long after SIGTERM; then they are cancelled.

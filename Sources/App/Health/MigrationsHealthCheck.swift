@@ -8,11 +8,12 @@ extension HealthCheck {
     /// of rotation), a database that cannot be asked is info, and drift — a file edited after it
     /// was applied — is an error.
     static func migrations(_ database: Database, files: Result<[MigrationFile], MigrationError>) -> HealthCheck {
-        HealthCheck(name: "migrations") {
+        let prepared = files.map { Migrator(database: database, files: $0) }
+        return HealthCheck(name: "migrations") {
             let migrator: Migrator
-            switch files {
-            case .success(let files):
-                migrator = Migrator(database: database, files: files)
+            switch prepared {
+            case .success(let ready):
+                migrator = ready
             case .failure(let error):
                 return [.error(id: "ballot.migrations.E002", "The migrations folder is invalid: \(error)")]
             }

@@ -19,12 +19,9 @@ public struct Heartbeat: Sendable {
         let runs = checks.enumerated().map { index, check in
             Task { collector.finish(index, await check.body()) }
         }
-        let deadline = Task {
-            try? await Task.sleep(for: timeout)
-            collector.expire()
-        }
+        let deadline = DeadlineSweeper.shared.add(ContinuousClock.now + timeout) { collector.expire() }
         let results = await collector.results()
-        deadline.cancel()
+        DeadlineSweeper.shared.remove(deadline)
         for run in runs { run.cancel() }
         let milliseconds = Int(timeout / .milliseconds(1))
         let named = zip(checks, results).map { check, messages in
@@ -141,5 +138,49 @@ public struct HeartbeatReport: Sendable {
         writer.endObject()
         writer.endObject()
         return writer.bytes
+    }
+}
+
+/// Runs actions when their deadline passes, from one task that ticks every 10 ms while any
+/// deadline is pending: a heartbeat under load would otherwise arm and cancel a system timer
+/// per request, which costs more than the checks.
+final class DeadlineSweeper: Sendable {
+    static let shared = DeadlineSweeper()
+    private static let tick: Duration = .milliseconds(10)
+
+    private struct State {
+        var pending: [UInt64: (deadline: ContinuousClock.Instant, action: @Sendable () -> Void)] = [:]
+        var nextID: UInt64 = 0
+        var running = false
+    }
+
+    private let state = Mutex(State())
+
+    func add(_ deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> UInt64 {
+        let (id, start) = state.withLock { state in
+            state.nextID += 1
+            state.pending[state.nextID] = (deadline, action)
+            defer { state.running = true }
+            return (state.nextID, !state.running)
+        }
+        if start { Task.detached { await self.sweep() } }
+        return id
+    }
+
+    func remove(_ id: UInt64) { _ = state.withLock { $0.pending.removeValue(forKey: id) } }
+
+    private func sweep() async {
+        while true {
+            try? await Task.sleep(for: Self.tick)
+            let now = ContinuousClock.now
+            let (due, done) = state.withLock { state in
+                let due = state.pending.filter { $0.value.deadline <= now }
+                for id in due.keys { state.pending[id] = nil }
+                if state.pending.isEmpty { state.running = false }
+                return (due.values.map(\.action), state.pending.isEmpty)
+            }
+            for action in due { action() }
+            if done { return }
+        }
     }
 }

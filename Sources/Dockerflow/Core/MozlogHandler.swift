@@ -1,11 +1,8 @@
-import Foundation
 import Logging
 
-/// A swift-log handler that writes mozlog JSON, one object per line, as python-dockerflow's
-/// `JsonLogFormatter` does:
-///
-/// `{"Timestamp": ns, "Type": label, "Logger": "ballot", "Hostname": …, "EnvVersion": "2.0",
-/// "Severity": 0–7, "Pid": …, "Fields": {"msg": …, metadata…}}`
+/// A swift-log handler that writes mozlog JSON, one object per line (see ``Mozlog``). The
+/// message is `Fields.msg` (left out when empty or itself a JSON object, as python-dockerflow
+/// does); metadata become the other fields, and the current request's id is `rid`.
 public struct MozlogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -14,8 +11,6 @@ public struct MozlogHandler: LogHandler {
     private let label: String
     private let loggerName: String
     private let sink: LogSink
-    private static let hostname = ProcessInfo.processInfo.hostName
-    private static let pid = ProcessInfo.processInfo.processIdentifier
 
     public init(label: String, loggerName: String, level: Logger.Level, sink: LogSink = .standardOutput) {
         self.label = label
@@ -30,45 +25,21 @@ public struct MozlogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var writer = JSONWriter(capacity: 384)
-        writer.beginObject()
-        writer.field("Timestamp", Int64(Date().timeIntervalSince1970 * 1_000_000_000))
-        writer.field("Type", label)
-        writer.field("Logger", loggerName)
-        writer.field("Hostname", Self.hostname)
-        writer.field("EnvVersion", "2.0")
-        writer.field("Severity", Self.severity(event.level))
-        writer.field("Pid", Self.pid)
-        writer.key("Fields")
-        writer.beginObject()
-        let message = event.message.description
-        // As python-dockerflow: no msg when empty or itself a JSON object.
-        if !message.isEmpty, !(message.hasPrefix("{") && message.hasSuffix("}")) {
-            writer.field("msg", message)
+        let line = Mozlog.line(type: label, loggerName: loggerName, severity: Mozlog.severity(event.level)) { writer in
+            let message = event.message.description
+            if !message.isEmpty, !(message.hasPrefix("{") && message.hasSuffix("}")) {
+                writer.field("msg", message)
+            }
+            var fields = metadata
+            if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
+            if let extra = event.metadata { fields.merge(extra) { _, new in new } }
+            for (key, value) in fields where key != "msg" {
+                writer.key(key)
+                Self.write(value, to: &writer)
+            }
+            return fields["rid"] != nil
         }
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
-        if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        for (key, value) in fields where key != "msg" {
-            writer.key(key)
-            Self.write(value, to: &writer)
-        }
-        writer.endObject()
-        writer.endObject()
-        sink.write(writer.bytes, urgent: event.level >= .warning)
-    }
-
-    /// Syslog severities: python-dockerflow maps critical to 2, error 3, warning 4, info 6,
-    /// debug 7; swift-log's extra levels take their neighbours' (notice 5, trace 7).
-    static func severity(_ level: Logger.Level) -> Int {
-        switch level {
-        case .trace, .debug: return 7
-        case .info: return 6
-        case .notice: return 5
-        case .warning: return 4
-        case .error: return 3
-        case .critical: return 2
-        }
+        sink.write(line, urgent: event.level >= .warning)
     }
 
     private static func write(_ value: Logger.MetadataValue, to writer: inout JSONWriter) {

@@ -1,13 +1,17 @@
-import Foundation
+import Synchronization
 
 /// The id that ties a request's log lines together (`X-Request-ID`).
 public enum RequestID {
+    /// The id of the request the current task serves. Log handlers add it to every line as
+    /// `rid`, whichever logger writes the line.
+    @TaskLocal public static var current: String?
+
     /// An incoming id of at most 128 characters from `[A-Za-z0-9._-]` is kept, so ids from a
     /// load balancer or an upstream service carry through; anything else could forge or
-    /// break log lines, and is replaced by a new UUID.
+    /// break log lines, and is replaced by a new one.
     public static func accept(_ incoming: String?) -> String {
         if let incoming, isValid(incoming) { return incoming }
-        return UUID().uuidString.lowercased()
+        return generate()
     }
 
     public static func isValid(_ id: String) -> Bool {
@@ -22,5 +26,39 @@ public enum RequestID {
                 return false
             }
         }
+    }
+
+    /// A random-looking version-4 UUID string, made without a system call or a lock.
+    ///
+    /// Foundation's `UUID()` reads the kernel's random source on every call (on Linux it opens
+    /// `/dev/urandom`), a cost per request. Ids need to be unique, not secret: a per-process
+    /// random seed mixed with a counter through SplitMix64 gives distinct, well-spread values.
+    public static func generate() -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        var high = mix(seed &+ n &* 0x9E37_79B9_7F4A_7C15)
+        var low = mix(high ^ seed)
+        high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000  // version 4
+        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // RFC 4122 variant
+        var text = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+        var position = 0
+        for word in [high, low] {
+            for shift in stride(from: 60, through: 0, by: -4) {
+                if position == 8 || position == 13 || position == 18 || position == 23 { position += 1 }
+                text[position] = hexDigits[Int((word >> UInt64(shift)) & 0xF)]
+                position += 1
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static let seed = UInt64.random(in: 0...UInt64.max)
+    private static let counter = Atomic<UInt64>(0)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -3,14 +3,15 @@ import Synchronization
 
 /// Sends statsd lines over UDP to `STATSD_HOST:STATSD_PORT`.
 ///
-/// It never slows or fails a request: lines are queued in memory and sent in batches (several
-/// lines per datagram) every 100 ms from a background task, through a non-blocking socket whose
-/// errors are ignored. A host that does not resolve yet (a statsd container still starting) is
+/// It never slows or fails a request: counters and timers aggregate in memory (an atomic add, or
+/// an append under a lock) and a background task turns them into lines every 100 ms, sent
+/// several to a datagram through a non-blocking socket whose errors are ignored. A host that does not resolve yet (a statsd container still starting) is
 /// looked up again at most every 10 s; meanwhile lines are dropped.
 public final class StatsdClient: Sendable {
     public let host: String
     public let port: Int
     private let state = Mutex(State())
+    private let aggregates = Mutex<[any StatsdAggregate]>([])
     private static let datagramLimit = 1_400
     private static let queueLimit = 256 * 1024
 
@@ -42,8 +43,16 @@ public final class StatsdClient: Sendable {
         }
     }
 
+    /// Adds something whose values are drained into lines at each flush.
+    func register(_ aggregate: any StatsdAggregate) {
+        aggregates.withLock { $0.append(aggregate) }
+    }
+
     /// Sends what is queued, as datagrams of whole lines.
     public func flush() {
+        var lines: [String] = []
+        for aggregate in aggregates.withLock({ $0 }) { aggregate.drain(into: &lines) }
+        for line in lines { send(line) }
         state.withLock { state in
             guard !state.queue.isEmpty else { return }
             defer { state.queue.removeAll(keepingCapacity: true) }
@@ -88,4 +97,10 @@ public final class StatsdClient: Sendable {
         state.socket = descriptor
         return true
     }
+}
+
+/// A metric that accumulates between flushes.
+protocol StatsdAggregate: AnyObject, Sendable {
+    /// Appends the statsd lines for what accumulated since the last call, and starts over.
+    func drain(into lines: inout [String])
 }

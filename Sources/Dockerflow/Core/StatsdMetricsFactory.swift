@@ -1,4 +1,5 @@
 import CoreMetrics
+import Synchronization
 
 /// A swift-metrics backend that reports to statsd: counters as `|c`, recorders as gauges
 /// (`|g`) or histograms (`|h`), timers as `|ms`. Dimensions become name segments, so
@@ -30,7 +31,9 @@ public struct StatsdMetricsFactory: MetricsFactory {
     }
 
     public func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler {
-        StatsdCounter(name: name(label, dimensions), client: client)
+        let counter = StatsdCounter(name: name(label, dimensions))
+        client.register(counter)
+        return counter
     }
 
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> RecorderHandler {
@@ -38,7 +41,9 @@ public struct StatsdMetricsFactory: MetricsFactory {
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {
-        StatsdTimer(name: name(label, dimensions), client: client)
+        let timer = StatsdTimer(name: name(label, dimensions))
+        client.register(timer)
+        return timer
     }
 
     public func destroyCounter(_ handler: CounterHandler) {}
@@ -46,15 +51,48 @@ public struct StatsdMetricsFactory: MetricsFactory {
     public func destroyTimer(_ handler: TimerHandler) {}
 }
 
-private final class StatsdCounter: CounterHandler {
+/// Counts with an atomic add; a flush sends the sum as one `|c` line, which statsd treats the
+/// same as many.
+private final class StatsdCounter: CounterHandler, StatsdAggregate {
     let name: String
-    let client: StatsdClient
-    init(name: String, client: StatsdClient) {
-        self.name = name
-        self.client = client
+    private let pending = Atomic<Int64>(0)
+
+    init(name: String) { self.name = name }
+
+    func increment(by amount: Int64) { pending.add(amount, ordering: .relaxed) }
+    func reset() { pending.store(0, ordering: .relaxed) }
+
+    func drain(into lines: inout [String]) {
+        let count = pending.exchange(0, ordering: .relaxed)
+        if count != 0 { lines.append("\(name):\(count)|c") }
     }
-    func increment(by amount: Int64) { client.send("\(name):\(amount)|c") }
-    func reset() {}
+}
+
+/// Keeps up to `sampleLimit` durations per flush; beyond that it sends those with a sample
+/// rate, so statsd still counts every request while the work per flush stays bounded.
+private final class StatsdTimer: TimerHandler, StatsdAggregate {
+    let name: String
+    private let samples = Mutex<(values: [Int64], seen: Int)>(([], 0))
+    private static let sampleLimit = 256
+
+    init(name: String) { self.name = name }
+
+    func recordNanoseconds(_ duration: Int64) {
+        samples.withLock { samples in
+            samples.seen += 1
+            if samples.values.count < Self.sampleLimit { samples.values.append(duration) }
+        }
+    }
+
+    func drain(into lines: inout [String]) {
+        let (values, seen) = samples.withLock { samples in
+            defer { samples = ([], 0) }
+            return samples
+        }
+        guard !values.isEmpty else { return }
+        let rate = values.count < seen ? "|@\(Double(values.count) / Double(seen))" : ""
+        for value in values { lines.append("\(name):\(Double(value) / 1_000_000)|ms\(rate)") }
+    }
 }
 
 private final class StatsdRecorder: RecorderHandler {
@@ -68,16 +106,4 @@ private final class StatsdRecorder: RecorderHandler {
     }
     func record(_ value: Int64) { client.send("\(name):\(value)|\(type)") }
     func record(_ value: Double) { client.send("\(name):\(value)|\(type)") }
-}
-
-private final class StatsdTimer: TimerHandler {
-    let name: String
-    let client: StatsdClient
-    init(name: String, client: StatsdClient) {
-        self.name = name
-        self.client = client
-    }
-    func recordNanoseconds(_ duration: Int64) {
-        client.send("\(name):\(Double(duration) / 1_000_000)|ms")
-    }
 }

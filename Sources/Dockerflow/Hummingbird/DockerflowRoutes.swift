@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
+import Synchronization
 
 /// The four Dockerflow endpoints, each for GET and HEAD:
 ///
@@ -15,16 +16,16 @@ public struct DockerflowRoutes: Sendable {
     public let version: VersionFile
     public let heartbeat: Heartbeat
     public let failedStatus: HTTPResponse.Status
-    private let metrics: any MetricsFactory
+    private let failureCounters: FailureCounters?
 
+    /// `metrics` nil records nothing (no `STATSD_HOST`).
     public init(
-        version: VersionFile, heartbeat: Heartbeat, failedStatus: Int = 500,
-        metrics: any MetricsFactory = MetricsSystem.factory
+        version: VersionFile, heartbeat: Heartbeat, failedStatus: Int = 500, metrics: (any MetricsFactory)? = nil
     ) {
         self.version = version
         self.heartbeat = heartbeat
         self.failedStatus = HTTPResponse.Status(code: failedStatus)
-        self.metrics = metrics
+        self.failureCounters = metrics.map(FailureCounters.init)
     }
 
     public func add<Context: RequestContext>(to router: Router<Context>) {
@@ -67,10 +68,26 @@ public struct DockerflowRoutes: Sendable {
 
     private func heartbeatResponse() async -> Response {
         let report = await heartbeat.run()
-        for check in report.failedChecks {
-            Counter(label: "heartbeat.failures", dimensions: [("check", check)], factory: metrics).increment()
-        }
+        for check in report.failedChecks { failureCounters?.increment(check) }
         return Response.json(status: report.passed ? .ok : failedStatus, bytes: report.json)
+    }
+}
+
+/// `heartbeat.failures.<check>`, one counter per check, made on its first failure.
+private final class FailureCounters: Sendable {
+    private let factory: any MetricsFactory
+    private let counters = Mutex<[String: Counter]>([:])
+
+    init(_ factory: any MetricsFactory) { self.factory = factory }
+
+    func increment(_ check: String) {
+        let counter = counters.withLock { counters in
+            if let counter = counters[check] { return counter }
+            let counter = Counter(label: "heartbeat.failures", dimensions: [("check", check)], factory: factory)
+            counters[check] = counter
+            return counter
+        }
+        counter.increment()
     }
 }
 

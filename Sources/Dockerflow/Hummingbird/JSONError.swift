@@ -14,7 +14,9 @@ public struct JSONError: HTTPResponseError {
         self.message = message
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    public func response(from request: Request, context: some RequestContext) throws -> Response { jsonResponse }
+
+    var jsonResponse: Response {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("error")

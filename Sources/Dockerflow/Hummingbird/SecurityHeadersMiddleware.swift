@@ -24,7 +24,7 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         async throws -> Response
     {
         var response = try await next(request, context)
-        for field in headers where response.headers[field.name] == nil { response.headers.append(field) }
+        response.headers.append(contentsOf: headers)
         return response
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+
+/// The mozlog envelope python-dockerflow's `JsonLogFormatter` writes, shared by the log
+/// handler and the request-summary writer:
+///
+/// `{"Timestamp": ns, "Type": …, "Logger": …, "Hostname": …, "EnvVersion": "2.0",
+/// "Severity": 0–7, "Pid": …, "Fields": {…}}`
+enum Mozlog {
+    private static let hostname = ProcessInfo.processInfo.hostName
+    private static let pid = ProcessInfo.processInfo.processIdentifier
+
+    /// One line; `fields` writes the members of `Fields`. The current request's id is added
+    /// as `rid` unless `fields` wrote one.
+    static func line(
+        type: String, loggerName: String, severity: Int, fields: (inout JSONWriter) -> Bool
+    ) -> [UInt8] {
+        var writer = JSONWriter(capacity: 400)
+        writer.beginObject()
+        writer.field("Timestamp", Int64(Date().timeIntervalSince1970 * 1_000_000_000))
+        writer.field("Type", type)
+        writer.field("Logger", loggerName)
+        writer.field("Hostname", hostname)
+        writer.field("EnvVersion", "2.0")
+        writer.field("Severity", severity)
+        writer.field("Pid", pid)
+        writer.key("Fields")
+        writer.beginObject()
+        let wroteRequestID = fields(&writer)
+        if !wroteRequestID, let requestID = RequestID.current { writer.field("rid", requestID) }
+        writer.endObject()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// Syslog severities: python-dockerflow maps critical to 2, error 3, warning 4, info 6,
+    /// debug 7; swift-log's extra levels take their neighbours' (notice 5, trace 7).
+    static func severity(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: return 7
+        case .info: return 6
+        case .notice: return 5
+        case .warning: return 4
+        case .error: return 3
+        case .critical: return 2
+        }
+    }
+}
