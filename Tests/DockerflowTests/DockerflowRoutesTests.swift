@@ -179,7 +179,8 @@ import Testing
                     #expect(response.headers[.xContentTypeOptions] == "nosniff")
                     #expect(response.headers[.xFrameOptions] == "DENY")
                     #expect(response.headers[.referrerPolicy] == "same-origin")
-                    #expect(response.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+                    #expect(response.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self';") == true)
+                    #expect(response.headers[.contentSecurityPolicy]?.contains("unsafe-inline") == false)
                 }
             }
         }
@@ -224,5 +225,34 @@ import Testing
         counter.increment(by: 4)
         let lines = await listener.lines(timeout: .seconds(2)) { !$0.isEmpty }
         #expect(lines == ["p.c:7|c"])
+    }
+}
+
+@Suite struct StatsdTimerTests {
+    @Test func timersPastTheSampleLimitCarryASampleRate() async throws {
+        let listener = try UDPListener()
+        let client = StatsdClient(host: "127.0.0.1", port: listener.port)
+        let timer = Metrics.Timer(label: "t", factory: StatsdMetricsFactory(client: client, prefix: ""))
+        for _ in 0..<512 { timer.recordNanoseconds(2_000_000) }
+        client.flush()
+        let lines = await listener.lines(timeout: .seconds(2)) { $0.count >= 256 }
+        #expect(lines.count == 256)
+        #expect(lines.allSatisfy { $0 == "t:2.0|ms|@0.5" })
+    }
+}
+
+@Suite struct TextSummaryTests {
+    @Test func textFormatSummariesGoThroughALogger() async throws {
+        let log = CapturedLog()
+        let summaries = RequestSummaryLog.logger(log.logger("request.summary"))
+        let router = Router()
+        router.add(middleware: DockerflowMiddleware(summaries: summaries))
+        router.get("/hello") { _, _ in "hi" }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/hello", method: .get) { #expect($0.status == .ok) }
+        }
+        let fields = try #require(try log.lines().first?["Fields"] as? [String: Any])
+        #expect(fields["path"] as? String == "/hello")
+        #expect(fields["code"] as? Int == 200)
     }
 }

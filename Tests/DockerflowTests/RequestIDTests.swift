@@ -14,3 +14,30 @@ import Testing
         #expect(accepted.count == 36 && RequestID.isValid(accepted))
     }
 }
+
+@Suite struct GeneratedRequestIDTests {
+    @Test func generatedIdsAreDistinctVersion4UUIDs() {
+        let ids = (0..<10_000).map { _ in RequestID.generate() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(100) {
+            let characters = Array(id)
+            #expect(characters.count == 36)
+            #expect([8, 13, 18, 23].allSatisfy { characters[$0] == "-" })
+            #expect(characters[14] == "4")
+            #expect("89ab".contains(characters[19]))
+            #expect(RequestID.isValid(id))
+        }
+    }
+
+    @Test func theCurrentIdIsAddedToEveryMozlogLine() async throws {
+        let log = CapturedLog()
+        let logger = log.logger("ballot.database")
+        RequestID.$current.withValue("req-7") {
+            logger.warning("slow query")
+        }
+        logger.info("outside any request")
+        let lines = try log.lines()
+        #expect((lines[0]["Fields"] as? [String: Any])?["rid"] as? String == "req-7")
+        #expect((lines[1]["Fields"] as? [String: Any])?["rid"] == nil)
+    }
+}

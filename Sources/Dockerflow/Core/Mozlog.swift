@@ -7,8 +7,20 @@ import Logging
 /// `{"Timestamp": ns, "Type": …, "Logger": …, "Hostname": …, "EnvVersion": "2.0",
 /// "Severity": 0–7, "Pid": …, "Fields": {…}}`
 enum Mozlog {
-    private static let hostname = ProcessInfo.processInfo.hostName
-    private static let pid = ProcessInfo.processInfo.processIdentifier
+    private static let constantFields = constantFields(loggerName: "ballot")
+
+    private static func constantFields(loggerName: String) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("Type", "")  // a member before, so the rest starts with a comma
+        writer.field("Logger", loggerName)
+        writer.field("Hostname", ProcessInfo.processInfo.hostName)
+        writer.field("EnvVersion", "2.0")
+        writer.field("Pid", ProcessInfo.processInfo.processIdentifier)
+        let bytes = writer.bytes
+        // Drop `{"Type":""`, keep `,"Logger":…,"Pid":N`.
+        return Array(bytes.dropFirst(#"{"Type":"""#.utf8.count))
+    }
 
     /// One line; `fields` writes the members of `Fields`. The current request's id is added
     /// as `rid` unless `fields` wrote one.
@@ -19,11 +31,9 @@ enum Mozlog {
         writer.beginObject()
         writer.field("Timestamp", Int64(Date().timeIntervalSince1970 * 1_000_000_000))
         writer.field("Type", type)
-        writer.field("Logger", loggerName)
-        writer.field("Hostname", hostname)
-        writer.field("EnvVersion", "2.0")
         writer.field("Severity", severity)
-        writer.field("Pid", pid)
+        // `,"Logger":…,"Hostname":…,"EnvVersion":"2.0","Pid":…` never changes: built once.
+        writer.verbatim(loggerName == "ballot" ? Self.constantFields : Self.constantFields(loggerName: loggerName))
         writer.key("Fields")
         writer.beginObject()
         let wroteRequestID = fields(&writer)

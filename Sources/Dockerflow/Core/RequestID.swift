@@ -39,16 +39,20 @@ public enum RequestID {
         var low = mix(high ^ seed)
         high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000  // version 4
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000  // RFC 4122 variant
-        var text = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-        var position = 0
-        for word in [high, low] {
-            for shift in stride(from: 60, through: 0, by: -4) {
-                if position == 8 || position == 13 || position == 18 || position == 23 { position += 1 }
-                text[position] = hexDigits[Int((word >> UInt64(shift)) & 0xF)]
-                position += 1
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for word in [high, low] {
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    if position == 8 || position == 13 || position == 18 || position == 23 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    text[position] = hexDigits[Int((word >> UInt64(shift)) & 0xF)]
+                    position += 1
+                }
             }
+            return 36
         }
-        return String(decoding: text, as: UTF8.self)
     }
 
     private static let seed = UInt64.random(in: 0...UInt64.max)

@@ -79,7 +79,12 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
 private final class HTTPMetrics: Sendable {
     private let factory: any MetricsFactory
     private let counters: [Counter]
-    private let timers = Mutex<[String: Metrics.Timer]>([:])
+    private let timers = Mutex<[RouteKey: Metrics.Timer]>([:])
+
+    private struct RouteKey: Hashable {
+        var method: String
+        var route: String
+    }
 
     init(_ factory: any MetricsFactory) {
         self.factory = factory
@@ -91,7 +96,7 @@ private final class HTTPMetrics: Sendable {
     func record(status: Int, method: String, route: String?, elapsed: Duration) {
         counters[min(max(status / 100, 1), 5) - 1].increment()
         let route = route ?? "unmatched"
-        let key = method + route
+        let key = RouteKey(method: method, route: route)
         let timer = timers.withLock { timers in
             if let timer = timers[key] { return timer }
             let timer = Metrics.Timer(
