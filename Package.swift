@@ -94,7 +94,10 @@ let package = Package(
         ),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "Settings", "TestSupport"]
+            dependencies: [
+                "Database", "Settings", "TestSupport",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "DockerflowTests",

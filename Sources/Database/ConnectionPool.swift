@@ -16,7 +16,7 @@ final class ConnectionPool: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     /// `db.pool.wait`: how long callers waited for a connection, when they had to.
-    private let waitTimer = Metrics.Timer(label: "db.pool.wait")
+    private let waitTimer: Metrics.Timer
     /// Process-wide, because the ``SocketPoller`` that all pools share tells sockets apart by it.
     private static let connectionIDs = Atomic<UInt64>(0)
 
@@ -43,7 +43,8 @@ final class ConnectionPool: Sendable {
         var waiting: Int
     }
 
-    init(configuration: DatabaseConfiguration, logger: Logger) {
+    init(configuration: DatabaseConfiguration, logger: Logger, metrics: any MetricsFactory) {
+        self.waitTimer = Metrics.Timer(label: "db.pool.wait", factory: metrics)
         self.configuration = configuration
         self.settings = ConnectionSettings(configuration: configuration)
         self.logger = logger

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 
 /// The application's handle on PostgreSQL: a pool of libpq connections and the ways to use it.
 ///
@@ -16,9 +17,13 @@ public final class Database: Queryable {
     public let configuration: DatabaseConfiguration
     let pool: ConnectionPool
 
-    public init(configuration: DatabaseConfiguration, logger: Logger = Logger(label: "ballot.database")) {
+    /// `metrics` receives `db.pool.wait`, the time callers waited for a free connection.
+    public init(
+        configuration: DatabaseConfiguration, logger: Logger = Logger(label: "ballot.database"),
+        metrics: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.configuration = configuration
-        self.pool = ConnectionPool(configuration: configuration, logger: logger)
+        self.pool = ConnectionPool(configuration: configuration, logger: logger, metrics: metrics)
     }
 
     /// Runs one statement on any free connection.

@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import MetricsTestKit
 import TestSupport
 import Testing
 
@@ -143,5 +144,20 @@ import Testing
             }
             #expect(total == (0..<200).reduce(0, +))
         }
+    }
+}
+
+@Suite struct PoolMetricsTests {
+    @Test func waitingForAConnectionIsTimed() async throws {
+        let metrics = TestMetrics()
+        let db = Database(configuration: try TestDatabase.configuration(poolSize: 1), metrics: metrics)
+        defer { db.close() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<3 { group.addTask { try await db.query("SELECT pg_sleep(0.1)") } }
+            try await group.waitForAll()
+        }
+        let waits = try metrics.expectTimer("db.pool.wait").values
+        #expect(waits.count >= 2)
+        #expect(waits.max() ?? 0 >= 50_000_000)  // someone waited for a 100 ms query
     }
 }
