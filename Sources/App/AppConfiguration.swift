@@ -15,6 +15,10 @@ struct AppConfiguration: Sendable {
     var migrationsDirectory: String
     /// `SECURE_HSTS_SECONDS`: send `Strict-Transport-Security` with this max-age.
     var hstsSeconds: Int?
+    /// `MAX_BODY_BYTES`: larger request bodies are refused with 413.
+    var maxBodyBytes: Int
+    /// Questions per page on the index and in `GET /api/questions`.
+    var pageSize = 10
 
     init(environment: [String: String]) throws {
         let reader = try EnvironmentReader.loading(environment: environment)
@@ -25,5 +29,6 @@ struct AppConfiguration: Sendable {
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: "./migrations")
         let hsts = try reader.integer("SECURE_HSTS_SECONDS", default: 0, in: 0...100_000_000)
         hstsSeconds = hsts > 0 ? hsts : nil
+        maxBodyBytes = try reader.integer("MAX_BODY_BYTES", default: 65_536, in: 1_024...104_857_600)
     }
 }

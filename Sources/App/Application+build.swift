@@ -39,6 +39,11 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             summaries: configuration.dockerflow.makeRequestSummaryLog(loggerName: "ballot"),
             logsQueryString: configuration.dockerflow.logsQueryString, metrics: metrics))
     dockerflow.add(to: router)
+    let questions = QuestionStore(database: database)
+    addAPIRoutes(
+        to: router,
+        handlers: QuestionAPIHandlers(
+            store: questions, pageSize: configuration.pageSize, maxBodyBytes: configuration.maxBodyBytes))
 
     var application = Application(
         router: router,

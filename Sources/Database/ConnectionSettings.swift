@@ -41,6 +41,9 @@ struct ConnectionSettings: Sendable {
             PQfinish(handle)
             throw Self.classify(reason, needsPassword: needsPassword, target: connectionString.target)
         }
+        // libpq prints server notices ("relation already exists, skipping") to stderr by
+        // default, outside the process's log format; they carry nothing an operator needs.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         guard PQsetnonblocking(handle, 1) == 0 else {
             let reason = String(cString: PQerrorMessage(handle)).singleLine
             PQfinish(handle)

@@ -1,0 +1,13 @@
+import Hummingbird
+
+/// The JSON API under `/api`.
+func addAPIRoutes(to router: Router<some RequestContext>, handlers: QuestionAPIHandlers) {
+    router.get("/api/questions", use: handlers.list)
+    router.head("/api/questions", use: handlers.list)
+    router.refuseOtherMethods("/api/questions", allowed: [.get, .head])
+    router.get("/api/questions/{id}", use: handlers.detail)
+    router.head("/api/questions/{id}", use: handlers.detail)
+    router.refuseOtherMethods("/api/questions/{id}", allowed: [.get, .head])
+    router.post("/api/questions/{id}/votes", use: handlers.vote)
+    router.refuseOtherMethods("/api/questions/{id}/votes", allowed: [.post])
+}

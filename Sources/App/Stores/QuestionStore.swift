@@ -1,0 +1,100 @@
+import Database
+import Foundation
+
+/// Every SQL statement about questions, choices and votes.
+struct QuestionStore: Sendable {
+    let database: Database
+
+    /// Why a vote was refused.
+    enum VoteRefusal: Error, Equatable {
+        case noSuchQuestion
+        case closed
+        case choiceOfAnotherQuestion
+    }
+
+    /// Published questions, newest first.
+    func latest(page: Int, size: Int) async throws -> Page<QuestionSummary> {
+        let rows = try await database.query(
+            """
+            SELECT id, question_text, published_at, closed, count(*) OVER () AS total
+            FROM questions WHERE published_at <= now()
+            ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
+            """, [size, (page - 1) * size])
+        var total = try rows.first?.decode(column: 4, as: Int.self) ?? 0
+        if rows.isEmpty, page > 1 {
+            // An empty page past the end still needs the total, to say it is out of range.
+            total = try await database.query("SELECT count(*) FROM questions WHERE published_at <= now()")[0]
+                .decode(column: 0)
+        }
+        let items = try rows.map { row in
+            QuestionSummary(
+                id: try row.decode(column: 0), text: try row.decode(column: 1), publishedAt: try row.decode(column: 2),
+                closed: try row.decode(column: 3))
+        }
+        return Page(items: items, number: page, size: size, total: total)
+    }
+
+    /// A published question with its choices in display order; nil when there is none.
+    func question(id: Int) async throws -> Question? {
+        let rows = try await database.query(
+            """
+            SELECT q.id, q.question_text, q.published_at, q.closed, c.id, c.choice_text, c.votes
+            FROM questions q LEFT JOIN choices c ON c.question_id = q.id
+            WHERE q.id = $1 AND q.published_at <= now()
+            ORDER BY c.position
+            """, [id])
+        guard let first = rows.first else { return nil }
+        let choices = try rows.compactMap { row -> Choice? in
+            guard let choiceID = try row.decode(column: 4, as: Int?.self) else { return nil }
+            return Choice(id: choiceID, text: try row.decode(column: 5), votes: try row.decode(column: 6))
+        }
+        return Question(
+            id: try first.decode(column: 0), text: try first.decode(column: 1),
+            publishedAt: try first.decode(column: 2),
+            closed: try first.decode(column: 3), choices: choices)
+    }
+
+    /// Counts one vote in one statement — no read-modify-write — and returns the choice's new
+    /// count. Refused for a closed or unpublished question or a choice of another question.
+    func vote(question questionID: Int, choice choiceID: Int) async throws -> Int {
+        let counted = try await database.query(
+            """
+            UPDATE choices SET votes = votes + 1
+            WHERE id = $1 AND question_id = $2
+              AND EXISTS (SELECT 1 FROM questions WHERE id = $2 AND NOT closed AND published_at <= now())
+            RETURNING votes
+            """, [choiceID, questionID])
+        if let row = counted.first { return try row.decode(column: 0) }
+        // Only on refusal: find out which, for the right status.
+        let question = try await database.query(
+            "SELECT closed FROM questions WHERE id = $1 AND published_at <= now()", [questionID])
+        guard let row = question.first else { throw VoteRefusal.noSuchQuestion }
+        if try row.decode(column: 0, as: Bool.self) { throw VoteRefusal.closed }
+        throw VoteRefusal.choiceOfAnotherQuestion
+    }
+
+    /// Creates a question and its choices in one transaction; returns the new id.
+    func create(text: String, choices: [String], publishedAt: Date = Date()) async throws -> Int {
+        try await database.transaction { transaction in
+            let id = try await transaction.query(
+                "INSERT INTO questions (question_text, published_at) VALUES ($1, $2) RETURNING id", [text, publishedAt]
+            )[0].decode(column: 0, as: Int.self)
+            for (index, choice) in choices.enumerated() {
+                try await transaction.query(
+                    "INSERT INTO choices (question_id, choice_text, position) VALUES ($1, $2, $3)",
+                    [id, choice, Int16(index + 1)])
+            }
+            return id
+        }
+    }
+
+    /// Closes a question to votes; false when there is no such question.
+    func close(id: Int) async throws -> Bool {
+        try await database.query("UPDATE questions SET closed = true WHERE id = $1", [id]).affectedRows == 1
+    }
+
+    /// Deletes a question and its choices; false when there is no such question.
+    func delete(id: Int) async throws -> Bool {
+        try await database.query("DELETE FROM questions WHERE id = $1", [id]).affectedRows == 1
+    }
+}

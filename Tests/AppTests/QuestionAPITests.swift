@@ -1,0 +1,222 @@
+import Database
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Migrations
+import TestSupport
+import Testing
+
+@testable import App
+
+/// The JSON API against a migrated database of the test's own.
+@Suite struct QuestionAPITests {
+    static let repositoryMigrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations").path
+
+    /// A fresh, migrated database with `questions` demo questions, and the app on it.
+    static func withApp(
+        questions: Int = 3, _ body: @Sendable (any TestClientProtocol, QuestionStore, String) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.with(url: url) { database async throws in
+                try await Migrator(database: database, files: MigrationDirectory(path: repositoryMigrations).load())
+                    .up()
+                let store = QuestionStore(database: database)
+                for index in 0..<questions {
+                    _ = try await store.create(
+                        text: "Question \(index + 1)?", choices: ["Yes", "No", "Maybe"],
+                        publishedAt: Date().addingTimeInterval(Double(-60 * (index + 1))))
+                }
+                var configuration = try AppConfiguration(environment: [
+                    "DATABASE_URL": url, "MIGRATIONS_DIR": repositoryMigrations, "MAX_BODY_BYTES": "2048",
+                ])
+                configuration.port = 0
+                try await buildApplication(configuration).test(.router) { client in
+                    try await body(client, store, url)
+                }
+            }
+        }
+    }
+
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+
+    static func errorCode(_ response: TestResponse) throws -> String? {
+        (try json(response)["error"] as? [String: Any])?["code"] as? String
+    }
+
+    @Test func listsPublishedQuestionsNewestFirstInPages() async throws {
+        try await Self.withApp(questions: 12) { client, store, _ in
+            _ = try await store.create(
+                text: "Tomorrow?", choices: ["a", "b"], publishedAt: Date().addingTimeInterval(86_400))
+            try await client.execute(uri: "/api/questions", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = try Self.json(response)
+                let questions = try #require(body["questions"] as? [[String: Any]])
+                #expect(questions.count == 10)
+                #expect(questions.first?["text"] as? String == "Question 1?")
+                #expect(body["pages"] as? Int == 2 && body["total"] as? Int == 12)
+            }
+            try await client.execute(uri: "/api/questions?page=2", method: .get) { response in
+                let body = try Self.json(response)
+                #expect((body["questions"] as? [Any])?.count == 2)
+            }
+            try await client.execute(uri: "/api/questions?page=3", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+            for page in ["0", "-1", "abc", "99999999999999999999"] {
+                try await client.execute(uri: "/api/questions?page=\(page)", method: .get) { response in
+                    #expect(response.status == .unprocessableContent, "page=\(page)")
+                }
+            }
+        }
+    }
+
+    @Test func detailShowsChoicesAndCounts() async throws {
+        try await Self.withApp { client, store, _ in
+            let id = try await store.create(text: "Pick one <b>now</b>", choices: ["A", "B"])
+            try await client.execute(uri: "/api/questions/\(id)", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = try Self.json(response)
+                #expect(body["text"] as? String == "Pick one <b>now</b>")
+                #expect((body["choices"] as? [[String: Any]])?.map { $0["text"] as? String } == ["A", "B"])
+                #expect(body["total_votes"] as? Int == 0)
+            }
+            for uri in [
+                "/api/questions/999999", "/api/questions/abc", "/api/questions/99999999999999999999",
+                "/api/questions/-3",
+            ] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    let code = try Self.errorCode(response)
+                    #expect(response.status == .notFound, "\(uri)")
+                    #expect(code == "not_found")
+                }
+            }
+        }
+    }
+
+    @Test func votingCountsAndRefusesWhatItShould() async throws {
+        try await Self.withApp { client, store, _ in
+            let id = try await store.create(text: "Vote?", choices: ["Up", "Down"])
+            let question = try #require(try await store.question(id: id))
+            let other = try #require(try await store.question(id: 1))
+            let json: HTTPFields = [.contentType: "application/json"]
+            func vote(_ body: String, question: Int = id, headers: HTTPFields = json) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/api/questions/\(question)/votes", method: .post, headers: headers,
+                    body: ByteBuffer(string: body))
+            }
+
+            var response = try await vote(#"{"choice_id": \#(question.choices[0].id)}"#)
+            #expect(response.status == .ok)
+            #expect(try Self.json(response)["votes"] as? Int == 1)
+            response = try await vote(#"{"choice_id": \#(question.choices[0].id)}"#)
+            #expect(try Self.json(response)["votes"] as? Int == 2)
+
+            response = try await vote(#"{"choice_id": \#(other.choices[0].id)}"#)
+            #expect(response.status == .unprocessableContent)
+            #expect((try Self.json(response)["error"] as? [String: Any])?["fields"] as? [String: String] != nil)
+            response = try await vote(#"{"choice_id": 1}"#, question: 424_242)
+            #expect(response.status == .notFound)
+
+            #expect(try await store.close(id: id))
+            response = try await vote(#"{"choice_id": \#(question.choices[0].id)}"#)
+            #expect(response.status == .conflict)
+            #expect(try Self.errorCode(response) == "closed")
+            #expect(try await store.question(id: id)?.choices[0].votes == 2)
+        }
+    }
+
+    @Test func badInputIsAlwaysA4xxAndChangesNothing() async throws {
+        try await Self.withApp { client, store, _ in
+            let before = try #require(try await store.question(id: 1))
+            let choice = before.choices[0].id
+            let cases: [(String, HTTPFields, HTTPResponse.Status, String)] = [
+                (
+                    "{\"choice_id\": \(choice)}", [.contentType: "text/plain"], .unsupportedMediaType,
+                    "unsupported_media_type"
+                ),
+                ("{\"choice_id\": \(choice)}", [:], .unsupportedMediaType, "unsupported_media_type"),
+                (
+                    "choice_id=\(choice)", [.contentType: "application/x-www-form-urlencoded"], .unsupportedMediaType,
+                    "unsupported_media_type"
+                ),
+                ("{\"choice_id\": ", [.contentType: "application/json"], .badRequest, "malformed_json"),
+                ("not json at all", [.contentType: "application/json"], .badRequest, "malformed_json"),
+                ("", [.contentType: "application/json"], .badRequest, "malformed_json"),
+                ("{}", [.contentType: "application/json"], .unprocessableContent, "invalid"),
+                ("{\"choice_id\": \"1\"}", [.contentType: "application/json"], .unprocessableContent, "invalid"),
+                ("{\"choice_id\": null}", [.contentType: "application/json"], .unprocessableContent, "invalid"),
+                ("{\"choice_id\": 1.5}", [.contentType: "application/json"], .unprocessableContent, "invalid"),
+                ("{\"choice_id\": 1e300}", [.contentType: "application/json"], .unprocessableContent, "invalid"),
+                (
+                    "{\"choice_id\": 99999999999999999999999}", [.contentType: "application/json"],
+                    .unprocessableContent, "invalid"
+                ),
+                ("[1, 2]", [.contentType: "application/json"], .unprocessableContent, "invalid"),
+                (
+                    "{\"choice_id\": \(choice), \"pad\": \"\(String(repeating: "x", count: 4_000))\"}",
+                    [.contentType: "application/json"], .contentTooLarge, "too_large"
+                ),
+            ]
+            for (body, headers, status, code) in cases {
+                let response = try await client.execute(
+                    uri: "/api/questions/1/votes", method: .post, headers: headers, body: ByteBuffer(string: body))
+                #expect(response.status == status, "\(body.prefix(40)) → \(response.status)")
+                #expect(try Self.errorCode(response) == code, "\(body.prefix(40))")
+            }
+            // Invalid UTF-8 in a JSON body.
+            let invalid = try await client.execute(
+                uri: "/api/questions/1/votes", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(bytes: [0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]))
+            #expect(invalid.status == .badRequest)
+            // Wrong methods are 405 with Allow, in JSON.
+            for (uri, method, allow) in [
+                ("/api/questions/1/votes", HTTPRequest.Method.get, "POST"), ("/api/questions", .delete, "GET, HEAD"),
+                ("/api/questions/1", .put, "GET, HEAD"),
+            ] {
+                let response = try await client.execute(uri: uri, method: method)
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == allow)
+                #expect(try Self.errorCode(response) == "method_not_allowed")
+            }
+            #expect(try await store.question(id: 1) == before)
+        }
+    }
+}
+
+/// Votes from many clients at once through the real `ballot` process.
+@Suite struct ConcurrentVoteTests {
+    @Test func twoThousandConcurrentVotesAreAllCounted() async throws {
+        try await QuestionAPITests.withApp(questions: 1) { _, store, url in
+            let question = try #require(try await store.question(id: 1))
+            let choice = question.choices[1].id
+            let port = Program.freePort()
+            let server = try #require(
+                Program.start(
+                    [Program.built("ballot")],
+                    environment: [
+                        "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
+                        "MIGRATIONS_DIR": QuestionAPITests.repositoryMigrations, "DATABASE_POOL_SIZE": "10",
+                    ]))
+            #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"))
+            // curl's parallel mode: 2,000 POSTs over at most 50 connections at once.
+            let urls = Array(
+                repeating: ["-o", "/dev/null", "http://127.0.0.1:\(port)/api/questions/1/votes"], count: 2_000)
+            let result = await Program.capture(
+                [
+                    "/usr/bin/curl", "-s", "--no-progress-meter", "-Z", "--parallel-max", "50", "-w", "%{http_code}\\n",
+                    "-H", "Content-Type: application/json", "-d", "{\"choice_id\": \(choice)}",
+                ] + urls.flatMap { $0 })
+            server.signal(SIGTERM)
+            _ = await server.finish()
+            let codes = result.output.split(separator: "\n")
+            #expect(codes.count == 2_000)
+            #expect(codes.allSatisfy { $0 == "200" })
+            let after = try #require(try await store.question(id: 1))
+            #expect(after.choices[1].votes == 2_000)
+            #expect(after.choices[0].votes == 0 && after.choices[2].votes == 0)
+        }
+    }
+}
