@@ -19,6 +19,12 @@ struct AppConfiguration: Sendable {
     var maxBodyBytes: Int
     /// Questions per page on the index and in `GET /api/questions`.
     var pageSize = 10
+    /// `TEMPLATES_DIR`: the Mustache templates (`/app/templates` in the image).
+    var templatesDirectory: String
+    /// `STATIC_DIR`: the static assets served under `/static/`.
+    var staticDirectory: String
+    /// `SESSION_COOKIE_SECURE`: mark cookies Secure (behind HTTPS).
+    var secureCookies: Bool
 
     init(environment: [String: String]) throws {
         let reader = try EnvironmentReader.loading(environment: environment)
@@ -30,5 +36,8 @@ struct AppConfiguration: Sendable {
         let hsts = try reader.integer("SECURE_HSTS_SECONDS", default: 0, in: 0...100_000_000)
         hstsSeconds = hsts > 0 ? hsts : nil
         maxBodyBytes = try reader.integer("MAX_BODY_BYTES", default: 65_536, in: 1_024...104_857_600)
+        templatesDirectory = reader.string("TEMPLATES_DIR", default: "./templates")
+        staticDirectory = reader.string("STATIC_DIR", default: "./static/src")
+        secureCookies = try reader.boolean("SESSION_COOKIE_SECURE", default: false)
     }
 }

@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// summary log line, metrics, errors as responses), then its route.
 ///
 /// `metrics` is the statsd backend when `STATSD_HOST` is set.
-func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil)
+func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil) async throws
     -> some ApplicationProtocol
 {
     let logger = Logger(label: "ballot")
@@ -39,7 +39,18 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             summaries: configuration.dockerflow.makeRequestSummaryLog(loggerName: "ballot"),
             logsQueryString: configuration.dockerflow.logsQueryString, metrics: metrics))
     dockerflow.add(to: router)
+    let renderer = try await PageRenderer(directory: configuration.templatesDirectory, stylesheet: "/static/app.css")
+    router.add(middleware: HTMLErrorPages(renderer: renderer))
+    router.add(
+        middleware: FileMiddleware(
+            configuration.staticDirectory, urlBasePath: "/static",
+            cacheControl: .init([(.textCss, [.public, .maxAge(3600)])])))
     let questions = QuestionStore(database: database)
+    addPageRoutes(
+        to: router,
+        handlers: PollPageHandlers(
+            store: questions, renderer: renderer, pageSize: configuration.pageSize,
+            maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies))
     addAPIRoutes(
         to: router,
         handlers: QuestionAPIHandlers(

@@ -31,7 +31,13 @@ struct Serve: AsyncParsableCommand {
         defer { LogSink.standardOutput.flush() }
 
         let logger = Logger(label: "ballot")
-        let application = buildApplication(configuration, metrics: metrics)
+        let application: any Service
+        do {
+            application = try await buildApplication(configuration, metrics: metrics)
+        } catch let error as PageRenderer.TemplateError {
+            FileHandle.standardError.write(Data("ballot: template error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         var group = ServiceGroupConfiguration(
             services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // In-flight requests get this long after SIGTERM; then they are cancelled.

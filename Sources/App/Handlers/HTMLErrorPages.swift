@@ -1,0 +1,50 @@
+import Dockerflow
+import Hummingbird
+import Logging
+
+/// Errors on browser pages rendered in the layout: 403, 404, 405, 413 with a plain message,
+/// anything unexpected as a 500 page that shows the request id and no internals (the error
+/// itself is logged with that id). `/api` and the Dockerflow endpoints keep their JSON errors.
+struct HTMLErrorPages<Context: RequestContext>: RouterMiddleware {
+    let renderer: PageRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let path = request.uri.path
+        guard !path.hasPrefix("/api/"), path != "/api", !path.hasPrefix("/__") else {
+            return try await next(request, context)
+        }
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPResponseError {
+            var response = renderer.page("errors/error", view(for: error), status: error.status)
+            if let original = try? error.response(from: request, context: context), let allow = original.headers[.allow]
+            {
+                response.headers[.allow] = allow
+            }
+            return response
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return renderer.page(
+                "errors/error",
+                ErrorView(
+                    heading: "Something went wrong", message: "The error was logged. Please try again in a moment.",
+                    requestID: RequestID.current),
+                status: .internalServerError)
+        }
+    }
+
+    private func view(for error: HTTPResponseError) -> ErrorView {
+        let message = (error as? HTTPError)?.body
+        switch error.status {
+        case .notFound: return ErrorView(heading: "Page not found", message: "There is nothing at this address.")
+        case .forbidden: return ErrorView(heading: "Forbidden", message: message ?? "You may not do that.")
+        case .methodNotAllowed:
+            return ErrorView(heading: "Method not allowed", message: "This page does not take that request.")
+        case .contentTooLarge: return ErrorView(heading: "Too large", message: message ?? "The request is too large.")
+        default:
+            return ErrorView(heading: error.status.reasonPhrase, message: message ?? "The request could not be served.")
+        }
+    }
+}

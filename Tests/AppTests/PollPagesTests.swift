@@ -1,0 +1,157 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+@testable import App
+
+@Suite struct PollPagesTests {
+    private static let xss = #"<script>alert("x")</script>&'"#
+
+    private func body(_ response: TestResponse) -> String { String(buffer: response.body) }
+
+    /// The `csrftoken` cookie a response sets, as a `Cookie` request header.
+    private func cookieHeader(_ response: TestResponse) -> String? {
+        response.headers[values: .setCookie].first { $0.hasPrefix("csrftoken=") }?.split(separator: ";").first.map(
+            String.init)
+    }
+
+    private func csrfField(in html: String) -> String? {
+        guard let range = html.range(of: #"name="csrf_token" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix(64))
+    }
+
+    @Test func indexListsQuestionsInPages() async throws {
+        try await QuestionAPITests.withApp(questions: 12) { client, _, _ in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                let html = body(response)
+                #expect(html.contains("Question 1?") && !html.contains("Question 11?"))
+                #expect(html.contains("Page 1 of 2") && html.contains(#"href="/?page=2""#))
+                #expect(response.headers[.contentSecurityPolicy] != nil)
+            }
+            try await client.execute(uri: "/?page=2", method: .get) { response in
+                #expect(body(response).contains("Question 12?"))
+            }
+            for page in ["3", "0", "abc", "-1", "99999999999999999999"] {
+                try await client.execute(uri: "/?page=\(page)", method: .get) { response in
+                    #expect(response.status == .notFound, "page \(page)")
+                    #expect(body(response).contains("Page not found"))
+                }
+            }
+        }
+    }
+
+    @Test func votingRedirectsToResultsThatCountIt() async throws {
+        try await QuestionAPITests.withApp { client, store, _ in
+            let question = try #require(try await store.question(id: 1))
+            let page = try await client.execute(uri: "/questions/1", method: .get)
+            #expect(page.status == .ok)
+            let cookie = try #require(cookieHeader(page))
+            let setCookie = try #require(page.headers[values: .setCookie].first)
+            #expect(setCookie.contains("HttpOnly") && setCookie.lowercased().contains("samesite=lax"))
+            let token = try #require(csrfField(in: body(page)))
+            #expect(cookie == "csrftoken=\(token)")
+
+            let vote = try await client.execute(
+                uri: "/questions/1/vote", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie],
+                body: ByteBuffer(string: "csrf_token=\(token)&choice=\(question.choices[2].id)"))
+            #expect(vote.status == .seeOther)
+            #expect(vote.headers[.location] == "/questions/1/results")
+
+            try await client.execute(uri: "/questions/1/results", method: .get) { response in
+                let html = body(response)
+                #expect(html.contains("1 vote · 100%"))
+                #expect(html.contains(#"<progress max="100" value="100""#))
+                #expect(html.contains("1 vote in all."))
+            }
+        }
+    }
+
+    @Test func formsWithoutAValidTokenOrChoiceAreRefused() async throws {
+        try await QuestionAPITests.withApp { client, store, _ in
+            let before = try #require(try await store.question(id: 1))
+            let page = try await client.execute(uri: "/questions/1", method: .get)
+            let cookie = try #require(cookieHeader(page))
+            let token = try #require(csrfField(in: body(page)))
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let choice = before.choices[0].id
+
+            for (headers, text) in [
+                (form, "csrf_token=\(token)&choice=\(choice)"),  // no cookie
+                (form + [.cookie: cookie], "choice=\(choice)"),  // no field
+                (form + [.cookie: cookie], "csrf_token=\(String(repeating: "0", count: 64))&choice=\(choice)"),
+                (form + [.cookie: "csrftoken=short"], "csrf_token=short&choice=\(choice)"),
+            ] {
+                let response = try await client.execute(
+                    uri: "/questions/1/vote", method: .post, headers: headers, body: ByteBuffer(string: text))
+                #expect(response.status == .forbidden)
+                #expect(body(response).contains("Forbidden"))
+            }
+            let missing = try await client.execute(
+                uri: "/questions/1/vote", method: .post, headers: form + [.cookie: cookie],
+                body: ByteBuffer(string: "csrf_token=\(token)"))
+            #expect(missing.status == .unprocessableContent)
+            #expect(body(missing).contains("Pick a choice before voting."))
+            #expect(try await store.question(id: 1) == before)
+        }
+    }
+
+    @Test func userTextIsEscapedOnEveryPage() async throws {
+        try await QuestionAPITests.withApp(questions: 0) { client, store, _ in
+            let id = try await store.create(text: Self.xss, choices: [Self.xss, "fine"])
+            for uri in ["/", "/questions/\(id)", "/questions/\(id)/results"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    let html = body(response)
+                    #expect(!html.contains("<script>"), "\(uri)")
+                    #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;"), "\(uri)")
+                }
+            }
+        }
+    }
+
+    @Test func browserErrorsAreHTMLPagesAndAPIErrorsStayJSON() async throws {
+        try await QuestionAPITests.withApp { client, _, _ in
+            try await client.execute(uri: "/questions/4242", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+            }
+            try await client.execute(uri: "/questions/1/vote", method: .get) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST")
+                #expect(body(response).contains("Method not allowed"))
+            }
+            try await client.execute(uri: "/api/questions/4242", method: .get) { response in
+                #expect(response.headers[.contentType] == "application/json")
+            }
+            try await client.execute(uri: "/static/app.css", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/css") == true)
+            }
+        }
+    }
+
+    @Test func aBrokenTemplateStopsTheStartNamingTheFile() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("templates-\(UUID().uuidString)")
+            .path
+        try FileManager.default.copyItem(atPath: "templates", toPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "{{#unclosed}} oops".write(toFile: "\(directory)/polls/results.mustache", atomically: true, encoding: .utf8)
+        await #expect {
+            _ = try await PageRenderer(directory: directory, stylesheet: "/static/app.css")
+        } throws: { error in
+            "\(error)".contains("polls/results.mustache")
+        }
+    }
+}
+
+extension HTTPFields {
+    fileprivate static func + (lhs: HTTPFields, rhs: HTTPFields) -> HTTPFields {
+        var fields = lhs
+        fields.append(contentsOf: rhs)
+        return fields
+    }
+}
