@@ -30,6 +30,7 @@ import Testing
                 let html = body(response)
                 #expect(html.contains("Question 1?") && !html.contains("Question 11?"))
                 #expect(html.contains("Page 1 of 2") && html.contains(#"href="/?page=2""#))
+                #expect(!html.contains(#"rel="prev""#) && !html.contains("nil"))
                 #expect(response.headers[.contentSecurityPolicy] != nil)
             }
             try await client.execute(uri: "/?page=2", method: .get) { response in
@@ -54,6 +55,9 @@ import Testing
             #expect(setCookie.contains("HttpOnly") && setCookie.lowercased().contains("samesite=lax"))
             let token = try #require(csrfField(in: body(page)))
             #expect(cookie == "csrftoken=\(token)")
+            // No error on a fresh form, and no Swift optional leaking into the page.
+            #expect(!body(page).contains(#"role="alert""#))
+            #expect(!body(page).contains("nil"))
 
             let vote = try await client.execute(
                 uri: "/questions/1/vote", method: .post,

@@ -10,8 +10,8 @@ extension IndexView: MustacheParent {
         case "hasQuestions": hasQuestions
         case "page": page
         case "pages": pages
-        case "previousPage": previousPage as Any
-        case "nextPage": nextPage as Any
+        case "previousPage": previousPage
+        case "nextPage": nextPage
         case "stylesheet": stylesheet
         default: nil
         }
@@ -35,7 +35,7 @@ extension DetailView: MustacheParent {
         switch name {
         case "question": question
         case "csrfToken": csrfToken
-        case "error": error as Any
+        case "error": error
         case "stylesheet": stylesheet
         default: nil
         }
@@ -72,7 +72,7 @@ extension ErrorView: MustacheParent {
         switch name {
         case "heading": heading
         case "message": message
-        case "requestID": requestID as Any
+        case "requestID": requestID
         case "stylesheet": stylesheet
         default: nil
         }
