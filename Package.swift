@@ -46,6 +46,7 @@ let package = Package(
         .executableTarget(
             name: "Migrate",
             dependencies: [
+                "Dockerflow",
                 "Migrations",
                 "Settings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Database
+import Dockerflow
 import Foundation
 import Logging
 import Migrations
@@ -32,10 +33,14 @@ struct MigrateOptions: ParsableArguments {
     }
 }
 
-/// Runs a command body, turning the errors a person can act on into one message and exit
-/// status 1 instead of a stack of framework text.
+/// Runs a command body with the app's log format (mozlog JSON on stdout by default,
+/// `LOG_FORMAT=text` for people), turning the errors a person can act on into one message and
+/// exit status 1 instead of a stack of framework text.
 func reportingFailures(_ body: () async throws -> Void) async throws {
     do {
+        let reader = try EnvironmentReader.loading(environment: ProcessInfo.processInfo.environment)
+        LoggingSystem.bootstrap(try DockerflowConfiguration(reader).makeLogHandler(loggerName: "ballot-migrate"))
+        defer { LogSink.standardOutput.flush() }
         try await body()
     } catch let error as MigrationError {
         fail(error.description)
@@ -47,6 +52,7 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
 }
 
 private func fail(_ message: String) -> Never {
+    LogSink.standardOutput.flush()
     FileHandle.standardError.write(Data("migrate: \(message)\n".utf8))
     Foundation.exit(1)
 }

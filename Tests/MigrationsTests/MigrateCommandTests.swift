@@ -97,3 +97,30 @@ import Testing
         #expect(result.output.contains("USAGE"))
     }
 }
+
+@Suite struct MigrateLogFormatTests {
+    @Test func logsAreMozlogByDefaultAndTextOnRequest() async throws {
+        let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
+        defer { folder.delete() }
+        try await TestDatabase.withFreshDatabase { url in
+            let mozlog = await Program.capture(
+                [Program.built("migrate"), "up"], environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": folder.path])
+            #expect(mozlog.status == 0)
+            let lines = mozlog.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+            #expect(lines.count >= 2)  // "migrating up" and "migrated up"
+            for line in lines {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(object?["Type"] as? String == "ballot.migrate")
+                #expect(object?["Logger"] as? String == "ballot-migrate")
+            }
+            #expect(mozlog.output.contains("Applied 0001_a.sql"))
+
+            let text = await Program.capture(
+                [Program.built("migrate"), "down"],
+                environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": folder.path, "LOG_FORMAT": "text"])
+            #expect(text.status == 0)
+            #expect(!text.output.contains("{\"Timestamp\""))
+            #expect(text.output.contains("migrated down"))
+        }
+    }
+}
