@@ -12,16 +12,7 @@ struct BrowserTests {
         let screenshots = FileManager.default.currentDirectoryPath + "/.tmp/screenshots"
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         try await QuestionAPITests.withApp(questions: 3) { _, store, url in
-            let port = Program.freePort()
-            let server = try #require(
-                Program.start(
-                    [Program.built("ballot")],
-                    environment: [
-                        "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
-                        "MIGRATIONS_DIR": QuestionAPITests.repositoryMigrations,
-                    ]))
-            let site = "http://127.0.0.1:\(port)"
-            #expect(await HTTPProbe.waitUntilUp("\(site)/__lbheartbeat__"))
+            let (server, site) = try await QuestionAPITests.startServer(databaseURL: url)
             let browser = try await WebDriver.start()
             do {
                 try await browser.open(site + "/")

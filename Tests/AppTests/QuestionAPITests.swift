@@ -38,6 +38,21 @@ import Testing
         }
     }
 
+    /// The real `ballot` process on `databaseURL`, answering on the returned base URL.
+    static func startServer(databaseURL: String) async throws -> (Program.Running, String) {
+        let port = Program.freePort()
+        let server = try #require(
+            Program.start(
+                [Program.built("ballot")],
+                environment: [
+                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": databaseURL,
+                    "MIGRATIONS_DIR": repositoryMigrations, "DATABASE_POOL_SIZE": "10",
+                ]))
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
+        return (server, base)
+    }
+
     static func json(_ response: TestResponse) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
     }
@@ -192,18 +207,10 @@ import Testing
         try await QuestionAPITests.withApp(questions: 1) { _, store, url in
             let question = try #require(try await store.question(id: 1))
             let choice = question.choices[1].id
-            let port = Program.freePort()
-            let server = try #require(
-                Program.start(
-                    [Program.built("ballot")],
-                    environment: [
-                        "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
-                        "MIGRATIONS_DIR": QuestionAPITests.repositoryMigrations, "DATABASE_POOL_SIZE": "10",
-                    ]))
-            #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"))
+            let (server, base) = try await QuestionAPITests.startServer(databaseURL: url)
             // curl's parallel mode: 2,000 POSTs over at most 50 connections at once.
             let urls = Array(
-                repeating: ["-o", "/dev/null", "http://127.0.0.1:\(port)/api/questions/1/votes"], count: 2_000)
+                repeating: ["-o", "/dev/null", "\(base)/api/questions/1/votes"], count: 2_000)
             let result = await Program.capture(
                 [
                     "/usr/bin/curl", "-s", "--no-progress-meter", "-Z", "--parallel-max", "50", "-w", "%{http_code}\\n",

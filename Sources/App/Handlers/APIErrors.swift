@@ -4,42 +4,17 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The JSON API's errors: `{"error": {"code", "message", "fields"?}}` with the right status.
-/// Bad input is always a 4xx, never a 500.
-struct APIError: HTTPResponseError {
-    let status: HTTPResponse.Status
-    let code: String
-    let message: String
-    var fields: [String: String] = [:]
-    var headers: HTTPFields = [:]
+/// The JSON API's errors are Dockerflow's `JSONError` (`{"error": {"code", "message",
+/// "fields"?}}`) with the right status; bad input is always a 4xx, never a 500.
+typealias APIError = JSONError
 
-    static func notFound(_ what: String) -> APIError {
-        APIError(status: .notFound, code: "not_found", message: "\(what) not found")
+extension JSONError {
+    static func notFound(_ what: String) -> JSONError {
+        JSONError(.notFound, code: "not_found", message: "\(what) not found")
     }
 
-    static func validation(_ fields: [String: String]) -> APIError {
-        APIError(
-            status: .unprocessableContent, code: "invalid", message: "The request has invalid fields", fields: fields)
-    }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.key("error")
-        writer.beginObject()
-        writer.field("code", code)
-        writer.field("message", message)
-        if !fields.isEmpty {
-            writer.key("fields")
-            writer.beginObject()
-            for (name, problem) in fields.sorted(by: { $0.key < $1.key }) { writer.field(name, problem) }
-            writer.endObject()
-        }
-        writer.endObject()
-        writer.endObject()
-        var response = Response.json(status: status, bytes: writer.bytes)
-        response.headers.append(contentsOf: headers)
-        return response
+    static func validation(_ fields: [String: String]) -> JSONError {
+        JSONError(.unprocessableContent, code: "invalid", message: "The request has invalid fields", fields: fields)
     }
 }
 
@@ -50,20 +25,18 @@ extension Request {
     mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
         let contentType = headers[.contentType]?.lowercased() ?? ""
         guard contentType == "application/json" || contentType.hasPrefix("application/json;") else {
-            throw APIError(
-                status: .unsupportedMediaType, code: "unsupported_media_type", message: "Send application/json")
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send application/json")
         }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw APIError(
-                status: .contentTooLarge, code: "too_large", message: "The body is larger than \(limit) bytes")
+            throw APIError(.contentTooLarge, code: "too_large", message: "The body is larger than \(limit) bytes")
         }
         let data = Data(buffer.readableBytesView)
         // Syntax first: the decoder reports a number that does not fit exactly like broken JSON.
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
-            throw APIError(status: .badRequest, code: "malformed_json", message: "The body is not valid JSON")
+            throw APIError(.badRequest, code: "malformed_json", message: "The body is not valid JSON")
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
@@ -87,8 +60,7 @@ extension Router {
         for method in all where !allowed.contains(method) {
             on(path, method: method) { _, _ -> Response in
                 throw APIError(
-                    status: .methodNotAllowed, code: "method_not_allowed", message: "Use \(allow)",
-                    headers: [.allow: allow])
+                    .methodNotAllowed, code: "method_not_allowed", message: "Use \(allow)", headers: [.allow: allow])
             }
         }
     }

@@ -50,7 +50,7 @@ struct QuestionAPIHandlers: Sendable {
         } catch QuestionStore.VoteRefusal.noSuchQuestion {
             throw APIError.notFound("Question \(id)")
         } catch QuestionStore.VoteRefusal.closed {
-            throw APIError(status: .conflict, code: "closed", message: "Question \(id) is closed to votes")
+            throw APIError(.conflict, code: "closed", message: "Question \(id) is closed to votes")
         } catch QuestionStore.VoteRefusal.choiceOfAnotherQuestion {
             throw APIError.validation(["choice_id": "Question \(id) has no such choice"])
         }

@@ -45,11 +45,7 @@ extension Question {
     /// `{"id", "text", "published_at", "closed", "total_votes", "choices": [{"id", "text", "votes"}]}`
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("id", id)
-        writer.field("text", text)
-        writer.field("published_at", publishedAt.formatted(.iso8601))
-        writer.key("closed")
-        writer.bool(closed)
+        writeQuestionFields(id: id, text: text, publishedAt: publishedAt, closed: closed, to: &writer)
         writer.field("total_votes", totalVotes)
         writer.key("choices")
         writer.beginArray()
@@ -72,11 +68,16 @@ extension Choice {
 extension QuestionSummary {
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("id", id)
-        writer.field("text", text)
-        writer.field("published_at", publishedAt.formatted(.iso8601))
-        writer.key("closed")
-        writer.bool(closed)
+        writeQuestionFields(id: id, text: text, publishedAt: publishedAt, closed: closed, to: &writer)
         writer.endObject()
     }
+}
+
+/// `"id", "text", "published_at", "closed"`: what a question and its summary both show.
+private func writeQuestionFields(id: Int, text: String, publishedAt: Date, closed: Bool, to writer: inout JSONWriter) {
+    writer.field("id", id)
+    writer.field("text", text)
+    writer.field("published_at", publishedAt.formatted(.iso8601))
+    writer.key("closed")
+    writer.bool(closed)
 }
