@@ -118,6 +118,7 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App",
+                "Dockerflow",
                 "Settings",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,6 +1,8 @@
+import Dockerflow
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import TestSupport
 import Testing
 
@@ -157,5 +159,29 @@ extension HTTPFields {
         var fields = lhs
         fields.append(contentsOf: rhs)
         return fields
+    }
+}
+
+@Suite struct HTMLErrorPagesTests {
+    struct Unexpected: Error, CustomStringConvertible {
+        var description: String { "secret internal detail" }
+    }
+
+    @Test func anUnexpectedErrorIsA500PageWithTheRequestIdAndNoInternals() async throws {
+        let renderer = try await PageRenderer(directory: "templates", stylesheet: "/static/app.css")
+        let router = Router()
+        router.add(middleware: DockerflowMiddleware(summaries: .logger(Logger(label: "test"))))
+        router.add(middleware: HTMLErrorPages(renderer: renderer))
+        router.get("/broken") { _, _ -> String in throw Unexpected() }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/broken", method: .get, headers: [.requestID: "req-500"]) { response in
+                #expect(response.status == .internalServerError)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                let html = String(buffer: response.body)
+                #expect(html.contains("Something went wrong"))
+                #expect(html.contains("<code>req-500</code>"))
+                #expect(!html.contains("secret internal detail"))
+            }
+        }
     }
 }
