@@ -12,13 +12,10 @@ import Testing
 /// a pending migration, all applied, the server stopped, the server back.
 @Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test-postgres (run through `make test`)"))
 struct HeartbeatLifecycleTests {
-    private static let repositoryMigrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations").path
-
     @Test func heartbeatFollowsTheDatabaseAndTheMigrations() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
             .path
-        try FileManager.default.copyItem(atPath: Self.repositoryMigrations, toPath: folder)
+        try FileManager.default.copyItem(atPath: Repository.migrations, toPath: folder)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "-- migrate:up\nCREATE TABLE later (id int);\n".write(
             toFile: "\(folder)/9000_later.sql", atomically: true, encoding: .utf8)

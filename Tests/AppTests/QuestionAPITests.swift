@@ -10,16 +10,13 @@ import Testing
 
 /// The JSON API against a migrated database of the test's own.
 @Suite struct QuestionAPITests {
-    static let repositoryMigrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations").path
-
     /// A fresh, migrated database with `questions` demo questions, and the app on it.
     static func withApp(
         questions: Int = 3, _ body: @Sendable (any TestClientProtocol, QuestionStore, String) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database async throws in
-                try await Migrator(database: database, files: MigrationDirectory(path: repositoryMigrations).load())
+                try await Migrator(database: database, files: MigrationDirectory(path: Repository.migrations).load())
                     .up()
                 let store = QuestionStore(database: database)
                 for index in 0..<questions {
@@ -28,7 +25,7 @@ import Testing
                         publishedAt: Date().addingTimeInterval(Double(-60 * (index + 1))))
                 }
                 var configuration = try AppConfiguration(environment: [
-                    "DATABASE_URL": url, "MIGRATIONS_DIR": repositoryMigrations, "MAX_BODY_BYTES": "2048",
+                    "DATABASE_URL": url, "MIGRATIONS_DIR": Repository.migrations, "MAX_BODY_BYTES": "2048",
                 ])
                 configuration.port = 0
                 try await buildApplication(configuration).test(.router) { client in
@@ -46,7 +43,7 @@ import Testing
                 [Program.built("ballot")],
                 environment: [
                     "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": databaseURL,
-                    "MIGRATIONS_DIR": repositoryMigrations, "DATABASE_POOL_SIZE": "10",
+                    "MIGRATIONS_DIR": Repository.migrations, "DATABASE_POOL_SIZE": "10",
                 ]))
         let base = "http://127.0.0.1:\(port)"
         #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))

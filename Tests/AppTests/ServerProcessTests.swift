@@ -6,9 +6,6 @@ import Testing
 /// mozlog to stdout, stopped by SIGTERM.
 @Suite struct ServerProcessTests {
     private let ballot = Program.built("ballot")
-    private static let repositoryMigrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("migrations").path
-
     @Test(arguments: [
         ("PORT", "abc"), ("PORT", "70000"), ("LOG_FORMAT", "xml"), ("DATABASE_POOL_SIZE", "0"),
         ("DOCKERFLOW_HEARTBEAT_FAILED_STATUS", "200"), ("DATABASE_URL", "postgresql://u:hunter2@h/db?junk=1"),
@@ -40,7 +37,7 @@ import Testing
                 [ballot],
                 environment: [
                     "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
-                    "VERSION_JSON": versionFile, "MIGRATIONS_DIR": Self.repositoryMigrations,
+                    "VERSION_JSON": versionFile, "MIGRATIONS_DIR": Repository.migrations,
                     "STATSD_HOST": "127.0.0.1", "STATSD_PORT": String(statsd.port), "STATSD_PREFIX": "ballot",
                 ]))
         let base = "http://127.0.0.1:\(port)"
@@ -84,7 +81,7 @@ import Testing
                     [ballot],
                     environment: [
                         "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": cluster.url,
-                        "HEARTBEAT_TIMEOUT_MS": "1500", "MIGRATIONS_DIR": Self.repositoryMigrations,
+                        "HEARTBEAT_TIMEOUT_MS": "1500", "MIGRATIONS_DIR": Repository.migrations,
                     ]))
             let base = "http://127.0.0.1:\(port)"
             #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))

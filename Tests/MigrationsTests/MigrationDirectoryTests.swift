@@ -1,5 +1,6 @@
 import Foundation
 import Migrations
+import TestSupport
 import Testing
 
 @Suite struct MigrationDirectoryTests {
@@ -105,9 +106,7 @@ import Testing
     }
 
     @Test func theRepositoryMigrationsAreValid() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let files = try MigrationDirectory(path: root.appendingPathComponent("migrations").path).load()
+        let files = try MigrationDirectory(path: Repository.migrations).load()
         #expect(files.first?.filename == "0001_initial.sql")
         #expect(files.allSatisfy { $0.down != nil })
     }

@@ -149,9 +149,7 @@ import Testing
     }
 
     @Test func theRepositorySchemaMigratesUpAndDown() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let files = try MigrationDirectory(path: root.appendingPathComponent("migrations").path).load()
+        let files = try MigrationDirectory(path: Repository.migrations).load()
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database async throws in
                 let migrator = Migrator(database: database, files: files)

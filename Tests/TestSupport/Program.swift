@@ -57,9 +57,6 @@ public enum Program {
             let status = await exit.value
             return Result(status: status, output: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
         }
-
-        /// What it printed so far.
-        public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
     }
 
     /// Starts the program in the background, its output going to a temporary file.
