@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// Assembles the server: where a request enters Ballot.
 ///
 /// Every request passes `SecurityHeadersMiddleware`, then `DockerflowMiddleware` (request id,
-/// summary log line, metrics, errors as responses), then its route.
+/// summary log line, metrics, errors as responses: HTML pages for browsers, JSON elsewhere),
+/// then its route.
 ///
 /// `metrics` is the statsd backend when `STATSD_HOST` is set.
 func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil) async throws
@@ -32,15 +33,15 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
         logger.error("the migrations folder is invalid", metadata: ["error": "\(error)"])
     }
 
+    let renderer = try await PageRenderer(directory: configuration.templatesDirectory, stylesheet: "/static/app.css")
     let router = Router()
     router.add(middleware: SecurityHeadersMiddleware(hstsSeconds: configuration.hstsSeconds))
     router.add(
         middleware: DockerflowMiddleware(
             summaries: configuration.dockerflow.makeRequestSummaryLog(loggerName: "ballot"),
-            logsQueryString: configuration.dockerflow.logsQueryString, metrics: metrics))
+            logsQueryString: configuration.dockerflow.logsQueryString, metrics: metrics,
+            errorPages: HTMLErrorPages(renderer: renderer)))
     dockerflow.add(to: router)
-    let renderer = try await PageRenderer(directory: configuration.templatesDirectory, stylesheet: "/static/app.css")
-    router.add(middleware: HTMLErrorPages(renderer: renderer))
     router.add(
         middleware: FileMiddleware(
             configuration.staticDirectory, urlBasePath: "/static",

@@ -170,10 +170,13 @@ extension HTTPFields {
     @Test func anUnexpectedErrorIsA500PageWithTheRequestIdAndNoInternals() async throws {
         let renderer = try await PageRenderer(directory: "templates", stylesheet: "/static/app.css")
         let router = Router()
-        router.add(middleware: DockerflowMiddleware(summaries: .logger(Logger(label: "test"))))
-        router.add(middleware: HTMLErrorPages(renderer: renderer))
+        let log = CapturedLog()
+        router.add(
+            middleware: DockerflowMiddleware(
+                summaries: .mozlog(sink: log.sink, loggerName: "ballot"), errorPages: HTMLErrorPages(renderer: renderer)
+            ))
         router.get("/broken") { _, _ -> String in throw Unexpected() }
-        try await Application(router: router).test(.router) { client in
+        try await Application(router: router, logger: log.logger("ballot")).test(.router) { client in
             try await client.execute(uri: "/broken", method: .get, headers: [.requestID: "req-500"]) { response in
                 #expect(response.status == .internalServerError)
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
@@ -182,6 +185,13 @@ extension HTTPFields {
                 #expect(html.contains("<code>req-500</code>"))
                 #expect(!html.contains("secret internal detail"))
             }
+            let lines = try log.lines()
+            let error = try #require(lines.first { $0["Severity"] as? Int == 3 })
+            #expect((error["Fields"] as? [String: Any])?["rid"] as? String == "req-500")
+            let summary = try #require(lines.first { $0["Type"] as? String == "request.summary" })
+            let fields = try #require(summary["Fields"] as? [String: Any])
+            #expect(fields["code"] as? Int == 500)
+            #expect(fields["errno"] as? Int == 500)
         }
     }
 }

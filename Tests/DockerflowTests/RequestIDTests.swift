@@ -1,4 +1,5 @@
 import Dockerflow
+import TestSupport
 import Testing
 
 @Suite struct RequestIDTests {

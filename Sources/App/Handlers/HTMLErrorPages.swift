@@ -1,31 +1,17 @@
 import Dockerflow
 import Hummingbird
-import Logging
 
 /// Errors on browser pages rendered in the layout: 403, 404, 405, 413 with a plain message,
-/// anything unexpected as a 500 page that shows the request id and no internals (the error
-/// itself is logged with that id). `/api` and the Dockerflow endpoints keep their JSON errors.
-struct HTMLErrorPages<Context: RequestContext>: RouterMiddleware {
+/// anything unexpected as a 500 page that shows the request id and no internals (the
+/// Dockerflow middleware logs the error itself with that id). `/api` and the Dockerflow
+/// endpoints keep their JSON errors.
+struct HTMLErrorPages: ErrorPages {
     let renderer: PageRenderer
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-        async throws -> Response
-    {
+    func response(for error: any Error, unexpected: Bool, fallback: Response, to request: Request) -> Response? {
         let path = request.uri.path
-        guard !path.hasPrefix("/api/"), path != "/api", !path.hasPrefix("/__") else {
-            return try await next(request, context)
-        }
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPResponseError {
-            var response = renderer.page("errors/error", view(for: error), status: error.status)
-            if let original = try? error.response(from: request, context: context), let allow = original.headers[.allow]
-            {
-                response.headers[.allow] = allow
-            }
-            return response
-        } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+        guard !path.hasPrefix("/api/"), path != "/api", !path.hasPrefix("/__") else { return nil }
+        guard !unexpected, let error = error as? HTTPResponseError else {
             return renderer.page(
                 "errors/error",
                 ErrorView(
@@ -33,6 +19,9 @@ struct HTMLErrorPages<Context: RequestContext>: RouterMiddleware {
                     requestID: RequestID.current),
                 status: .internalServerError)
         }
+        var response = renderer.page("errors/error", view(for: error), status: error.status)
+        if let allow = fallback.headers[.allow] { response.headers[.allow] = allow }
+        return response
     }
 
     private func view(for error: HTTPResponseError) -> ErrorView {

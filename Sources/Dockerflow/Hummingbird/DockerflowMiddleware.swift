@@ -13,7 +13,8 @@ import Synchronization
 ///   `agent`, `lang`, `rid`, `uid`, `errno`, `querystring`);
 /// - statsd metrics: requests by status class, and a timer per route;
 /// - errors turned into responses here, so they get the request id and a summary line too; an
-///   unexpected error is logged with the request id and answered 500 without internals;
+///   unexpected error is logged with the request id and answered 500 without internals, as
+///   JSON or as the page ``ErrorPages`` renders;
 /// - HEAD answered like GET without the body.
 ///
 /// Add it right after ``SecurityHeadersMiddleware``, so it sees every route's errors.
@@ -21,12 +22,18 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     private let summaries: RequestSummaryLog
     private let logsQueryString: Bool
     private let metrics: HTTPMetrics?
+    private let errorPages: (any ErrorPages)?
 
     /// `metrics` nil records nothing (no `STATSD_HOST`), which costs nothing per request.
-    public init(summaries: RequestSummaryLog, logsQueryString: Bool = true, metrics: (any MetricsFactory)? = nil) {
+    /// `errorPages` renders errors for the routes it owns; the others get JSON errors.
+    public init(
+        summaries: RequestSummaryLog, logsQueryString: Bool = true, metrics: (any MetricsFactory)? = nil,
+        errorPages: (any ErrorPages)? = nil
+    ) {
         self.summaries = summaries
         self.logsQueryString = logsQueryString
         self.metrics = metrics.map(HTTPMetrics.init)
+        self.errorPages = errorPages
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
@@ -34,9 +41,11 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let started = ContinuousClock.now
         let requestID = RequestID.accept(request.headers[.requestID])
-        var (response, errno) = await RequestID.$current.withValue(requestID) {
+        // A struct, not a tuple: a tuple result would look up its type metadata on every request.
+        let outcome = await RequestID.$current.withValue(requestID) {
             await respond(request, context: context, next: next)
         }
+        var response = outcome.response
         response.headers.append(HTTPField(name: .requestID, value: requestID))
         if request.method == .head {
             // Same headers as GET (Content-Length included), no body, for every route.
@@ -47,7 +56,7 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
             RequestSummary(
                 method: request.method.rawValue, path: request.uri.path, code: response.status.code,
                 milliseconds: Int(elapsed / .milliseconds(1)), agent: request.headers[.userAgent] ?? "",
-                lang: request.headers[.acceptLanguage] ?? "", requestID: requestID, userID: "", errno: errno,
+                lang: request.headers[.acceptLanguage] ?? "", requestID: requestID, userID: "", errno: outcome.errno,
                 queryString: logsQueryString ? request.uri.query : nil))
         metrics?.record(
             status: response.status.code, method: request.method.rawValue, route: context.endpointPath, elapsed: elapsed
@@ -58,20 +67,31 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The route's response, or its error as a response; `errno` 500 for unexpected errors.
     private func respond(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async -> (Response, Int) {
+    ) async -> Outcome {
         do {
-            return (try await next(request, context), 0)
+            return Outcome(response: try await next(request, context), errno: 0)
         } catch let error as HTTPResponseError {
-            if let response = try? error.response(from: request, context: context) { return (response, 0) }
-            return (internalError(), 500)
+            if let fallback = try? error.response(from: request, context: context) {
+                let page = errorPages?.response(for: error, unexpected: false, fallback: fallback, to: request)
+                return Outcome(response: page ?? fallback, errno: 0)
+            }
+            return unexpected(error, request: request, context: context)
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return (internalError(), 500)
+            return unexpected(error, request: request, context: context)
         }
     }
 
-    private func internalError() -> Response {
-        JSONError(.internalServerError, code: "internal_error", message: "Internal server error").jsonResponse
+    private func unexpected(_ error: any Error, request: Request, context: Context) -> Outcome {
+        context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+        let fallback = JSONError(.internalServerError, code: "internal_error", message: "Internal server error")
+            .jsonResponse
+        let page = errorPages?.response(for: error, unexpected: true, fallback: fallback, to: request)
+        return Outcome(response: page ?? fallback, errno: 500)
+    }
+
+    private struct Outcome {
+        var response: Response
+        var errno: Int
     }
 }
 
