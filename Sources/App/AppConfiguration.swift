@@ -21,7 +21,8 @@ struct AppConfiguration: Sendable {
     var pageSize = 10
     /// `TEMPLATES_DIR`: the Mustache templates (`/app/templates` in the image).
     var templatesDirectory: String
-    /// `STATIC_DIR`: the static assets served under `/static/`.
+    /// `STATIC_DIR`: the folder with `dist/` (built assets and their manifest) or, in a fresh
+    /// checkout, `src/`; served under `/static/`.
     var staticDirectory: String
     /// `SESSION_COOKIE_SECURE`: mark cookies Secure (behind HTTPS).
     var secureCookies: Bool
@@ -37,7 +38,7 @@ struct AppConfiguration: Sendable {
         hstsSeconds = hsts > 0 ? hsts : nil
         maxBodyBytes = try reader.integer("MAX_BODY_BYTES", default: 65_536, in: 1_024...104_857_600)
         templatesDirectory = reader.string("TEMPLATES_DIR", default: "./templates")
-        staticDirectory = reader.string("STATIC_DIR", default: "./static/src")
+        staticDirectory = reader.string("STATIC_DIR", default: "./static")
         secureCookies = try reader.boolean("SESSION_COOKIE_SECURE", default: false)
     }
 }

@@ -33,7 +33,8 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
         logger.error("the migrations folder is invalid", metadata: ["error": "\(error)"])
     }
 
-    let renderer = try await PageRenderer(directory: configuration.templatesDirectory, stylesheet: "/static/app.css")
+    let assets = try StaticAssets(directory: configuration.staticDirectory, logger: logger)
+    let renderer = try await PageRenderer(directory: configuration.templatesDirectory, assets: assets)
     let router = Router()
     router.add(middleware: SecurityHeadersMiddleware(hstsSeconds: configuration.hstsSeconds))
     router.add(
@@ -42,20 +43,25 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             logsQueryString: configuration.dockerflow.logsQueryString, metrics: metrics,
             errorPages: HTMLErrorPages(renderer: renderer)))
     dockerflow.add(to: router)
-    router.add(
-        middleware: FileMiddleware(
-            configuration.staticDirectory, urlBasePath: "/static",
-            cacheControl: .init([(.textCss, [.public, .maxAge(3600)])])))
+    addStaticRoutes(to: router, assets: assets)
     let questions = QuestionStore(database: database)
+    let sessions = SessionStore(database: database)
     addPageRoutes(
         to: router,
         handlers: PollPageHandlers(
             store: questions, renderer: renderer, pageSize: configuration.pageSize,
             maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies))
+    addStaffRoutes(
+        to: router,
+        handlers: StaffPageHandlers(
+            questions: questions, users: UserStore(database: database), sessions: sessions,
+            throttle: LoginThrottle(), renderer: renderer, pageSize: configuration.pageSize,
+            maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies))
     addAPIRoutes(
         to: router,
         handlers: QuestionAPIHandlers(
-            store: questions, pageSize: configuration.pageSize, maxBodyBytes: configuration.maxBodyBytes))
+            store: questions, sessions: sessions, pageSize: configuration.pageSize,
+            maxBodyBytes: configuration.maxBodyBytes))
 
     var application = Application(
         router: router,

@@ -6,7 +6,7 @@ struct Ballot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ballot",
         abstract: "Ballot, a polls web application on PostgreSQL.",
-        subcommands: [Serve.self, Seed.self],
+        subcommands: [Serve.self, Seed.self, CreateSuperuser.self],
         defaultSubcommand: Serve.self
     )
 }

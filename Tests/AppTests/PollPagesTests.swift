@@ -133,7 +133,10 @@ import Testing
             try await client.execute(uri: "/api/questions/4242", method: .get) { response in
                 #expect(response.headers[.contentType] == "application/json")
             }
-            try await client.execute(uri: "/static/app.css", method: .get) { response in
+            // The layout links the stylesheet by whichever name the asset build gave it.
+            let index = body(try await client.execute(uri: "/", method: .get))
+            let link = try #require(index.firstMatch(of: /<link rel="stylesheet" href="([^"]+)">/)?.1)
+            try await client.execute(uri: String(link), method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/css") == true)
             }
@@ -147,7 +150,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "{{#unclosed}} oops".write(toFile: "\(directory)/polls/results.mustache", atomically: true, encoding: .utf8)
         await #expect {
-            _ = try await PageRenderer(directory: directory, stylesheet: "/static/app.css")
+            _ = try await PageRenderer(
+                directory: directory, assets: StaticAssets(directory: "static", logger: Logger(label: "test")))
         } throws: { error in
             "\(error)".contains("polls/results.mustache")
         }
@@ -168,7 +172,8 @@ extension HTTPFields {
     }
 
     @Test func anUnexpectedErrorIsA500PageWithTheRequestIdAndNoInternals() async throws {
-        let renderer = try await PageRenderer(directory: "templates", stylesheet: "/static/app.css")
+        let renderer = try await PageRenderer(
+            directory: "templates", assets: StaticAssets(directory: "static", logger: Logger(label: "test")))
         let router = Router()
         let log = CapturedLog()
         router.add(

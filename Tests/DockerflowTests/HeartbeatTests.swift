@@ -55,7 +55,8 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         let report = await heartbeat.run()
-        #expect(clock.now - start < .milliseconds(600))
+        // Far below the 3 s the check takes; the slack is for a loaded machine running tests in parallel.
+        #expect(clock.now - start < .milliseconds(1_500))
         #expect(report.failedChecks == ["stubborn"])
         let body = try parse(report)
         #expect(body["checks"] as? [String: String] == ["fast": "ok", "stubborn": "error"])

@@ -4,9 +4,14 @@ import NIOCore
 
 /// An `application/x-www-form-urlencoded` body, as HTML forms send it.
 struct FormBody: Sendable {
-    let fields: [String: String]
+    /// Every field in the order sent; a name can repeat (several choices, say).
+    let pairs: [(name: String, value: String)]
 
-    subscript(name: String) -> String? { fields[name] }
+    /// The last value sent for `name`.
+    subscript(name: String) -> String? { pairs.last { $0.name == name }?.value }
+
+    /// Every value sent for `name`, in order.
+    func values(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
 
     /// Reads the body, refusing more than `limit` bytes with 413.
     static func read(_ request: Request, limit: Int) async throws -> FormBody {
@@ -16,13 +21,14 @@ struct FormBody: Sendable {
         } catch is NIOTooManyBytesError {
             throw HTTPError(.contentTooLarge, message: "The form is larger than \(limit) bytes")
         }
-        var fields: [String: String] = [:]
+        var pairs: [(name: String, value: String)] = []
         for pair in String(decoding: buffer.readableBytesView, as: UTF8.self).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = decode(parts[0]) else { continue }
-            fields[name] = parts.count > 1 ? decode(parts[1]) : ""
+            // A field that does not decode (broken percent-encoding) counts as not sent.
+            guard let name = decode(parts[0]), let value = parts.count > 1 ? decode(parts[1]) : "" else { continue }
+            pairs.append((name, value))
         }
-        return FormBody(fields: fields)
+        return FormBody(pairs: pairs)
     }
 
     private static func decode(_ part: Substring) -> String? {

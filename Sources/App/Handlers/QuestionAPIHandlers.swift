@@ -1,9 +1,11 @@
 import Dockerflow
+import Foundation
 import Hummingbird
 
 /// `/api/questions…`: the polls as JSON.
 struct QuestionAPIHandlers: Sendable {
     let store: QuestionStore
+    let sessions: SessionStore
     let pageSize: Int
     let maxBodyBytes: Int
 
@@ -32,6 +34,49 @@ struct QuestionAPIHandlers: Sendable {
         var writer = JSONWriter(capacity: 512)
         question.write(to: &writer)
         return Response.json(status: .ok, bytes: writer.bytes)
+    }
+
+    struct QuestionInput: Decodable {
+        var text: String
+        var choices: [String]
+        var publishedAt: String?
+        enum CodingKeys: String, CodingKey {
+            case text, choices
+            case publishedAt = "published_at"
+        }
+    }
+
+    /// `POST /api/questions` with `{"text", "choices": [...], "published_at"?}`, staff only:
+    /// the session cookie of a staff login, and a JSON body (which a cross-site form cannot
+    /// send). 201 with the question and its `Location`.
+    func create(_ request: Request, context: some RequestContext) async throws -> Response {
+        guard let session = try await sessions.find(for: request) else {
+            throw APIError(.unauthorized, code: "not_authenticated", message: "Log in as staff first (POST /login)")
+        }
+        guard session.isStaff else {
+            throw APIError(.forbidden, code: "forbidden", message: "Only staff can create questions")
+        }
+        var request = request
+        let input = try await request.decodeJSON(QuestionInput.self, limit: maxBodyBytes)
+        var publishedAt: Date?
+        if let text = input.publishedAt {
+            guard let date = try? Date(text, strategy: .iso8601) else {
+                throw APIError.validation(["published_at": "An ISO 8601 time, such as 2026-01-31T09:00:00Z"])
+            }
+            publishedAt = date
+        }
+        let draft = QuestionDraft(text: input.text, choices: input.choices, publishedAt: publishedAt)
+        let problems = draft.problems()
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        let id = try await store.create(draft)
+        guard let question = try await store.question(id: id, includingScheduled: true) else {
+            throw APIError.notFound("Question \(id)")  // deleted in the meantime
+        }
+        var writer = JSONWriter(capacity: 512)
+        question.write(to: &writer)
+        var response = Response.json(status: .created, bytes: writer.bytes)
+        response.headers[.location] = "/api/questions/\(id)"
+        return response
     }
 
     struct VoteInput: Decodable {

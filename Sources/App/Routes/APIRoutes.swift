@@ -4,7 +4,8 @@ import Hummingbird
 func addAPIRoutes(to router: Router<some RequestContext>, handlers: QuestionAPIHandlers) {
     router.get("/api/questions", use: handlers.list)
     router.head("/api/questions", use: handlers.list)
-    router.refuseOtherMethods("/api/questions", allowed: [.get, .head])
+    router.post("/api/questions", use: handlers.create)
+    router.refuseOtherMethods("/api/questions", allowed: [.get, .head, .post])
     router.get("/api/questions/{id}", use: handlers.detail)
     router.head("/api/questions/{id}", use: handlers.detail)
     router.refuseOtherMethods("/api/questions/{id}", allowed: [.get, .head])

@@ -34,15 +34,31 @@ struct QuestionStore: Sendable {
         return Page(items: items, number: page, size: size, total: total)
     }
 
+    /// Every question, published or scheduled, newest first: the staff list.
+    func all(page: Int, size: Int) async throws -> Page<QuestionSummary> {
+        let rows = try await database.query(
+            """
+            SELECT id, question_text, published_at, closed, count(*) OVER () AS total
+            FROM questions ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
+            """, [size, (page - 1) * size])
+        let items = try rows.map { row in
+            QuestionSummary(
+                id: try row.decode(column: 0), text: try row.decode(column: 1), publishedAt: try row.decode(column: 2),
+                closed: try row.decode(column: 3))
+        }
+        return Page(items: items, number: page, size: size, total: try rows.first?.decode(column: 4) ?? 0)
+    }
+
     /// A published question with its choices in display order; nil when there is none.
-    func question(id: Int) async throws -> Question? {
+    /// `includingScheduled` also finds questions whose publication is still ahead (staff).
+    func question(id: Int, includingScheduled: Bool = false) async throws -> Question? {
         let rows = try await database.query(
             """
             SELECT q.id, q.question_text, q.published_at, q.closed, c.id, c.choice_text, c.votes
             FROM questions q LEFT JOIN choices c ON c.question_id = q.id
-            WHERE q.id = $1 AND q.published_at <= now()
+            WHERE q.id = $1 AND (q.published_at <= now() OR $2)
             ORDER BY c.position
-            """, [id])
+            """, [id, includingScheduled])
         guard let first = rows.first else { return nil }
         let choices = try rows.compactMap { row -> Choice? in
             guard let choiceID = try row.decode(column: 4, as: Int?.self) else { return nil }
@@ -71,6 +87,12 @@ struct QuestionStore: Sendable {
         guard let row = question.first else { throw VoteRefusal.noSuchQuestion }
         if try row.decode(column: 0, as: Bool.self) { throw VoteRefusal.closed }
         throw VoteRefusal.choiceOfAnotherQuestion
+    }
+
+    /// Creates a checked draft (see ``QuestionDraft/problems()``); returns the new id.
+    func create(_ draft: QuestionDraft) async throws -> Int {
+        let draft = draft.cleaned
+        return try await create(text: draft.text, choices: draft.choices, publishedAt: draft.publishedAt ?? Date())
     }
 
     /// Creates a question and its choices in one transaction; returns the new id.

@@ -13,6 +13,7 @@ extension IndexView: MustacheParent {
         case "previousPage": previousPage
         case "nextPage": nextPage
         case "stylesheet": stylesheet
+        case "script": script
         default: nil
         }
     }
@@ -37,6 +38,7 @@ extension DetailView: MustacheParent {
         case "csrfToken": csrfToken
         case "error": error
         case "stylesheet": stylesheet
+        case "script": script
         default: nil
         }
     }
@@ -50,6 +52,7 @@ extension ResultsView: MustacheParent {
         case "total": total
         case "totalIsOne": totalIsOne
         case "stylesheet": stylesheet
+        case "script": script
         default: nil
         }
     }
@@ -74,6 +77,7 @@ extension ErrorView: MustacheParent {
         case "message": message
         case "requestID": requestID
         case "stylesheet": stylesheet
+        case "script": script
         default: nil
         }
     }

@@ -16,6 +16,7 @@ struct IndexView: PageContext {
     var previousPage: Int?
     var nextPage: Int?
     var stylesheet = ""
+    var script = ""
 
     init(_ page: Page<QuestionSummary>) {
         questions = page.items.map {
@@ -37,6 +38,7 @@ struct DetailView: PageContext {
     var csrfToken: String
     var error: String?
     var stylesheet = ""
+    var script = ""
 }
 
 /// `polls/results`: counts and percentages.
@@ -53,6 +55,7 @@ struct ResultsView: PageContext {
     var total: Int
     var totalIsOne: Bool
     var stylesheet = ""
+    var script = ""
 
     init(_ question: Question) {
         self.question = question
@@ -74,4 +77,5 @@ struct ErrorView: PageContext {
     var message: String
     var requestID: String?
     var stylesheet = ""
+    var script = ""
 }

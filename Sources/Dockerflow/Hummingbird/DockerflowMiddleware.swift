@@ -49,7 +49,8 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers.append(HTTPField(name: .requestID, value: requestID))
         if request.method == .head {
             // Same headers as GET (Content-Length included), no body, for every route.
-            response.body = ResponseBody()
+            // Not `response.body = …`: that setter would rewrite Content-Length to 0.
+            response = Response(status: response.status, headers: response.headers)
         }
         let elapsed = ContinuousClock.now - started
         summaries.write(

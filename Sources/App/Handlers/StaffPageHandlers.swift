@@ -1,0 +1,193 @@
+import Foundation
+import Hummingbird
+
+/// The staff area: login, logout, the question list, creating, closing and deleting questions.
+///
+/// Every page and action needs a staff session. Pages redirect a stranger to the login form;
+/// actions (POST) answer 403, since a redirect would drop the submitted form. Staff forms carry
+/// the session's own CSRF token; the login form, which has no session yet, the CSRF cookie's.
+struct StaffPageHandlers: Sendable {
+    let questions: QuestionStore
+    let users: UserStore
+    let sessions: SessionStore
+    let throttle: LoginThrottle
+    let renderer: PageRenderer
+    let pageSize: Int
+    let maxBodyBytes: Int
+    let secureCookies: Bool
+
+    // MARK: Login and logout
+
+    /// `GET /login?next=/staff/...`
+    func loginForm(_ request: Request, context: some RequestContext) async throws -> Response {
+        let next = Self.safeNext(request.uri.queryParameters.get("next"))
+        return loginPage(request, LoginView(username: "", next: next, csrfToken: ""))
+    }
+
+    /// `POST /login`: a staff user's name and password start a session.
+    func login(_ request: Request, context: some RequestContext) async throws -> Response {
+        let form = try await FormBody.read(request, limit: maxBodyBytes)
+        guard CSRFToken.isValid(submitted: form[CSRFToken.fieldName], request: request) else {
+            throw HTTPError(
+                .forbidden, message: "The form expired or came from another site. Reload the page and try again.")
+        }
+        let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces)
+        let password = form["password"] ?? ""
+        var view = LoginView(username: username, next: Self.safeNext(form["next"]), csrfToken: "")
+        guard throttle.allows(username) else {
+            view.error = "Too many failed attempts for this username. Wait a few minutes and try again."
+            return loginPage(request, view, status: .tooManyRequests)
+        }
+        let user = try await users.credentials(username: username)
+        // The slow hash runs whether or not the user exists, so timing does not tell which.
+        let stored = user?.passwordHash ?? Self.decoyHash
+        let matches = await PasswordHash.verifyOnOwnThread(password, against: stored)
+        guard let user, matches, user.isStaff else {
+            throttle.recordFailure(username)
+            view.error = "Enter the username and password of a staff account."
+            return loginPage(request, view, status: .unprocessableContent)
+        }
+        throttle.recordSuccess(username)
+        let token = try await sessions.create(userID: user.id)
+        var response = Response(status: .seeOther, headers: [.location: view.next])
+        response.setCookie(SessionCookie.make(token, lifetime: sessions.lifetime, secure: secureCookies))
+        return response
+    }
+
+    /// `POST /logout`: ends the session.
+    func logout(_ request: Request, context: some RequestContext) async throws -> Response {
+        let session = try await staffSession(request)
+        let form = try await FormBody.read(request, limit: maxBodyBytes)
+        try checkToken(form, session)
+        if let token = SessionCookie.token(in: request) { try await sessions.delete(token: token) }
+        var response = Response(status: .seeOther, headers: [.location: "/"])
+        response.setCookie(SessionCookie.expired(secure: secureCookies))
+        return response
+    }
+
+    // MARK: Questions
+
+    /// `GET /staff?page=N`: every question, scheduled ones included, with their actions.
+    func index(_ request: Request, context: some RequestContext) async throws -> Response {
+        guard let session = try await sessions.find(for: request), session.isStaff else {
+            return Self.redirectToLogin(request)
+        }
+        let page = request.uri.queryParameters.get("page").map { Int($0) ?? 0 } ?? 1
+        guard page >= 1, page <= 1_000_000 else { throw HTTPError(.notFound) }
+        let result = try await questions.all(page: page, size: pageSize)
+        guard page <= result.count else { throw HTTPError(.notFound) }
+        return renderer.page("staff/index", StaffIndexView(result, session: session))
+    }
+
+    /// `GET /staff/questions/new`
+    func newQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
+        guard let session = try await sessions.find(for: request), session.isStaff else {
+            return Self.redirectToLogin(request)
+        }
+        return renderer.page("staff/new", QuestionFormView(session: session))
+    }
+
+    /// `POST /staff/questions`: creates the question, or shows the form again with the input
+    /// kept and each problem beside its field. "More choices" adds two empty fields.
+    func createQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
+        let session = try await staffSession(request)
+        let form = try await FormBody.read(request, limit: maxBodyBytes)
+        try checkToken(form, session)
+        var problems: [String: String] = [:]
+        var publishedAt: Date?
+        let publishText = (form["published_at"] ?? "").trimmingCharacters(in: .whitespaces)
+        if !publishText.isEmpty {
+            publishedAt = Self.parseLocalTime(publishText)
+            if publishedAt == nil { problems["published_at"] = "Use the form YYYY-MM-DDTHH:MM (UTC)." }
+        }
+        let draft = QuestionDraft(text: form["text"] ?? "", choices: form.values("choice"), publishedAt: publishedAt)
+        if form["action"] == "more" {
+            return renderer.page(
+                "staff/new", QuestionFormView(session: session, draft: draft, publishText: publishText, extraChoices: 2)
+            )
+        }
+        problems.merge(draft.problems()) { first, _ in first }
+        guard problems.isEmpty else {
+            return renderer.page(
+                "staff/new",
+                QuestionFormView(session: session, draft: draft, publishText: publishText, problems: problems),
+                status: .unprocessableContent)
+        }
+        _ = try await questions.create(draft)
+        return Response(status: .seeOther, headers: [.location: "/staff"])
+    }
+
+    /// `POST /staff/questions/{id}/close`
+    func closeQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await act(request, context) { try await questions.close(id: $0) }
+    }
+
+    /// `POST /staff/questions/{id}/delete`
+    func deleteQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await act(request, context) { try await questions.delete(id: $0) }
+    }
+
+    // MARK: Shared
+
+    /// Runs a one-click action on the question in the path, then back to the list.
+    private func act(
+        _ request: Request, _ context: some RequestContext, _ action: (Int) async throws -> Bool
+    ) async throws -> Response {
+        let session = try await staffSession(request)
+        let form = try await FormBody.read(request, limit: maxBodyBytes)
+        try checkToken(form, session)
+        guard let text = context.parameters.get("id"), let id = Int(text), id > 0, try await action(id) else {
+            throw HTTPError(.notFound)
+        }
+        return Response(status: .seeOther, headers: [.location: "/staff"])
+    }
+
+    /// The staff session of a POST, or 403.
+    private func staffSession(_ request: Request) async throws -> SessionStore.StaffSession {
+        guard let session = try await sessions.find(for: request), session.isStaff else {
+            throw HTTPError(.forbidden, message: "Log in with a staff account to do this.")
+        }
+        return session
+    }
+
+    private func checkToken(_ form: FormBody, _ session: SessionStore.StaffSession) throws {
+        guard RandomToken.matches(form[CSRFToken.fieldName], session.csrfToken) else {
+            throw HTTPError(
+                .forbidden, message: "The form expired or came from another site. Reload the page and try again.")
+        }
+    }
+
+    private func loginPage(_ request: Request, _ view: LoginView, status: HTTPResponse.Status = .ok) -> Response {
+        var view = view
+        let (token, isNew) = CSRFToken.token(for: request)
+        view.csrfToken = token
+        var response = renderer.page("staff/login", view, status: status)
+        if isNew { response.setCookie(CSRFToken.cookie(token, secure: secureCookies)) }
+        return response
+    }
+
+    private static func redirectToLogin(_ request: Request) -> Response {
+        let target = request.uri.path
+        let next = target.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["&", "?", "="]))
+        return Response(status: .seeOther, headers: [.location: "/login?next=\(next ?? "/staff")"])
+    }
+
+    /// Only paths on this site: an open redirect to `//evil.example` is refused.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
+            !next.contains(where: { $0.isNewline })
+        else { return "/staff" }
+        return next
+    }
+
+    /// `<input type="datetime-local">`'s value, read as UTC.
+    static func parseLocalTime(_ text: String) -> Date? {
+        let strategy = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateTimeSeparator(.standard)
+            .time(includingFractionalSeconds: false)
+        return (try? strategy.parse(text + ":00")) ?? (try? strategy.parse(text))
+    }
+
+    /// Verified when the username is unknown, at the same cost as a real hash; no password
+    /// derives to 32 zero bytes.
+    private static let decoyHash = "pbkdf2_sha256$600000$decoy$" + Data(count: 32).base64EncodedString()
+}
