@@ -125,6 +125,7 @@ let package = Package(
                 "Settings",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
     ]

@@ -1,19 +1,22 @@
-import Foundation
+import Crypto
 
 /// 256-bit secrets as 64 lowercase hex digits: session tokens and CSRF tokens.
 enum RandomToken {
-    /// A new token from the system's secure generator.
+    /// A new token from BoringSSL's generator (through swift-crypto), which the kernel seeds:
+    /// no system call per token, where the standard library's generator makes one per 64 bits.
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let words = (0..<4).map { _ in generator.next() }
-        let hex = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 64) { text in
-            for (index, word) in words.enumerated() {
-                for nibble in 0..<16 { text[index * 16 + nibble] = hex[Int((word >> UInt64(60 - 4 * nibble)) & 0xf)] }
+        SymmetricKey(size: .bits256).withUnsafeBytes { random in
+            String(unsafeUninitializedCapacity: 64) { text in
+                for (index, byte) in random.enumerated() {
+                    text[2 * index] = hexDigits[Int(byte >> 4)]
+                    text[2 * index + 1] = hexDigits[Int(byte & 0xf)]
+                }
+                return 64
             }
-            return 64
         }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func isWellFormed(_ token: String) -> Bool {
         token.utf8.count == 64 && token.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }

@@ -14,6 +14,8 @@ struct PageRenderer: Sendable {
     }
 
     init(directory: String, assets: StaticAssets) async throws {
+        // Before parsing: templates pick their content type while they are parsed.
+        MustacheContentTypes.register(HTMLEscaping(), named: "HTML")
         do {
             library = try await MustacheLibrary(directory: directory)
         } catch let error as MustacheLibrary.ParserError {
