@@ -3,8 +3,22 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 SWIFT ?= swift
 FORMAT_PATHS := Sources Tests Benchmarks Package.swift
+IMAGE ?= ballot
+VERSION ?= latest
+export DOCKER_BUILDKIT := 0
 
-.PHONY: help bootstrap build build-assets watch-assets run-server stop-db migrate-db seed createsuperuser test lint format bench bench-db clean
+# Compose v2 when the plugin exists, else Debian's docker-compose 1.29. With a Docker engine
+# answering (and DOCKER unset or 1), run-server, test and their friends use compose; otherwise
+# they run natively against a local PostgreSQL. Each says which in one line.
+COMPOSE := $(shell if docker compose version >/dev/null 2>&1; then echo "docker compose"; \
+	elif command -v docker-compose >/dev/null 2>&1; then echo docker-compose; fi)
+USE_DOCKER := $(shell if [ "$${DOCKER:-1}" != 0 ] && [ -n "$(COMPOSE)" ] && docker info >/dev/null 2>&1; \
+	then echo yes; fi)
+DEV := $(COMPOSE) --profile dev
+TEST_COMPOSE := $(COMPOSE) -f docker-compose.test.yml -p ballot-test
+
+.PHONY: help bootstrap build build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
+	createsuperuser test lint format version-json base-images build-image conformance down rebuild bench bench-db clean
 
 help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -12,7 +26,7 @@ help: ## List the targets
 bootstrap: ## Install missing system packages (libpq-dev, PostgreSQL 15) with apt
 	@scripts/bootstrap
 
-build: bootstrap ## Build everything (debug)
+build: bootstrap ## Build everything natively (debug)
 	$(SWIFT) build
 
 build-assets: bootstrap ## Build static/src into hashed, minified files and a manifest in static/dist (esbuild)
@@ -21,14 +35,44 @@ build-assets: bootstrap ## Build static/src into hashed, minified files and a ma
 watch-assets: bootstrap ## Rebuild the assets on every change (restart the server to pick up new names)
 	@scripts/build-assets --watch
 
-run-server: bootstrap ## Migrate, then run the server on PORT (8000) against DATABASE_URL or a local PostgreSQL
+run-server: ## Serve on http://localhost:8000: the dev profile in compose, or natively with a local PostgreSQL
+ifeq ($(USE_DOCKER),yes)
+	@echo "make run-server: Docker answers; the dev profile in compose (make logs, make stop-server)"
+	$(DEV) up -d --build db web-dev assets-dev
+else
+	@echo "make run-server: no Docker engine; running natively (DOCKER=0 forces this)"
+	@scripts/bootstrap
 	@scripts/run-server
+endif
 
-migrate-db: bootstrap ## Apply pending migrations to DATABASE_URL or the local PostgreSQL (ARGS="status" etc.)
+stop-server: ## Stop the dev profile's server (compose); natively, Ctrl-C stops it
+ifeq ($(USE_DOCKER),yes)
+	$(DEV) stop web-dev assets-dev
+else
+	@echo "make stop-server: the native server runs in the foreground of make run-server; press Ctrl-C there"
+endif
+
+restart-server: ## Rebuild (debug) and restart the dev server in compose
+	$(DEV) restart web-dev
+
+logs: ## Follow the dev server's logs in compose
+	$(DEV) logs -f web-dev
+
+migrate-db: ## Apply pending migrations (ARGS="status" etc.): in compose, or to DATABASE_URL / the local PostgreSQL
+ifeq ($(USE_DOCKER),yes)
+	$(DEV) run --rm web-dev sh -c "swift build --product migrate && .build/debug/migrate $(ARGS)"
+else
+	@scripts/bootstrap
 	@scripts/migrate-db $(ARGS)
+endif
 
-seed: bootstrap ## Load demo questions into an empty database (DATABASE_URL or the local PostgreSQL)
+seed: ## Load demo questions into an empty database (compose, or DATABASE_URL / the local PostgreSQL)
+ifeq ($(USE_DOCKER),yes)
+	$(DEV) run --rm web-dev sh -c "swift build --product ballot && .build/debug/migrate up && .build/debug/ballot seed"
+else
+	@scripts/bootstrap
 	@scripts/migrate-db >/dev/null && $(SWIFT) build --product ballot >/dev/null && scripts/with-database .build/debug/ballot seed
+endif
 
 createsuperuser: bootstrap ## Create a staff user: make createsuperuser USERNAME=admin (password from SUPERUSER_PASSWORD or stdin)
 	@$(SWIFT) build --product ballot >/dev/null && scripts/with-database .build/debug/ballot createsuperuser --username "$(USERNAME)" $(if $(SUPERUSER_PASSWORD),,--password-stdin)
@@ -36,14 +80,50 @@ createsuperuser: bootstrap ## Create a staff user: make createsuperuser USERNAME
 stop-db: ## Stop the local PostgreSQL that run-server started
 	@scripts/test-postgres stop .tmp/postgres
 
-test: bootstrap ## Run every test against DATABASE_URL or a throwaway PostgreSQL 15
+test: ## Every test: in compose against its db service, or natively against a throwaway PostgreSQL 15
+ifeq ($(USE_DOCKER),yes)
+	@echo "make test: Docker answers; the suite runs in docker-compose.test.yml against its db service"
+	@$(TEST_COMPOSE) build test
+	@status=0; $(TEST_COMPOSE) run --rm test || status=$$?; $(TEST_COMPOSE) down -v >/dev/null 2>&1; exit $$status
+else
+	@echo "make test: no Docker engine; running natively against a throwaway PostgreSQL (DOCKER=0 forces this)"
+	@scripts/bootstrap
 	@scripts/run-tests
+endif
 
 lint: ## Check formatting (swift format, strict)
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 
 format: ## Reformat the sources in place
 	$(SWIFT) format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+version-json: ## Write version.json from git (source, version = exact tag, commit, build = local)
+	@SOURCE="$$(git remote get-url origin 2>/dev/null || echo https://github.com/ballot/ballot)" \
+		VERSION="$$(git describe --tags --exact-match 2>/dev/null || true)" \
+		COMMIT="$$(git rev-parse HEAD)" BUILD_URL="$${BUILD_URL:-local}" docker/version-json.sh >version.json
+	@cat version.json
+
+base-images: ## Build local debian:bookworm-slim, swift and postgres:15 images where Docker Hub is out of reach
+	@scripts/base-images
+
+build-image: version-json ## Build the production image $(IMAGE):$(VERSION) (classic builder)
+	docker build --network host -t $(IMAGE):$(VERSION) \
+		--build-arg VERSION="$$(python3 -c 'import json; print(json.load(open("version.json"))["version"])')" \
+		--build-arg COMMIT="$$(git rev-parse HEAD)" \
+		--build-arg SOURCE="$$(python3 -c 'import json; print(json.load(open("version.json"))["source"])')" \
+		--build-arg BUILD_URL="$${BUILD_URL:-local}" \
+		--build-arg CREATED="$$(date -u +%Y-%m-%dT%H:%M:%SZ)" .
+
+conformance: ## Check the Dockerflow requirements from outside: make conformance IMAGE=ballot:latest
+	@scripts/conformance $(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))
+
+down: ## Stop and remove every compose container and network (volumes stay)
+	$(COMPOSE) --profile dev --profile prod down
+	$(TEST_COMPOSE) down -v
+
+rebuild: ## Rebuild the dev images and recreate the dev containers
+	$(DEV) build
+	$(DEV) up -d --force-recreate db web-dev assets-dev
 
 bench: bootstrap ## HTTP benchmark with wrk: Ballot beside a bare Hummingbird route (see docs/performance.md)
 	@scripts/bench-http

@@ -43,8 +43,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "Migrate",
+        .target(
+            name: "MigrateCommand",
             dependencies: [
                 "Dockerflow",
                 "Migrations",
@@ -52,6 +52,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .executableTarget(
+            name: "Migrate",
+            dependencies: ["MigrateCommand"]
         ),
         .target(
             name: "Dockerflow",
@@ -69,6 +73,7 @@ let package = Package(
             dependencies: [
                 "Database",
                 "Dockerflow",
+                "MigrateCommand",
                 "Migrations",
                 "Settings",
                 .product(name: "Hummingbird", package: "hummingbird"),

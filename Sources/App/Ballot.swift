@@ -1,4 +1,5 @@
 import ArgumentParser
+import MigrateCommand
 
 /// The `ballot` executable: the web server by default, and the management commands beside it.
 @main
@@ -6,7 +7,7 @@ struct Ballot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ballot",
         abstract: "Ballot, a polls web application on PostgreSQL.",
-        subcommands: [Serve.self, Seed.self, CreateSuperuser.self],
+        subcommands: [Serve.self, Seed.self, CreateSuperuser.self, Healthcheck.self, MigrateCommand.self],
         defaultSubcommand: Serve.self
     )
 }

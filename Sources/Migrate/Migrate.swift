@@ -1,16 +1,9 @@
-import ArgumentParser
+import MigrateCommand
 
-/// `migrate`: Ballot's `manage.py migrate`. Run on every deploy, from any number of containers.
+/// The `migrate` executable: the same commands as `ballot migrate`.
 @main
-struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "migrate",
-        abstract: "Apply, revert and inspect Ballot's schema migrations.",
-        discussion: """
-            Migrations are NNNN_description.sql files with '-- migrate:up' and '-- migrate:down' parts \
-            (docs/migrations.md). Without a subcommand, applies every pending migration.
-            """,
-        subcommands: [Up.self, Down.self, Status.self, Check.self, New.self],
-        defaultSubcommand: Up.self
-    )
+enum Migrate {
+    static func main() async {
+        await MigrateCommand.main()
+    }
 }

@@ -101,4 +101,24 @@ import Testing
             #expect(result.output.contains(#""Type":"request.summary""#))
         }
     }
+
+    /// The image's HEALTHCHECK: `ballot healthcheck` against the running server, and against a
+    /// port nobody listens on.
+    @Test func healthcheckExitsZeroOnlyWhenTheServerAnswers() async throws {
+        let port = Program.freePort()
+        let server = try #require(
+            Program.start(
+                [ballot],
+                environment: [
+                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
+                    "MIGRATIONS_DIR": Repository.migrations,
+                ]))
+        #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"))
+        let healthy = await Program.capture([ballot, "healthcheck"], environment: ["PORT": String(port)])
+        #expect(healthy.status == 0, "\(healthy.output)")
+        server.signal(SIGTERM)
+        #expect(await server.finish().status == 0)
+        let down = await Program.capture([ballot, "healthcheck", "--port", String(port), "--timeout", "1"])
+        #expect(down.status != 0)
+    }
 }

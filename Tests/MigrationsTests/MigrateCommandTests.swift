@@ -5,11 +5,15 @@ import Testing
 
 /// The `migrate` executable, run as a separate process the way a deploy runs it.
 @Suite struct MigrateCommandTests {
-    private let migrate = Program.built("migrate")
+    private static let migrate = [Program.built("migrate")]
+    /// The same commands inside the server's binary, which is how the image runs them.
+    private static let ballotMigrate = [Program.built("ballot"), "migrate"]
 
-    private func run(_ arguments: [String], url: String, folder: MigrationFolder) async -> Program.Result {
+    private func run(
+        _ arguments: [String], url: String, folder: MigrationFolder, command: [String] = Self.migrate
+    ) async -> Program.Result {
         await Program.capture(
-            [migrate] + arguments, environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": folder.path])
+            command + arguments, environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": folder.path])
     }
 
     @Test func twoMigratorsStartedTogetherApplyEachMigrationOnce() async throws {
@@ -36,7 +40,11 @@ import Testing
         }
     }
 
-    @Test func checkStatusAndFailuresSpeakPlainly() async throws {
+    @Test(arguments: [migrate, ballotMigrate])
+    func checkStatusAndFailuresSpeakPlainly(command: [String]) async throws {
+        func run(_ arguments: [String], url: String, folder: MigrationFolder) async -> Program.Result {
+            await self.run(arguments, url: url, folder: folder, command: command)
+        }
         let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
         defer { folder.delete() }
         try await TestDatabase.withFreshDatabase { url in
@@ -92,7 +100,7 @@ import Testing
 
     @Test(arguments: [[], ["up"], ["down"], ["status"], ["check"], ["new"]])
     func everyCommandHasHelp(command: [String]) async throws {
-        let result = await Program.capture([migrate] + command + ["--help"])
+        let result = await Program.capture(Self.migrate + command + ["--help"])
         #expect(result.status == 0)
         #expect(result.output.contains("USAGE"))
     }

@@ -73,7 +73,7 @@ struct StaticAssets: Sendable {
     /// `GET /static/{name}`: the file, 304 when the client's copy is current, 404 otherwise.
     func response(name: String, request: Request) throws -> Response {
         guard let asset = files[name] else { throw HTTPError(.notFound) }
-        var headers: HTTPFields = [
+        let headers: HTTPFields = [
             .contentType: asset.contentType, .cacheControl: cacheControl, .eTag: asset.etag,
             .lastModified: asset.lastModifiedText,
         ]
