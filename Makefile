@@ -18,7 +18,8 @@ DEV := $(COMPOSE) --profile dev
 TEST_COMPOSE := $(COMPOSE) -f docker-compose.test.yml -p ballot-test
 
 .PHONY: help bootstrap build build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
-	createsuperuser test lint format version-json base-images build-image conformance down rebuild bench bench-db clean
+	createsuperuser test lint format version-json base-images build-image conformance down rebuild ci-assets ci-build ci-test ci-push ci-local \
+	bench bench-db clean
 
 help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -124,6 +125,21 @@ down: ## Stop and remove every compose container and network (volumes stay)
 rebuild: ## Rebuild the dev images and recreate the dev containers
 	$(DEV) build
 	$(DEV) up -d --force-recreate db web-dev assets-dev
+
+ci-assets: ## CI: build the frontend assets and keep them in .ci-artifacts
+	@scripts/ci/assets
+
+ci-build: ## CI: version.json from the CI context, the image with OCI labels, saved to .ci-artifacts
+	@scripts/ci/build
+
+ci-test: ## CI: lint (swift format, actionlint), make test in compose, conformance on the built image
+	@scripts/ci/test
+
+ci-push: ## CI: push :latest (main) or :<tag> (git tag); needs DOCKER_USER, DOCKER_PASS, DOCKER_REPO
+	@scripts/ci/push
+
+ci-local: ## The whole CI flow here, with a private registry on 127.0.0.1, for main and for a tag
+	@scripts/ci/local
 
 bench: bootstrap ## HTTP benchmark with wrk: Ballot beside a bare Hummingbird route (see docs/performance.md)
 	@scripts/bench-http

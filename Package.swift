@@ -119,6 +119,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "CITests",
+            dependencies: ["TestSupport"]
+        ),
+        .testTarget(
             name: "MigrationsTests",
             dependencies: ["Migrations", "TestSupport"]
         ),

@@ -6,7 +6,7 @@ ARG SWIFT_IMAGE=swift:${SWIFT_VERSION}-bookworm
 FROM ${SWIFT_IMAGE}
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpq-dev postgresql-15 postgresql-client-15 esbuild chromium chromium-driver curl python3 \
+        libpq-dev postgresql-15 postgresql-client-15 esbuild chromium chromium-driver curl python3 python3-yaml \
     && rm -rf /var/lib/apt/lists/*
 ENV PATH=/usr/lib/postgresql/15/bin:$PATH
 WORKDIR /src

@@ -74,6 +74,7 @@ import Testing
     @Test func connectionFailuresSayWhich() async throws {
         let target = URL(string: TestDatabase.url)!
         let port = target.port ?? 5432
+        let host = target.host ?? "127.0.0.1"  // `db` when the suite runs in compose
 
         let refused = await #expect(throws: DatabaseError.self) {
             try await TestDatabase.with(url: "postgresql://ballot:secret-pw@127.0.0.1:1/ballot") {
@@ -88,7 +89,7 @@ import Testing
         #expect(!"\(refused!)".contains("secret-pw"))
 
         let badPassword = await #expect(throws: DatabaseError.self) {
-            try await TestDatabase.with(url: "postgresql://ballot:wrong-pw@127.0.0.1:\(port)/ballot") {
+            try await TestDatabase.with(url: "postgresql://ballot:wrong-pw@\(host):\(port)/ballot") {
                 try await $0.query("SELECT 1")
             }
         }
@@ -100,7 +101,7 @@ import Testing
         #expect(!"\(badPassword!)".contains("wrong-pw"))
 
         let noDatabase = await #expect(throws: DatabaseError.self) {
-            try await TestDatabase.with(url: "postgresql://ballot:ballot@127.0.0.1:\(port)/no_such_db") {
+            try await TestDatabase.with(url: "postgresql://ballot:ballot@\(host):\(port)/no_such_db") {
                 try await $0.query("SELECT 1")
             }
         }
