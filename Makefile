@@ -41,7 +41,7 @@ ifeq ($(USE_DOCKER),yes)
 	@echo "make run-server: Docker answers; the dev profile in compose (make logs, make stop-server)"
 	$(DEV) up -d --build db web-dev assets-dev
 else
-	@echo "make run-server: no Docker engine; running natively (DOCKER=0 forces this)"
+	@echo "make run-server: running natively (no Docker engine answers, or DOCKER=0)"
 	@scripts/bootstrap
 	@scripts/run-server
 endif
@@ -87,7 +87,7 @@ ifeq ($(USE_DOCKER),yes)
 	@$(TEST_COMPOSE) build test
 	@status=0; $(TEST_COMPOSE) run --rm test || status=$$?; $(TEST_COMPOSE) down -v >/dev/null 2>&1; exit $$status
 else
-	@echo "make test: no Docker engine; running natively against a throwaway PostgreSQL (DOCKER=0 forces this)"
+	@echo "make test: running natively against a throwaway PostgreSQL (no Docker engine answers, or DOCKER=0)"
 	@scripts/bootstrap
 	@scripts/run-tests
 endif
