@@ -8,12 +8,21 @@ extension IndexView: MustacheParent {
         switch name {
         case "questions": questions
         case "hasQuestions": hasQuestions
+        case "pagination": pagination
+        case "stylesheet": stylesheet
+        case "script": script
+        default: nil
+        }
+    }
+}
+
+extension PageLinks: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
         case "page": page
         case "pages": pages
         case "previousPage": previousPage
         case "nextPage": nextPage
-        case "stylesheet": stylesheet
-        case "script": script
         default: nil
         }
     }

@@ -11,10 +11,7 @@ struct IndexView: PageContext {
 
     var questions: [Item]
     var hasQuestions: Bool
-    var page: Int
-    var pages: Int
-    var previousPage: Int?
-    var nextPage: Int?
+    var pagination: PageLinks
     var stylesheet = ""
     var script = ""
 
@@ -25,6 +22,18 @@ struct IndexView: PageContext {
                 closed: $0.closed)
         }
         hasQuestions = !questions.isEmpty
+        pagination = PageLinks(page)
+    }
+}
+
+/// The "Page N of M" line with its newer and older links, for any paginated list.
+struct PageLinks {
+    var page: Int
+    var pages: Int
+    var previousPage: Int?
+    var nextPage: Int?
+
+    init(_ page: Page<some Sendable>) {
         self.page = page.number
         pages = page.count
         previousPage = page.hasPrevious ? page.number - 1 : nil

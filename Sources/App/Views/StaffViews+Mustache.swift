@@ -32,10 +32,7 @@ extension StaffIndexView: MustacheParent {
         case "staff": staff
         case "questions": questions
         case "hasQuestions": hasQuestions
-        case "page": page
-        case "pages": pages
-        case "previousPage": previousPage
-        case "nextPage": nextPage
+        case "pagination": pagination
         case "stylesheet": stylesheet
         case "script": script
         default: nil

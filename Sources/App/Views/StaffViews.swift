@@ -34,10 +34,7 @@ struct StaffIndexView: PageContext {
     var staff: StaffNav
     var questions: [Item]
     var hasQuestions: Bool
-    var page: Int
-    var pages: Int
-    var previousPage: Int?
-    var nextPage: Int?
+    var pagination: PageLinks
     var stylesheet = ""
     var script = ""
 
@@ -51,10 +48,7 @@ struct StaffIndexView: PageContext {
                 scheduled: $0.publishedAt > now, closed: $0.closed)
         }
         hasQuestions = !questions.isEmpty
-        self.page = page.number
-        pages = page.count
-        previousPage = page.hasPrevious ? page.number - 1 : nil
-        nextPage = page.hasNext ? page.number + 1 : nil
+        pagination = PageLinks(page)
     }
 }
 
