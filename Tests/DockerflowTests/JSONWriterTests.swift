@@ -21,4 +21,27 @@ import Testing
         #expect(parsed[nasty] as? String == nasty)
         #expect((parsed["list"] as? [Any])?.count == 3)
     }
+
+    @Test func integersAreWrittenExactly() {
+        var writer = JSONWriter()
+        writer.beginArray()
+        for value: Int64 in [0, 7, -7, 10, 1_795_250_469_175_515_648, .max, .min] { writer.integer(value) }
+        writer.integer(UInt64.max)
+        writer.integer(Int8(-128))
+        writer.endArray()
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self)
+                == "[0,7,-7,10,1795250469175515648,9223372036854775807,-9223372036854775808,18446744073709551615,-128]")
+    }
+
+    @Test func aWriterCanContinueAnotherBuffer() {
+        var buffer = Array("{\"a\":1}\n".utf8)
+        var writer = JSONWriter(takingOver: &buffer)
+        #expect(buffer.isEmpty)
+        writer.beginObject()
+        writer.field("b", 2)
+        writer.endObject()
+        writer.handBack(to: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self) == "{\"a\":1}\n{\"b\":2}")
+    }
 }

@@ -12,6 +12,13 @@ public struct JSONWriter: Sendable {
 
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
+    /// Continues after the bytes already in `buffer`, which the writer holds — moved, not
+    /// copied — until ``handBack(to:)``. For appending lines straight into a shared buffer.
+    public init(takingOver buffer: inout [UInt8]) { swap(&bytes, &buffer) }
+
+    /// Returns the bytes to `buffer` (see ``init(takingOver:)``).
+    public mutating func handBack(to buffer: inout [UInt8]) { swap(&bytes, &buffer) }
+
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
@@ -49,7 +56,11 @@ public struct JSONWriter: Sendable {
 
     public mutating func integer<T: BinaryInteger>(_ value: T) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        if let value = Int64(exactly: value) {
+            appendDecimal(value)
+        } else {
+            bytes.append(contentsOf: String(value).utf8)
+        }
     }
 
     public mutating func bool(_ value: Bool) {
@@ -80,6 +91,21 @@ public struct JSONWriter: Sendable {
 
     /// Raw JSON bytes appended as they are, without a separator (a prebuilt run of members).
     public mutating func verbatim(_ json: [UInt8]) { bytes.append(contentsOf: json) }
+
+    /// Digits written in place: `String(value)` allocates for the 19 digits of a timestamp.
+    private mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
 
     private mutating func separate() {
         let bit: UInt64 = 1 << UInt64(depth)

@@ -35,6 +35,18 @@ public final class LogSink: Sendable {
         if urgent || full { flush() }
     }
 
+    /// Queues one line that `build` writes straight into the buffer (a newline is added).
+    public func write(urgent: Bool, _ build: (inout JSONWriter) -> Void) {
+        let full = buffer.withLock { buffer in
+            var writer = JSONWriter(takingOver: &buffer)
+            build(&writer)
+            writer.handBack(to: &buffer)
+            buffer.append(UInt8(ascii: "\n"))
+            return buffer.count >= Self.capacity
+        }
+        if urgent || full { flush() }
+    }
+
     /// Writes everything queued.
     public func flush() {
         buffer.withLock { buffer in

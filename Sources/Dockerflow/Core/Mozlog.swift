@@ -28,6 +28,15 @@ enum Mozlog {
         type: String, loggerName: String, severity: Int, fields: (inout JSONWriter) -> Bool
     ) -> [UInt8] {
         var writer = JSONWriter(capacity: 400)
+        write(type: type, loggerName: loggerName, severity: severity, to: &writer, fields: fields)
+        return writer.bytes
+    }
+
+    /// The same line, written into `writer` (a sink's buffer, say) without a buffer of its own.
+    static func write(
+        type: String, loggerName: String, severity: Int, to writer: inout JSONWriter,
+        fields: (inout JSONWriter) -> Bool
+    ) {
         writer.beginObject()
         writer.field("Timestamp", Int64(Date().timeIntervalSince1970 * 1_000_000_000))
         writer.field("Type", type)
@@ -40,7 +49,6 @@ enum Mozlog {
         if !wroteRequestID, let requestID = RequestID.current { writer.field("rid", requestID) }
         writer.endObject()
         writer.endObject()
-        return writer.bytes
     }
 
     /// Syslog severities: python-dockerflow maps critical to 2, error 3, warning 4, info 6,

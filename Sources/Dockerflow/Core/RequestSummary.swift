@@ -27,20 +27,22 @@ public enum RequestSummaryLog: Sendable {
     func write(_ summary: RequestSummary) {
         switch self {
         case .mozlog(let sink, let loggerName):
-            let line = Mozlog.line(type: "request.summary", loggerName: loggerName, severity: 6) { writer in
-                writer.field("method", summary.method)
-                writer.field("path", summary.path)
-                writer.field("code", summary.code)
-                writer.field("t", summary.milliseconds)
-                writer.field("agent", summary.agent)
-                writer.field("lang", summary.lang)
-                writer.field("rid", summary.requestID)
-                writer.field("uid", summary.userID)
-                writer.field("errno", summary.errno)
-                if let query = summary.queryString { writer.field("querystring", query) }
-                return true
+            // Straight into the sink's buffer: no line of its own to allocate and copy.
+            sink.write(urgent: false) { line in
+                Mozlog.write(type: "request.summary", loggerName: loggerName, severity: 6, to: &line) { writer in
+                    writer.field("method", summary.method)
+                    writer.field("path", summary.path)
+                    writer.field("code", summary.code)
+                    writer.field("t", summary.milliseconds)
+                    writer.field("agent", summary.agent)
+                    writer.field("lang", summary.lang)
+                    writer.field("rid", summary.requestID)
+                    writer.field("uid", summary.userID)
+                    writer.field("errno", summary.errno)
+                    if let query = summary.queryString { writer.field("querystring", query) }
+                    return true
+                }
             }
-            sink.write(line, urgent: false)
         case .logger(let logger):
             var fields: Logger.Metadata = [
                 "method": .string(summary.method), "path": .string(summary.path), "code": .string(String(summary.code)),
