@@ -99,21 +99,14 @@ format: ## Reformat the sources in place
 	$(SWIFT) format --in-place --recursive --parallel $(FORMAT_PATHS)
 
 version-json: ## Write version.json from git (source, version = exact tag, commit, build = local)
-	@SOURCE="$$(git remote get-url origin 2>/dev/null || echo https://github.com/ballot/ballot)" \
-		VERSION="$$(git describe --tags --exact-match 2>/dev/null || true)" \
-		COMMIT="$$(git rev-parse HEAD)" BUILD_URL="$${BUILD_URL:-local}" docker/version-json.sh >version.json
+	@scripts/version-json >version.json
 	@cat version.json
 
 base-images: ## Build local debian:bookworm-slim, swift and postgres:15 images where Docker Hub is out of reach
 	@scripts/base-images
 
 build-image: version-json ## Build the production image $(IMAGE):$(VERSION) (classic builder)
-	docker build --network host -t $(IMAGE):$(VERSION) \
-		--build-arg VERSION="$$(python3 -c 'import json; print(json.load(open("version.json"))["version"])')" \
-		--build-arg COMMIT="$$(git rev-parse HEAD)" \
-		--build-arg SOURCE="$$(python3 -c 'import json; print(json.load(open("version.json"))["source"])')" \
-		--build-arg BUILD_URL="$${BUILD_URL:-local}" \
-		--build-arg CREATED="$$(date -u +%Y-%m-%dT%H:%M:%SZ)" .
+	@scripts/build-image $(IMAGE):$(VERSION)
 
 conformance: ## Check the Dockerflow requirements from outside: make conformance IMAGE=ballot:latest
 	@scripts/conformance $(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))

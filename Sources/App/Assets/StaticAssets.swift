@@ -119,7 +119,7 @@ struct StaticAssets: Sendable {
         }
         let modified =
             (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
-        let digest = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: data).prefix(12).lowercaseHex
         return Asset(
             body: ByteBuffer(bytes: data), contentType: contentType(path), etag: "\"\(digest)\"",
             lastModified: modified, lastModifiedText: HTTPDate.format(modified))

@@ -5,18 +5,8 @@ enum RandomToken {
     /// A new token from BoringSSL's generator (through swift-crypto), which the kernel seeds:
     /// no system call per token, where the standard library's generator makes one per 64 bits.
     static func make() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { random in
-            String(unsafeUninitializedCapacity: 64) { text in
-                for (index, byte) in random.enumerated() {
-                    text[2 * index] = hexDigits[Int(byte >> 4)]
-                    text[2 * index + 1] = hexDigits[Int(byte & 0xf)]
-                }
-                return 64
-            }
-        }
+        SymmetricKey(size: .bits256).withUnsafeBytes { $0.lowercaseHex }
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func isWellFormed(_ token: String) -> Bool {
         token.utf8.count == 64 && token.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }

@@ -56,9 +56,7 @@ struct StaffPageHandlers: Sendable {
 
     /// `POST /logout`: ends the session.
     func logout(_ request: Request, context: some RequestContext) async throws -> Response {
-        let session = try await staffSession(request)
-        let form = try await FormBody.read(request, limit: maxBodyBytes)
-        try checkToken(form, session)
+        _ = try await staffForm(request)  // a staff session and its CSRF token, or 403
         if let token = SessionCookie.token(in: request) { try await sessions.delete(token: token) }
         var response = Response(status: .seeOther, headers: [.location: "/"])
         response.setCookie(SessionCookie.expired(secure: secureCookies))
@@ -90,9 +88,7 @@ struct StaffPageHandlers: Sendable {
     /// `POST /staff/questions`: creates the question, or shows the form again with the input
     /// kept and each problem beside its field. "More choices" adds two empty fields.
     func createQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
-        let session = try await staffSession(request)
-        let form = try await FormBody.read(request, limit: maxBodyBytes)
-        try checkToken(form, session)
+        let (session, form) = try await staffForm(request)
         var problems: [String: String] = [:]
         var publishedAt: Date?
         let publishText = (form["published_at"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -133,28 +129,24 @@ struct StaffPageHandlers: Sendable {
     private func act(
         _ request: Request, _ context: some RequestContext, _ action: (Int) async throws -> Bool
     ) async throws -> Response {
-        let session = try await staffSession(request)
-        let form = try await FormBody.read(request, limit: maxBodyBytes)
-        try checkToken(form, session)
+        _ = try await staffForm(request)  // a staff session and its CSRF token, or 403
         guard let text = context.parameters.get("id"), let id = Int(text), id > 0, try await action(id) else {
             throw HTTPError(.notFound)
         }
         return Response(status: .seeOther, headers: [.location: "/staff"])
     }
 
-    /// The staff session of a POST, or 403.
-    private func staffSession(_ request: Request) async throws -> SessionStore.StaffSession {
+    /// A staff POST's session and form, the form carrying the session's CSRF token; else 403.
+    private func staffForm(_ request: Request) async throws -> (SessionStore.StaffSession, FormBody) {
         guard let session = try await sessions.find(for: request), session.isStaff else {
             throw HTTPError(.forbidden, message: "Log in with a staff account to do this.")
         }
-        return session
-    }
-
-    private func checkToken(_ form: FormBody, _ session: SessionStore.StaffSession) throws {
+        let form = try await FormBody.read(request, limit: maxBodyBytes)
         guard RandomToken.matches(form[CSRFToken.fieldName], session.csrfToken) else {
             throw HTTPError(
                 .forbidden, message: "The form expired or came from another site. Reload the page and try again.")
         }
+        return (session, form)
     }
 
     private func loginPage(_ request: Request, _ view: LoginView, status: HTTPResponse.Status = .ok) -> Response {

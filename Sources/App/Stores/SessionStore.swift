@@ -52,6 +52,6 @@ struct SessionStore: Sendable {
     }
 
     private static func digest(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Array(token.utf8)).lowercaseHex
     }
 }
