@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -10,7 +10,10 @@ let package = Package(
         .library(name: "Migrations", targets: ["Migrations"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // No default traits: "FullFoundation" links all of Foundation and ICU (~50 MB of the
+        // image) for URL-encoded form options Ballot does not use; Ballot reads its own
+        // configuration, so "ConfigurationSupport" is not needed either.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -26,6 +29,7 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "Settings"),
+        .target(name: "Templates"),
         .target(
             name: "Database",
             dependencies: [
@@ -39,6 +43,7 @@ let package = Package(
             name: "Migrations",
             dependencies: [
                 "Database",
+                "Settings",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -78,7 +83,7 @@ let package = Package(
                 "Settings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                "Templates",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -121,6 +126,10 @@ let package = Package(
         .testTarget(
             name: "CITests",
             dependencies: ["TestSupport"]
+        ),
+        .testTarget(
+            name: "TemplatesTests",
+            dependencies: ["Templates"]
         ),
         .testTarget(
             name: "MigrationsTests",

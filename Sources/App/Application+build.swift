@@ -34,7 +34,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
     }
 
     let assets = try StaticAssets(directory: configuration.staticDirectory, logger: logger)
-    let renderer = try await PageRenderer(directory: configuration.templatesDirectory, assets: assets)
+    let renderer = try PageRenderer(directory: configuration.templatesDirectory, assets: assets)
     let router = Router()
     router.add(middleware: SecurityHeadersMiddleware(hstsSeconds: configuration.hstsSeconds))
     router.add(

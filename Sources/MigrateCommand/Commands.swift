@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
 import Migrations
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,22 @@
 import ArgumentParser
 import Database
 import Dockerflow
-import Foundation
 import Logging
 import Migrations
 import Settings
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where the migrations and the database are; shared by every subcommand.
 struct MigrateOptions: ParsableArguments {
@@ -53,8 +65,8 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
 
 private func fail(_ message: String) -> Never {
     LogSink.standardOutput.flush()
-    FileHandle.standardError.write(Data("migrate: \(message)\n".utf8))
-    Foundation.exit(1)
+    writeToStandardError("migrate: \(message)")
+    exit(1)
 }
 
 /// Parses `--to NNNN`.

@@ -1,5 +1,10 @@
-import Foundation
 import Migrations
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `migrate status` as text, in the spirit of Django's `showmigrations`.
 struct StatusReport {
@@ -21,7 +26,7 @@ struct StatusReport {
     }
 
     private func line(_ entry: MigrationStatus.Entry) -> String {
-        let label = String(format: "%04d", entry.version) + "_" + entry.name
+        let label = entry.label
         switch entry.state {
         case .applied(let date): return "[X] \(label)  applied \(Self.format(date))"
         case .pending: return "[ ] \(label)  pending"

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The migrations folder: reads and validates every `NNNN_description.sql` in it before anything
 /// touches the database, and writes new ones.
@@ -13,7 +17,7 @@ public struct MigrationDirectory: Sendable {
         do {
             filenames = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".sql") }
         } catch {
-            throw .unreadableDirectory(path: path, reason: "\(error.localizedDescription)")
+            throw .unreadableDirectory(path: path, reason: Self.reason(error))
         }
         var files: [MigrationFile] = []
         for filename in filenames.sorted() {
@@ -22,7 +26,7 @@ public struct MigrationDirectory: Sendable {
             do {
                 contents = try String(contentsOfFile: "\(path)/\(filename)", encoding: .utf8)
             } catch {
-                throw .unreadableDirectory(path: "\(path)/\(filename)", reason: "\(error.localizedDescription)")
+                throw .unreadableDirectory(path: "\(path)/\(filename)", reason: Self.reason(error))
             }
             files.append(try MigrationFile(version: version, name: name, filename: filename, contents: contents))
         }
@@ -31,6 +35,17 @@ public struct MigrationDirectory: Sendable {
             throw .duplicateVersion(version: version, files: clash.map(\.filename))
         }
         return files.sorted { $0.version < $1.version }
+    }
+
+    /// Why a file or folder could not be read, in words (FoundationEssentials has no
+    /// `localizedDescription`).
+    private static func reason(_ error: any Error) -> String {
+        switch (error as? CocoaError)?.code {
+        case .fileReadNoSuchFile?, .fileNoSuchFile?: "it does not exist"
+        case .fileReadNoPermission?: "permission denied"
+        case .fileReadInapplicableStringEncoding?, .fileReadCorruptFile?: "it is not UTF-8 text"
+        default: "\(error)"
+        }
     }
 
     /// Writes `NNNN_name.sql` with the next free number and both markers; returns its path.

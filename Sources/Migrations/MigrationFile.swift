@@ -1,5 +1,11 @@
 import Crypto
-import Foundation
+import Settings
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One file of the migrations folder: `NNNN_description.sql` with an up part and an optional
 /// down part (see docs/migrations.md).
@@ -21,7 +27,9 @@ public struct MigrationFile: Sendable, Equatable {
         self.name = name
         self.filename = filename
         (up, down) = try Self.sections(of: contents, filename: filename)
-        checksum = SHA256.hash(data: Data(contents.utf8)).map { String(format: "%02x", $0) }.joined()
+        checksum = SHA256.hash(data: Data(contents.utf8)).map {
+            ($0 < 16 ? "0" : "") + String($0, radix: 16)
+        }.joined()
     }
 
     /// Splits a file at its `-- migrate:up` and `-- migrate:down` lines. Before the up marker
@@ -59,7 +67,7 @@ public struct MigrationFile: Sendable, Equatable {
             } else if up != nil {
                 up?.lines.append(line)
             } else if sqlBeforeUp == nil {
-                let text = line.trimmingCharacters(in: .whitespaces)
+                let text = line.trimmingWhitespace()
                 if !text.isEmpty && !text.hasPrefix("--") { sqlBeforeUp = number }
             }
         }
@@ -119,7 +127,7 @@ public struct MigrationScript: Sendable, Equatable {
     /// Whether anything but comments and blank lines is there.
     var hasStatements: Bool {
         sql.split(separator: "\n").contains {
-            let text = $0.trimmingCharacters(in: .whitespaces)
+            let text = $0.trimmingWhitespace()
             return !text.isEmpty && !text.hasPrefix("--")
         }
     }

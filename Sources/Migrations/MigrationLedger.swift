@@ -1,5 +1,10 @@
 import Database
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The bookkeeping table: which migrations are applied, with their checksum and when. All of
 /// the migrator's own SQL lives here.

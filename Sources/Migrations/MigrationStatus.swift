@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Every migration known to the folder or the database, and where it stands.
 public struct MigrationStatus: Sendable {
@@ -15,6 +19,9 @@ public struct MigrationStatus: Sendable {
         public var version: Int
         public var name: String
         public var state: State
+
+        /// `0007_add_votes`: the migration's file name without `.sql`.
+        public var label: String { "\(String(format4: version))_\(name)" }
     }
 
     /// Ordered by version.

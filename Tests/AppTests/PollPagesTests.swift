@@ -150,7 +150,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "{{#unclosed}} oops".write(toFile: "\(directory)/polls/results.mustache", atomically: true, encoding: .utf8)
         await #expect {
-            _ = try await PageRenderer(
+            _ = try PageRenderer(
                 directory: directory, assets: StaticAssets(directory: "static", logger: Logger(label: "test")))
         } throws: { error in
             "\(error)".contains("polls/results.mustache")
@@ -172,7 +172,7 @@ extension HTTPFields {
     }
 
     @Test func anUnexpectedErrorIsA500PageWithTheRequestIdAndNoInternals() async throws {
-        let renderer = try await PageRenderer(
+        let renderer = try PageRenderer(
             directory: "templates", assets: StaticAssets(directory: "static", logger: Logger(label: "test")))
         let router = Router()
         let log = CapturedLog()

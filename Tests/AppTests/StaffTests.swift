@@ -80,7 +80,7 @@ import Testing
     ) async throws {
         try await QuestionAPITests.withApp(questions: 2) { client, store, _ in
             let users = UserStore(database: store.database)
-            let hash = try await PasswordHash.makeOnOwnThread(password)
+            let hash = try await PasswordHash.makeOnThreadPool(password)
             _ = try await users.create(username: "admin", passwordHash: hash, isStaff: true)
             _ = try await users.create(username: "visitor", passwordHash: hash, isStaff: false)
             try await body(Browser(client), store, store.database)
@@ -308,7 +308,7 @@ import Testing
         try await QuestionAPITests.withApp(questions: 0, environment: ["SESSION_COOKIE_SECURE": "true"]) {
             client, store, _ in
             _ = try await UserStore(database: store.database).create(
-                username: "admin", passwordHash: try await PasswordHash.makeOnOwnThread(Self.password), isStaff: true)
+                username: "admin", passwordHash: try await PasswordHash.makeOnThreadPool(Self.password), isStaff: true)
             let browser = Browser(client)
             let login = try await browser.logIn("admin", Self.password)
             let cookie = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("sessionid=") })

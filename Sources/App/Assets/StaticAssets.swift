@@ -1,7 +1,13 @@
 import Crypto
-import Foundation
 import Hummingbird
 import Logging
+import Settings
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The files served under `/static/`, read into memory once at start.
 ///
@@ -87,11 +93,11 @@ struct StaticAssets: Sendable {
     private static func isNotModified(_ asset: Asset, request: Request) -> Bool {
         if let match = request.headers[.ifNoneMatch] {
             return match.split(separator: ",").contains { tag in
-                let tag = tag.trimmingCharacters(in: .whitespaces)
+                let tag = tag.trimmingWhitespace()
                 return tag == "*" || tag == asset.etag || tag == "W/" + asset.etag
             }
         }
-        if let since = request.headers[.ifModifiedSince], let date = HTTPDate.parse(since) {
+        if let since = request.headers[.ifModifiedSince], let date = DateText.parseHTTP(since) {
             return asset.lastModified.timeIntervalSince1970.rounded(.down) <= date.timeIntervalSince1970
         }
         return false
@@ -122,7 +128,7 @@ struct StaticAssets: Sendable {
         let digest = SHA256.hash(data: data).prefix(12).lowercaseHex
         return Asset(
             body: ByteBuffer(bytes: data), contentType: contentType(path), etag: "\"\(digest)\"",
-            lastModified: modified, lastModifiedText: HTTPDate.format(modified))
+            lastModified: modified, lastModifiedText: DateText.http(modified))
     }
 
     private static func lastComponent(_ path: String) -> String {

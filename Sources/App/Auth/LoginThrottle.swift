@@ -1,5 +1,10 @@
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Slows password guessing: after `limit` failed logins for one username within `window`,
 /// further attempts for that username are refused until the oldest failure ages out.

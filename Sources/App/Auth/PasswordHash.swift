@@ -1,6 +1,12 @@
 import Crypto
-import Foundation
+import NIOPosix
 import _CryptoExtras
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Passwords stored as Django stores them: `pbkdf2_sha256$<rounds>$<salt>$<base64 hash>`, so a
 /// hash carries its own cost and old hashes keep verifying after the default is raised.
@@ -19,25 +25,26 @@ enum PasswordHash {
         }
     }
 
-    /// ``make(_:rounds:)`` and ``verify(_:against:)`` on a thread of their own: a quarter of a
-    /// second of hashing on one of Swift's few cooperative threads would stall every other
-    /// request scheduled there.
-    static func makeOnOwnThread(_ password: String) async throws(Failure) -> String {
-        try await onOwnThread { Result { () throws(Failure) in try make(password) } }.get()
+    /// ``make(_:rounds:)`` and ``verify(_:against:)`` on NIO's blocking-work thread pool: a
+    /// quarter of a second of hashing on one of Swift's few cooperative threads would stall
+    /// every other request scheduled there, and the pool's fixed size bounds what a burst of
+    /// logins can take.
+    static func makeOnThreadPool(_ password: String) async throws(Failure) -> String {
+        try await onThreadPool { Result { () throws(Failure) in try make(password) } }.get()
     }
 
-    static func verifyOnOwnThread(_ password: String, against stored: String) async -> Bool {
-        await onOwnThread { verify(password, against: stored) }
+    static func verifyOnThreadPool(_ password: String, against stored: String) async -> Bool {
+        await onThreadPool { verify(password, against: stored) }
     }
 
-    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    private static func onThreadPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: work()) }
+            NIOThreadPool.singleton.submit { _ in continuation.resume(returning: work()) }
         }
     }
 
     /// A new hash of `password` with a random 128-bit salt. Slow on purpose (about a quarter of
-    /// a second): in a server, use ``makeOnOwnThread(_:)``.
+    /// a second): in a server, use ``makeOnThreadPool(_:)``.
     static func make(_ password: String, rounds: Int = defaultRounds) throws(Failure) -> String {
         var generator = SystemRandomNumberGenerator()
         let salt = (0..<2).map { _ in String(generator.next(), radix: 36) }.joined()

@@ -1,7 +1,12 @@
 import ArgumentParser
 import Database
-import Foundation
 import Settings
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `ballot createsuperuser`: the first staff account, without prompts, for scripts and
 /// containers. The password comes from `SUPERUSER_PASSWORD` or standard input, never from a
@@ -56,7 +61,7 @@ struct CreateSuperuser: AsyncParsableCommand {
         let settings = try EnvironmentReader.loading(environment: environment)
         let database = Database(configuration: try DatabaseConfiguration(environment: settings.values))
         defer { database.close() }
-        let hash = try await PasswordHash.makeOnOwnThread(password)
+        let hash = try await PasswordHash.makeOnThreadPool(password)
         do {
             _ = try await UserStore(database: database).create(username: username, passwordHash: hash, isStaff: true)
         } catch UserStore.CreationRefusal.usernameTaken {

@@ -1,7 +1,12 @@
 import ArgumentParser
 import Database
-import Foundation
 import Settings
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `ballot seed`: loads demo questions into an empty database (after `migrate`).
 struct Seed: AsyncParsableCommand {

@@ -1,11 +1,17 @@
 import ArgumentParser
 import Dockerflow
-import Foundation
 import Hummingbird
 import Logging
 import Metrics
 import ServiceLifecycle
 import Settings
+import Templates
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `ballot serve`: runs the web server until SIGTERM or SIGINT.
 struct Serve: AsyncParsableCommand {
@@ -19,7 +25,7 @@ struct Serve: AsyncParsableCommand {
             configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment)
         } catch let error as InvalidSetting {
             // Stop before listening, with one line a person can act on.
-            FileHandle.standardError.write(Data("ballot: \(error)\n".utf8))
+            writeToStandardError("ballot: \(error)")
             throw ExitCode(2)
         }
         LoggingSystem.bootstrap(configuration.dockerflow.makeLogHandler(loggerName: "ballot"))
@@ -34,8 +40,8 @@ struct Serve: AsyncParsableCommand {
         let application: any Service
         do {
             application = try await buildApplication(configuration, metrics: metrics)
-        } catch let error as PageRenderer.TemplateError {
-            FileHandle.standardError.write(Data("ballot: template error: \(error)\n".utf8))
+        } catch let error as TemplateError {
+            writeToStandardError("ballot: template error: \(error)")
             throw ExitCode(2)
         }
         var group = ServiceGroupConfiguration(

@@ -1,8 +1,13 @@
 import Dockerflow
-import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The JSON API's errors are Dockerflow's `JSONError` (`{"error": {"code", "message",
 /// "fields"?}}`) with the right status; bad input is always a 4xx, never a 500.
@@ -35,7 +40,7 @@ extension Request {
         }
         let data = Data(buffer.readableBytesView)
         // Syntax first: the decoder reports a number that does not fit exactly like broken JSON.
-        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
+        guard JSONSyntax.topLevel(of: data) != nil else {
             throw APIError(.badRequest, code: "malformed_json", message: "The body is not valid JSON")
         }
         do {

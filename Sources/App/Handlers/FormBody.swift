@@ -1,6 +1,11 @@
-import Foundation
 import Hummingbird
 import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// An `application/x-www-form-urlencoded` body, as HTML forms send it.
 struct FormBody: Sendable {
@@ -25,13 +30,12 @@ struct FormBody: Sendable {
         for pair in String(decoding: buffer.readableBytesView, as: UTF8.self).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             // A field that does not decode (broken percent-encoding) counts as not sent.
-            guard let name = decode(parts[0]), let value = parts.count > 1 ? decode(parts[1]) : "" else { continue }
+            guard let name = PercentEncoding.decodeFormField(parts[0]),
+                let value = parts.count > 1 ? PercentEncoding.decodeFormField(parts[1]) : ""
+            else { continue }
             pairs.append((name, value))
         }
         return FormBody(pairs: pairs)
     }
 
-    private static func decode(_ part: Substring) -> String? {
-        part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-    }
 }

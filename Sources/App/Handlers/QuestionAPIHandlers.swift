@@ -1,6 +1,11 @@
 import Dockerflow
-import Foundation
 import Hummingbird
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `/api/questions…`: the polls as JSON.
 struct QuestionAPIHandlers: Sendable {

@@ -1,5 +1,11 @@
-import Foundation
 import Hummingbird
+import Settings
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The staff area: login, logout, the question list, creating, closing and deleting questions.
 ///
@@ -31,7 +37,7 @@ struct StaffPageHandlers: Sendable {
             throw HTTPError(
                 .forbidden, message: "The form expired or came from another site. Reload the page and try again.")
         }
-        let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces)
+        let username = (form["username"] ?? "").trimmingWhitespace()
         let password = form["password"] ?? ""
         var view = LoginView(username: username, next: Self.safeNext(form["next"]), csrfToken: "")
         guard throttle.allows(username) else {
@@ -41,7 +47,7 @@ struct StaffPageHandlers: Sendable {
         let user = try await users.credentials(username: username)
         // The slow hash runs whether or not the user exists, so timing does not tell which.
         let stored = user?.passwordHash ?? Self.decoyHash
-        let matches = await PasswordHash.verifyOnOwnThread(password, against: stored)
+        let matches = await PasswordHash.verifyOnThreadPool(password, against: stored)
         guard let user, matches, user.isStaff else {
             throttle.recordFailure(username)
             view.error = "Enter the username and password of a staff account."
@@ -91,7 +97,7 @@ struct StaffPageHandlers: Sendable {
         let (session, form) = try await staffForm(request)
         var problems: [String: String] = [:]
         var publishedAt: Date?
-        let publishText = (form["published_at"] ?? "").trimmingCharacters(in: .whitespaces)
+        let publishText = (form["published_at"] ?? "").trimmingWhitespace()
         if !publishText.isEmpty {
             publishedAt = Self.parseLocalTime(publishText)
             if publishedAt == nil { problems["published_at"] = "Use the form YYYY-MM-DDTHH:MM (UTC)." }
@@ -159,9 +165,8 @@ struct StaffPageHandlers: Sendable {
     }
 
     private static func redirectToLogin(_ request: Request) -> Response {
-        let target = request.uri.path
-        let next = target.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["&", "?", "="]))
-        return Response(status: .seeOther, headers: [.location: "/login?next=\(next ?? "/staff")"])
+        let next = PercentEncoding.encodeQueryValue(request.uri.path)
+        return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
     }
 
     /// Only paths on this site: an open redirect to `//evil.example` is refused.

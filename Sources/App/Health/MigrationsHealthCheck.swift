@@ -26,9 +26,7 @@ extension HealthCheck {
                 return [.info(id: "dockerflow.health.I001", "Can't connect to database to check migrations")]
             }
             let pending = status.pending.map {
-                CheckMessage.warning(
-                    id: "dockerflow.health.W001", "Unapplied migration \(String(format: "%04d", $0.version))_\($0.name)"
-                )
+                CheckMessage.warning(id: "dockerflow.health.W001", "Unapplied migration \($0.label)")
             }
             let drifted = status.drifted.map { CheckMessage.error(id: "ballot.migrations.E001", $0.description) }
             return pending + drifted

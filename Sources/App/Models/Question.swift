@@ -1,5 +1,10 @@
 import Dockerflow
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A poll question with its choices, as the detail page and `GET /api/questions/{id}` show it.
 struct Question: Sendable, Equatable {

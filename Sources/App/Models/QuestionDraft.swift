@@ -1,4 +1,10 @@
-import Foundation
+import Settings
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A new question as staff submit it, from the HTML form or `POST /api/questions`, checked
 /// by one set of rules so both say the same thing about the same input.
@@ -15,13 +21,13 @@ struct QuestionDraft: Sendable, Equatable {
     /// (`text`, `choices`, `choices.N`, `published_at`); the form shows them beside its fields.
     func problems() -> [String: String] {
         var problems: [String: String] = [:]
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = text.trimmingWhitespace()
         if text.isEmpty {
             problems["text"] = "Write the question."
         } else if text.count > Self.maxLength {
             problems["text"] = "At most \(Self.maxLength) characters."
         }
-        let choices = choices.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let choices = choices.map { $0.trimmingWhitespace() }
         for (index, choice) in choices.enumerated() where choice.count > Self.maxLength {
             problems["choices.\(index + 1)"] = "At most \(Self.maxLength) characters."
         }
@@ -37,8 +43,8 @@ struct QuestionDraft: Sendable, Equatable {
     /// The draft as it will be stored: trimmed, empty choice fields dropped.
     var cleaned: QuestionDraft {
         QuestionDraft(
-            text: text.trimmingCharacters(in: .whitespacesAndNewlines),
-            choices: choices.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty },
+            text: text.trimmingWhitespace(),
+            choices: choices.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty },
             publishedAt: publishedAt)
     }
 }

@@ -1,5 +1,10 @@
 import Database
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Every SQL statement about questions, choices and votes.
 struct QuestionStore: Sendable {

@@ -1,6 +1,11 @@
 import Crypto
 import Database
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Every SQL statement about login sessions.
 ///

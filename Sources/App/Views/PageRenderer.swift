@@ -1,33 +1,24 @@
 import Hummingbird
-import Mustache
+import Templates
 
-/// The HTML templates of `templates/`, loaded and compiled once at start.
+/// The HTML templates of `templates/`, loaded and checked once at start.
 struct PageRenderer: Sendable {
-    private let library: MustacheLibrary
+    private let library: TemplateLibrary
     /// The layout's stylesheet and script URLs (hashed names from the asset manifest).
     let stylesheet: String
     let script: String
 
-    /// A template that does not parse stops the start, naming the file.
-    struct TemplateError: Error, CustomStringConvertible {
-        var description: String
-    }
+    /// The templates the handlers render; one missing stops the start.
+    static let pages = [
+        "base", "pagination", "polls/index", "polls/detail", "polls/results", "errors/error", "staff/login",
+        "staff/index", "staff/new",
+    ]
 
-    init(directory: String, assets: StaticAssets) async throws {
-        // Before parsing: templates pick their content type while they are parsed.
-        MustacheContentTypes.register(HTMLEscaping(), named: "HTML")
-        do {
-            library = try await MustacheLibrary(directory: directory)
-        } catch let error as MustacheLibrary.ParserError {
-            throw TemplateError(
-                description: "\(directory)/\(error.filename): \(error.error) at line \(error.context.lineNumber)")
-        }
-        for name in [
-            "base", "polls/index", "polls/detail", "polls/results", "errors/error", "staff/login", "staff/index",
-            "staff/new",
-        ]
-        where library.getTemplate(named: name) == nil {
-            throw TemplateError(description: "\(directory)/\(name).mustache is missing")
+    /// A template that does not parse, or is missing, stops the start, naming the file.
+    init(directory: String, assets: StaticAssets) throws(TemplateError) {
+        library = try TemplateLibrary(directory: directory)
+        for name in Self.pages where !library.contains(name) {
+            throw TemplateError(file: "\(directory)/\(name).mustache", line: nil, message: "the template is missing")
         }
         stylesheet = assets.url("app.css")
         script = assets.url("app.js")
@@ -38,15 +29,16 @@ struct PageRenderer: Sendable {
         var context = context
         context.stylesheet = stylesheet
         context.script = script
-        let html = library.render(context, withTemplate: template) ?? ""
+        // Names come from `pages`, checked at start.
+        let html = library.render(template, context) ?? []
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: html)))
     }
 }
 
 /// What every page's context carries for the layout: the URLs of its stylesheet and script.
-protocol PageContext {
+protocol PageContext: TemplateContext {
     var stylesheet: String { get set }
     var script: String { get set }
 }

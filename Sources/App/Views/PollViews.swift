@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `polls/index`: a page of questions.
 struct IndexView: PageContext {
@@ -18,22 +22,26 @@ struct IndexView: PageContext {
     init(_ page: Page<QuestionSummary>) {
         questions = page.items.map {
             Item(
-                id: $0.id, text: $0.text, published: $0.publishedAt.formatted(date: .abbreviated, time: .omitted),
+                id: $0.id, text: $0.text, published: DateText.day($0.publishedAt),
                 closed: $0.closed)
         }
         hasQuestions = !questions.isEmpty
-        pagination = PageLinks(page)
+        pagination = PageLinks(page, path: "/")
     }
 }
 
-/// The "Page N of M" line with its newer and older links, for any paginated list.
+/// The "Page N of M" line with its newer and older links, for any paginated list (the
+/// `pagination` partial).
 struct PageLinks {
+    /// The list's path, which the links add `?page=N` to.
+    var path: String
     var page: Int
     var pages: Int
     var previousPage: Int?
     var nextPage: Int?
 
-    init(_ page: Page<some Sendable>) {
+    init(_ page: Page<some Sendable>, path: String) {
+        self.path = path
         self.page = page.number
         pages = page.count
         previousPage = page.hasPrevious ? page.number - 1 : nil

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// What the layout shows a signed-in staff user: their name and a logout button.
 struct StaffNav: Sendable {
@@ -48,7 +52,7 @@ struct StaffIndexView: PageContext {
                 scheduled: $0.publishedAt > now, closed: $0.closed)
         }
         hasQuestions = !questions.isEmpty
-        pagination = PageLinks(page)
+        pagination = PageLinks(page, path: "/staff")
     }
 }
 

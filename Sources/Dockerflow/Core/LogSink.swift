@@ -1,5 +1,17 @@
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where log lines go: standard output, whole lines at a time.
 ///
@@ -55,7 +67,7 @@ public final class LogSink: Sendable {
             buffer.withUnsafeBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {
-                    let written = Foundation.write(
+                    let written = systemWrite(
                         descriptor, bytes.baseAddress?.advanced(by: offset), bytes.count - offset)
                     if written <= 0 {
                         if written < 0 && errno == EINTR { continue }
@@ -67,4 +79,9 @@ public final class LogSink: Sendable {
             buffer.removeAll(keepingCapacity: true)
         }
     }
+}
+
+/// libc's `write`, under a name that the sink's own `write` methods do not hide.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
 }

@@ -1,5 +1,10 @@
-import Foundation
 import Logging
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The mozlog envelope python-dockerflow's `JsonLogFormatter` writes, shared by the log
 /// handler and the request-summary writer:

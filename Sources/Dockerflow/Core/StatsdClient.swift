@@ -1,5 +1,17 @@
-import Foundation
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Sends statsd lines over UDP to `STATSD_HOST:STATSD_PORT`.
 ///
@@ -66,7 +78,7 @@ public final class StatsdClient: Sendable {
                 }
                 let length = end - start - (state.queue[end - 1] == UInt8(ascii: "\n") ? 1 : 0)
                 state.queue.withUnsafeBytes { bytes in
-                    _ = Foundation.send(
+                    _ = systemSend(
                         state.socket, bytes.baseAddress?.advanced(by: start), length, Int32(MSG_DONTWAIT))
                 }
                 start = end
@@ -103,4 +115,9 @@ public final class StatsdClient: Sendable {
 protocol StatsdAggregate: AnyObject, Sendable {
     /// Appends the statsd lines for what accumulated since the last call, and starts over.
     func drain(into lines: inout [String])
+}
+
+/// libc's `send`, under a name that the client's own `send` method does not hide.
+private func systemSend(_ socket: Int32, _ bytes: UnsafeRawPointer?, _ count: Int, _ flags: Int32) -> Int {
+    send(socket, bytes, count, flags)
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `version.json`, read once at start: Dockerflow puts it in the image, so it cannot change
 /// while the process runs.
@@ -16,14 +20,11 @@ public enum VersionFile: Sendable, Equatable {
         let paths = configured.map { [$0] } ?? ["/app/version.json", "version.json"]
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else { continue }
-            do {
-                guard try JSONSerialization.jsonObject(with: data) is [String: Any] else {
-                    return .invalid(path: path, reason: "the top level is not a JSON object")
-                }
-            } catch {
-                return .invalid(path: path, reason: "not valid JSON")
+            switch JSONSyntax.topLevel(of: data) {
+            case .object: return .found(path: path, bytes: Array(data))
+            case .other: return .invalid(path: path, reason: "the top level is not a JSON object")
+            case nil: return .invalid(path: path, reason: "not valid JSON")
             }
-            return .found(path: path, bytes: Array(data))
         }
         return .missing(paths: paths)
     }

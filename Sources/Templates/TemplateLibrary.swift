@@ -1,0 +1,93 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Every `*.mustache` file under a directory, parsed and checked once at start, then rendered by
+/// name (`polls/detail` for `polls/detail.mustache`).
+///
+/// Immutable after loading, so one library serves every request without locks.
+public struct TemplateLibrary: Sendable {
+    // Nodes hold only bytes, names and strings: safe to share although `TemplateNode` holds no
+    // `Sendable` promise of its own (its enum payloads are all value types).
+    private nonisolated(unsafe) let templates: [String: [TemplateNode]]
+
+    /// The names of the loaded templates.
+    public var names: [String] { templates.keys.sorted() }
+
+    /// Parses `sources` (name → Mustache text); `directory` only prefixes the paths that errors
+    /// name.
+    public init(sources: [String: String], directory: String = "") throws(TemplateError) {
+        var templates: [String: [TemplateNode]] = [:]
+        for (name, source) in sources {
+            let file = directory.isEmpty ? "\(name).mustache" : "\(directory)/\(name).mustache"
+            templates[name] = try TemplateParser(file: file).parse(source)
+        }
+        try Self.checkReferences(templates, directory: directory)
+        self.templates = templates
+    }
+
+    /// Loads every `.mustache` file under `directory`, recursively.
+    public init(directory: String) throws(TemplateError) {
+        let files: [String]
+        do {
+            files = try FileManager.default.subpathsOfDirectory(atPath: directory)
+        } catch {
+            throw TemplateError(file: directory, line: nil, message: "the template directory cannot be read")
+        }
+        var sources: [String: String] = [:]
+        for file in files where file.hasSuffix(".mustache") {
+            guard let data = FileManager.default.contents(atPath: "\(directory)/\(file)"),
+                let source = String(validating: data, as: UTF8.self)
+            else { throw TemplateError(file: "\(directory)/\(file)", line: nil, message: "not readable UTF-8 text") }
+            sources[String(file.dropLast(".mustache".count))] = source
+        }
+        try self.init(sources: sources, directory: directory)
+    }
+
+    /// Whether a template called `name` was loaded.
+    public func contains(_ name: String) -> Bool { templates[name] != nil }
+
+    /// `name` rendered with `context`, every value HTML-escaped; nil when there is no such
+    /// template. `capacity` is a guess of the size, to allocate once.
+    public func render(_ name: String, _ context: any TemplateContext, capacity: Int = 8192) -> [UInt8]? {
+        guard let nodes = templates[name] else { return nil }
+        var renderer = TemplateRenderer(templates: templates, root: .context(context), capacity: capacity)
+        renderer.render(nodes)
+        return renderer.output
+    }
+
+    /// Every `{{<parent}}` and `{{>partial}}` names a loaded template, and no template includes
+    /// itself through them: either mistake would otherwise show only when a page renders, as a
+    /// missing piece or endless recursion.
+    private static func checkReferences(_ templates: [String: [TemplateNode]], directory: String) throws(TemplateError)
+    {
+        func references(_ nodes: [TemplateNode]) -> [String] {
+            nodes.flatMap { node -> [String] in
+                switch node {
+                case .text, .variable: []
+                case .section(_, let content, _), .block(_, let content): references(content)
+                case .parent(let name, let overrides): [name] + overrides.values.flatMap(references)
+                case .partial(let name, _): [name]
+                }
+            }
+        }
+        let edges = templates.mapValues(references)
+        for (name, targets) in edges.sorted(by: { $0.key < $1.key }) {
+            let file = directory.isEmpty ? "\(name).mustache" : "\(directory)/\(name).mustache"
+            for target in targets where templates[target] == nil {
+                throw TemplateError(file: file, line: nil, message: "it includes \"\(target)\", which does not exist")
+            }
+            var seen: Set<String> = []
+            var pending = targets
+            while let next = pending.popLast() {
+                if next == name {
+                    throw TemplateError(
+                        file: file, line: nil, message: "it includes itself through \(targets.joined(separator: ", "))")
+                }
+                if seen.insert(next).inserted { pending += edges[next] ?? [] }
+            }
+        }
+    }
+}

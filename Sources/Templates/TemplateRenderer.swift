@@ -1,0 +1,105 @@
+/// Walks parsed templates with a stack of values, writing bytes.
+struct TemplateRenderer {
+    let templates: [String: [TemplateNode]]
+    var output: [UInt8]
+    private var stack: [TemplateValue]
+
+    init(templates: [String: [TemplateNode]], root: TemplateValue, capacity: Int) {
+        self.templates = templates
+        output = []
+        output.reserveCapacity(capacity)
+        stack = [root]
+    }
+
+    /// `overrides` are the blocks of the templates that extend this one, innermost child first
+    /// wins, as the specification asks.
+    mutating func render(_ nodes: [TemplateNode], overrides: [String: [TemplateNode]] = [:]) {
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                output.append(contentsOf: bytes)
+            case .variable(let name):
+                write(resolve(name))
+            case .section(let name, let content, let inverted):
+                let value = resolve(name)
+                if inverted {
+                    if !value.isTruthy { render(content, overrides: overrides) }
+                } else {
+                    section(value, content, overrides: overrides)
+                }
+            case .block(let name, let content):
+                render(overrides[name] ?? content, overrides: overrides)
+            case .parent(let name, let own):
+                // Validated at load: every parent exists and none is its own ancestor.
+                render(templates[name] ?? [], overrides: own.merging(overrides) { _, outer in outer })
+            case .partial(let name, let indentation):
+                renderPartial(templates[name] ?? [], indentation: indentation, overrides: overrides)
+            }
+        }
+    }
+
+    private mutating func section(
+        _ value: TemplateValue, _ content: [TemplateNode], overrides: [String: [TemplateNode]]
+    ) {
+        switch value {
+        case .flag(true):
+            render(content, overrides: overrides)
+        case .list(let items):
+            for item in items {
+                stack.append(item)
+                render(content, overrides: overrides)
+                stack.removeLast()
+            }
+        case .text, .number, .context:
+            stack.append(value)
+            render(content, overrides: overrides)
+            stack.removeLast()
+        case .flag(false), .none:
+            break
+        }
+    }
+
+    /// A standalone partial's lines all get the indentation its tag had. The rendered lines are
+    /// indented, so unlike the specification's indenting of the source, a value with line breaks
+    /// is indented too; Ballot's values are single lines.
+    private mutating func renderPartial(
+        _ nodes: [TemplateNode], indentation: [UInt8], overrides: [String: [TemplateNode]]
+    ) {
+        guard !indentation.isEmpty else { return render(nodes, overrides: overrides) }
+        let start = output.count
+        render(nodes, overrides: overrides)
+        var indented = indentation
+        for byte in output[start...] {
+            indented.append(byte)
+            if byte == UInt8(ascii: "\n") { indented.append(contentsOf: indentation) }
+        }
+        if output.last == UInt8(ascii: "\n") { indented.removeLast(indentation.count) }
+        output.replaceSubrange(start..., with: indented)
+    }
+
+    private mutating func write(_ value: TemplateValue) {
+        switch value {
+        case .text(let text): appendEscapingHTML(text, to: &output)
+        case .number(let number): output.append(contentsOf: String(number).utf8)
+        case .flag(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .context, .list, .none: break
+        }
+    }
+
+    /// The first part up the stack, innermost first; the rest inside what the first found.
+    private func resolve(_ name: TemplateName) -> TemplateValue {
+        guard let first = name.parts.first else { return stack.last ?? .none }
+        var value: TemplateValue = .none
+        for candidate in stack.reversed() {
+            if case .context(let context) = candidate, let found = context.value(named: first) {
+                value = found
+                break
+            }
+        }
+        for part in name.parts.dropFirst() {
+            guard case .context(let context) = value, let found = context.value(named: part) else { return .none }
+            value = found
+        }
+        return value
+    }
+}
