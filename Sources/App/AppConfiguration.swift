@@ -13,6 +13,9 @@ struct AppConfiguration: Sendable {
     var dockerflow: DockerflowConfiguration
     /// Where the migration files are, for the heartbeat's migrations check (`MIGRATIONS_DIR`).
     var migrationsDirectory: String
+    /// `MIGRATIONS_CHECK_REUSE_MS`: how long the heartbeat reuses a successful read of the
+    /// migrations ledger (0: read it on every call).
+    var migrationsCheckReuse: Duration
     /// `SECURE_HSTS_SECONDS`: send `Strict-Transport-Security` with this max-age.
     var hstsSeconds: Int?
     /// `MAX_BODY_BYTES`: larger request bodies are refused with 413.
@@ -34,6 +37,8 @@ struct AppConfiguration: Sendable {
         database = try DatabaseConfiguration(environment: reader.values)
         dockerflow = try DockerflowConfiguration(reader)
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: "./migrations")
+        migrationsCheckReuse = .milliseconds(
+            try reader.integer("MIGRATIONS_CHECK_REUSE_MS", default: 1_000, in: 0...60_000))
         let hsts = try reader.integer("SECURE_HSTS_SECONDS", default: 0, in: 0...100_000_000)
         hstsSeconds = hsts > 0 ? hsts : nil
         maxBodyBytes = try reader.integer("MAX_BODY_BYTES", default: 65_536, in: 1_024...104_857_600)

@@ -24,7 +24,8 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
     let migrationFiles = Result { () throws(MigrationError) in
         try MigrationDirectory(path: configuration.migrationsDirectory).load()
     }
-    heartbeat.register(.migrations(database, files: migrationFiles))
+    heartbeat.register(
+        .migrations(database, files: migrationFiles, reuseFor: configuration.migrationsCheckReuse))
     let dockerflow = DockerflowRoutes(
         version: VersionFile.load(configured: configuration.dockerflow.versionPath), heartbeat: heartbeat,
         failedStatus: configuration.dockerflow.heartbeatFailedStatus, metrics: metrics)

@@ -27,7 +27,7 @@ struct HeartbeatLifecycleTests {
             }
             var configuration = try AppConfiguration(environment: [
                 "HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": folder,
-                "HEARTBEAT_TIMEOUT_MS": "500",
+                "HEARTBEAT_TIMEOUT_MS": "500", "MIGRATIONS_CHECK_REUSE_MS": "0",
             ])
             configuration.port = 0
             try await buildApplication(configuration).test(.live) { client in
@@ -69,6 +69,38 @@ struct HeartbeatLifecycleTests {
                 (status, body) = try await heartbeat()
                 #expect(status == .ok && body["status"] as? String == "ok")
                 #expect(try await lbheartbeat() == .ok)
+            }
+        }
+    }
+
+    @Test func theMigrationsCheckReusesALedgerReadForItsWindowOnly() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
+            .path
+        try FileManager.default.copyItem(atPath: Repository.migrations, toPath: folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+
+        try await PrivateCluster.with { cluster in
+            let files = try MigrationDirectory(path: folder).load()
+            var configuration = try AppConfiguration(environment: [
+                "HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": folder,
+                "MIGRATIONS_CHECK_REUSE_MS": "700",
+            ])
+            configuration.port = 0
+            try await buildApplication(configuration).test(.live) { client in
+                func migrations() async throws -> String? {
+                    try await client.execute(uri: "/__heartbeat__", method: .get) { response in
+                        let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+                        return ((body as? [String: Any])?["checks"] as? [String: String])?["migrations"]
+                    }
+                }
+                #expect(try await migrations() == "warning")
+                try await TestDatabase.with(url: cluster.url) { database async throws in
+                    try await Migrator(database: database, files: files).up()
+                }
+                // Within the window the earlier read stands; after it, the ledger is read again.
+                #expect(try await migrations() == "warning")
+                try await Task.sleep(for: .milliseconds(800))
+                #expect(try await migrations() == "ok")
             }
         }
     }

@@ -1,14 +1,23 @@
 import Database
 import Dockerflow
 import Migrations
+import Synchronization
 
 extension HealthCheck {
     /// `migrations`, as python-dockerflow's `check_migrations_applied`: a pending migration is a
     /// warning (the deploy may not have run `migrate` yet; an error would take the instance out
     /// of rotation), a database that cannot be asked is info, and drift — a file edited after it
     /// was applied — is an error.
-    static func migrations(_ database: Database, files: Result<[MigrationFile], MigrationError>) -> HealthCheck {
+    ///
+    /// A ledger that was read successfully is reused for `reuseFor` (`MIGRATIONS_CHECK_REUSE_MS`,
+    /// one second by default): `/__heartbeat__` is public, and a ledger query per call would let a
+    /// burst of heartbeats double the load they put on the database. Migrations change with
+    /// deploys, not within a second, and the `database` check still asks the server every time.
+    static func migrations(
+        _ database: Database, files: Result<[MigrationFile], MigrationError>, reuseFor: Duration
+    ) -> HealthCheck {
         let prepared = files.map { Migrator(database: database, files: $0) }
+        let lastRead = Mutex<(at: ContinuousClock.Instant, messages: [CheckMessage])?>(nil)
         return HealthCheck(name: "migrations") {
             let migrator: Migrator
             switch prepared {
@@ -17,6 +26,8 @@ extension HealthCheck {
             case .failure(let error):
                 return [.error(id: "ballot.migrations.E002", "The migrations folder is invalid: \(error)")]
             }
+            let now = ContinuousClock.now
+            if let reused = lastRead.withLock({ $0 }), now - reused.at < reuseFor { return reused.messages }
             let status: MigrationStatus
             do {
                 status = try await migrator.status()
@@ -29,7 +40,9 @@ extension HealthCheck {
                 CheckMessage.warning(id: "dockerflow.health.W001", "Unapplied migration \($0.label)")
             }
             let drifted = status.drifted.map { CheckMessage.error(id: "ballot.migrations.E001", $0.description) }
-            return pending + drifted
+            let messages = pending + drifted
+            lastRead.withLock { $0 = (now, messages) }
+            return messages
         }
     }
 }
