@@ -17,7 +17,7 @@ USE_DOCKER := $(shell if [ "$${DOCKER:-1}" != 0 ] && [ -n "$(COMPOSE)" ] && dock
 DEV := $(COMPOSE) --profile dev
 TEST_COMPOSE := $(COMPOSE) -f docker-compose.test.yml -p ballot-test
 
-.PHONY: help bootstrap build build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
+.PHONY: help bootstrap build bench-reference build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
 	createsuperuser test lint format version-json base-images build-image conformance down rebuild ci-assets ci-build ci-test ci-push ci-local \
 	bench bench-db clean
 
@@ -136,6 +136,9 @@ ci-local: ## The whole CI flow here, with a private registry on 127.0.0.1, for m
 
 bench: bootstrap ## HTTP benchmark with wrk: Ballot beside a bare Hummingbird route (see docs/performance.md)
 	@scripts/bench-http
+
+bench-reference: bootstrap ## make bench, plus the same endpoints on Hummingbird + PostgresNIO (Benchmarks/Reference)
+	@REFERENCE=1 scripts/bench-http
 
 bench-db: bootstrap ## Benchmark the connection pool against pgbench -S (see docs/performance.md)
 	@scripts/bench-database
