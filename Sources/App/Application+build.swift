@@ -19,7 +19,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
     let logger = Logger(label: "ballot")
     let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
 
-    var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout)
+    var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout, executor: Database.taskExecutor)
     heartbeat.register(.database(database))
     let migrationFiles = Result { () throws(MigrationError) in
         try MigrationDirectory(path: configuration.migrationsDirectory).load()
@@ -45,21 +45,27 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             errorPages: HTMLErrorPages(renderer: renderer)))
     dockerflow.add(to: router)
     addStaticRoutes(to: router, assets: assets)
+    // The routes that query PostgreSQL; on one CPU they run on the database's thread.
+    let databaseRoutes = router.group()
+    if DatabaseExecutorMiddleware<BasicRequestContext>.isUseful {
+        databaseRoutes.add(middleware: DatabaseExecutorMiddleware())
+        logger.info("one CPU: request handlers run on the database thread")
+    }
     let questions = QuestionStore(database: database)
     let sessions = SessionStore(database: database)
     addPageRoutes(
-        to: router,
+        to: databaseRoutes,
         handlers: PollPageHandlers(
             store: questions, renderer: renderer, pageSize: configuration.pageSize,
             maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies))
     addStaffRoutes(
-        to: router,
+        to: databaseRoutes,
         handlers: StaffPageHandlers(
             questions: questions, users: UserStore(database: database), sessions: sessions,
             throttle: LoginThrottle(), renderer: renderer, pageSize: configuration.pageSize,
             maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies))
     addAPIRoutes(
-        to: router,
+        to: databaseRoutes,
         handlers: QuestionAPIHandlers(
             store: questions, sessions: sessions, pageSize: configuration.pageSize,
             maxBodyBytes: configuration.maxBodyBytes))

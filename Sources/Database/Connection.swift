@@ -14,7 +14,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     let id: UInt64
     /// Only used while holding `state`.
     private let handle: OpaquePointer
-    private let state = Mutex(State())
+    private let state = BlockingLock(State())
 
     /// Whether parameterised statements are prepared once per connection and reused.
     private let preparesStatements: Bool

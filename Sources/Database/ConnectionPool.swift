@@ -14,7 +14,7 @@ final class ConnectionPool: Sendable {
     let configuration: DatabaseConfiguration
     private let settings: ConnectionSettings
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = BlockingLock(State())
     /// `db.pool.wait`: how long callers waited for a connection, when they had to.
     private let waitTimer: Metrics.Timer
     /// Process-wide, because the ``SocketPoller`` that all pools share tells sockets apart by it.

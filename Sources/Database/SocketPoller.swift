@@ -27,8 +27,8 @@ final class SocketPoller: TaskExecutor, @unchecked Sendable {
     /// An eventfd that wakes `epoll_wait` when another thread enqueues a job.
     private let wakeup: Int32
     private static let wakeupToken = UInt64.max
-    private let watchers = Mutex<[UInt64: any SocketWatcher]>([:])
-    private let inbox = Mutex(Inbox())
+    private let watchers = BlockingLock<[UInt64: any SocketWatcher]>([:])
+    private let inbox = BlockingLock(Inbox())
 
     private struct Inbox {
         var jobs: [UnownedJob] = []

@@ -1,4 +1,6 @@
+import Database
 import Foundation
+import Migrations
 import TestSupport
 import Testing
 
@@ -121,5 +123,46 @@ import Testing
         #expect(await server.finish().status == 0)
         let down = await Program.capture([ballot, "healthcheck", "--port", String(port), "--timeout", "1"])
         #expect(down.status != 0)
+    }
+
+    /// On one CPU (here `taskset -c 0`) the database routes run on the database's thread; pages,
+    /// the API and votes work as on more CPUs.
+    @Test func onOneCPUTheDatabaseRoutesRunOnTheDatabaseThread() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let id = 42
+            try await TestDatabase.with(url: url) { database async throws in
+                try await Migrator(database: database, files: MigrationDirectory(path: Repository.migrations).load())
+                    .up()
+                try await database.execute(
+                    script: """
+                        INSERT INTO questions (id, question_text) OVERRIDING SYSTEM VALUE VALUES (\(id), 'One core?');
+                        INSERT INTO choices (id, question_id, choice_text, position) OVERRIDING SYSTEM VALUE
+                            VALUES (7, \(id), 'Yes', 1);
+                        """)
+            }
+            let port = Program.freePort()
+            let server = try #require(
+                Program.start(
+                    ["/usr/bin/taskset", "-c", "0", ballot],
+                    environment: [
+                        "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
+                        "MIGRATIONS_DIR": Repository.migrations,
+                    ]))
+            let base = "http://127.0.0.1:\(port)"
+            #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
+            #expect(await HTTPProbe.get("\(base)/").body.contains("One core?"))
+            #expect(await HTTPProbe.get("\(base)/questions/\(id)").status == 200)
+            #expect(await HTTPProbe.get("\(base)/questions/999999999").status == 404)
+            let vote = await HTTPProbe.post(
+                "\(base)/api/questions/\(id)/votes", body: #"{"choice_id": 7}"#,
+                headers: ["Content-Type": "application/json"])
+            #expect(vote.status == 200, "\(vote.body)")
+            #expect(await HTTPProbe.get("\(base)/api/questions/\(id)").body.contains(#""votes":1"#))
+            #expect(await HTTPProbe.get("\(base)/__heartbeat__").status == 200)
+            server.signal(SIGTERM)
+            let result = await server.finish()
+            #expect(result.status == 0)
+            #expect(result.output.contains("one CPU: request handlers run on the database thread"))
+        }
     }
 }

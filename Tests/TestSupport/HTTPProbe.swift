@@ -9,6 +9,18 @@ public enum HTTPProbe {
     }
 
     public static func get(_ url: String, headers: [String: String] = [:], timeout: Int = 10) async -> Response {
+        await send(url, headers: headers, timeout: timeout)
+    }
+
+    public static func post(_ url: String, body: String, headers: [String: String] = [:], timeout: Int = 10) async
+        -> Response
+    {
+        await send(url, extra: ["-X", "POST", "--data-binary", body], headers: headers, timeout: timeout)
+    }
+
+    private static func send(_ url: String, extra: [String] = [], headers: [String: String], timeout: Int) async
+        -> Response
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString)").path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -18,7 +30,7 @@ public enum HTTPProbe {
             "-w", "%{http_code}",
         ]
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
-        let result = await Program.capture(arguments + [url])
+        let result = await Program.capture(arguments + extra + [url])
         return Response(
             status: Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
             body: (try? String(contentsOfFile: "\(directory)/body", encoding: .utf8)) ?? "",

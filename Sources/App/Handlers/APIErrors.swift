@@ -56,7 +56,7 @@ extension Request {
     }
 }
 
-extension Router {
+extension RouterMethods {
     /// Answers 405 with `Allow` for the methods `path` does not serve (the router alone would
     /// answer 404).
     func refuseOtherMethods(_ path: RouterPath, allowed: [HTTPRequest.Method]) {

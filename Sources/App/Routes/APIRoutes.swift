@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The JSON API under `/api`.
-func addAPIRoutes(to router: Router<some RequestContext>, handlers: QuestionAPIHandlers) {
+func addAPIRoutes<Context: RequestContext>(to router: some RouterMethods<Context>, handlers: QuestionAPIHandlers) {
     router.get("/api/questions", use: handlers.list)
     router.head("/api/questions", use: handlers.list)
     router.post("/api/questions", use: handlers.create)

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The HTML pages.
-func addPageRoutes(to router: Router<some RequestContext>, handlers: PollPageHandlers) {
+func addPageRoutes<Context: RequestContext>(to router: some RouterMethods<Context>, handlers: PollPageHandlers) {
     router.get("/", use: handlers.index)
     router.head("/", use: handlers.index)
     router.get("/questions/{id}", use: handlers.detail)

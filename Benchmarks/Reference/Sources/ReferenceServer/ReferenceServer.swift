@@ -20,10 +20,16 @@ struct ReferenceServer {
     struct QuestionJSON: ResponseEncodable {
         var id: Int
         var text: String
-        var published_at: Date
+        var publishedAt: Date
         var closed: Bool
-        var total_votes: Int
+        var totalVotes: Int
         var choices: [ChoiceJSON]
+
+        enum CodingKeys: String, CodingKey {
+            case id, text, closed, choices
+            case publishedAt = "published_at"
+            case totalVotes = "total_votes"
+        }
     }
 
     struct Heartbeat: ResponseEncodable {
@@ -95,11 +101,11 @@ struct ReferenceServer {
         {
             if question == nil {
                 question = QuestionJSON(
-                    id: questionID, text: text, published_at: published, closed: closed, total_votes: 0, choices: [])
+                    id: questionID, text: text, publishedAt: published, closed: closed, totalVotes: 0, choices: [])
             }
             if let choiceID, let choiceText, let votes {
                 question?.choices.append(ChoiceJSON(id: choiceID, text: choiceText, votes: votes))
-                question?.total_votes += votes
+                question?.totalVotes += votes
             }
         }
         guard let question else { throw HTTPError(.notFound) }
