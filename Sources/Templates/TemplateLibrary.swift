@@ -9,9 +9,7 @@
 ///
 /// Immutable after loading, so one library serves every request without locks.
 public struct TemplateLibrary: Sendable {
-    // Nodes hold only bytes, names and strings: safe to share although `TemplateNode` holds no
-    // `Sendable` promise of its own (its enum payloads are all value types).
-    private nonisolated(unsafe) let templates: [String: [TemplateNode]]
+    private let templates: [String: [TemplateNode]]
 
     /// The names of the loaded templates.
     public var names: [String] { templates.keys.sorted() }

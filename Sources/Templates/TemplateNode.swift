@@ -1,5 +1,5 @@
 /// A parsed template: what the renderer walks. Built once at start.
-indirect enum TemplateNode {
+indirect enum TemplateNode: Sendable {
     /// Literal bytes, written as they are.
     case text([UInt8])
     /// `{{name}}`: the value, HTML-escaped.
@@ -16,7 +16,7 @@ indirect enum TemplateNode {
 }
 
 /// A dotted name (`question.text`) split once at parse time; no parts is `.`, the current value.
-struct TemplateName: CustomStringConvertible {
+struct TemplateName: Sendable, CustomStringConvertible {
     var parts: [String]
 
     init(_ text: Substring) {
