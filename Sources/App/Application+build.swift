@@ -47,7 +47,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
     addStaticRoutes(to: router, assets: assets)
     // The routes that query PostgreSQL; on one CPU they run on the database's thread.
     let databaseRoutes = router.group()
-    if DatabaseExecutorMiddleware<BasicRequestContext>.isUseful {
+    if CPUAllowance.isOne {
         databaseRoutes.add(middleware: DatabaseExecutorMiddleware())
         logger.info("one CPU: request handlers run on the database thread")
     }

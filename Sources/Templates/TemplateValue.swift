@@ -26,11 +26,6 @@ public enum TemplateValue {
         self = number.map(TemplateValue.number) ?? .none
     }
 
-    /// `.context`, or `.none` when `context` is nil.
-    public init(_ context: (any TemplateContext)?) {
-        self = context.map(TemplateValue.context) ?? .none
-    }
-
     /// A list of contexts, for `{{#items}}…{{/items}}`.
     public static func list(_ items: [some TemplateContext]) -> TemplateValue {
         .list(items.map { .context($0) })

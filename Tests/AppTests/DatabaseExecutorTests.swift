@@ -6,7 +6,7 @@ import Testing
 @Suite struct DatabaseExecutorTests {
     @Test func allowedCPUsAreCountedFromProcStatus() {
         func count(_ list: String) -> Int? {
-            DatabaseExecutorMiddleware<BasicRequestContext>.allowedCPUs(
+            CPUAllowance.allowedCPUs(
                 status: "Name:\tballot\nCpus_allowed:\tff\nCpus_allowed_list:\t\(list)\nMems_allowed:\t1\n")
         }
         #expect(count("0") == 1)
@@ -14,7 +14,7 @@ import Testing
         #expect(count("0,2-3,7") == 4)
         #expect(count("3-1") == nil)
         #expect(count("x") == nil)
-        #expect(DatabaseExecutorMiddleware<BasicRequestContext>.allowedCPUs(status: "Name:\tballot\n") == nil)
-        #expect(DatabaseExecutorMiddleware<BasicRequestContext>.allowedCPUs(status: nil) == nil)
+        #expect(CPUAllowance.allowedCPUs(status: "Name:\tballot\n") == nil)
+        #expect(CPUAllowance.allowedCPUs(status: nil) == nil)
     }
 }

@@ -14,18 +14,21 @@ import Settings
 /// Swift's global executor threads: 20 % more requests per second for the pages and the API on
 /// one core (docs/performance.md).
 ///
-/// Only for a process that has one CPU to itself: that thread is a single thread, and with more
-/// CPUs the handlers must spread over the global executor instead.
+/// Only for a process that has one CPU to itself (``CPUAllowance/isOne``): that thread is a
+/// single thread, and with more CPUs the handlers must spread over the global executor instead.
 struct DatabaseExecutorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
         try await withTaskExecutorPreference(Database.taskExecutor) { try await next(request, context) }
     }
+}
 
+/// How many CPUs this process may use, for choosing where request handlers run.
+enum CPUAllowance {
     /// Whether this process may run on one CPU only: its affinity (`taskset`, a cpuset) or its
     /// cgroup's CPU quota (`docker run --cpus 1`, a Kubernetes limit), whichever is smaller.
-    static var isUseful: Bool {
+    static var isOne: Bool {
         min(allowedCPUs() ?? System.coreCount, System.coreCount) == 1
     }
 
