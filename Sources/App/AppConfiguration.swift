@@ -29,6 +29,17 @@ struct AppConfiguration: Sendable {
     var staticDirectory: String
     /// `SESSION_COOKIE_SECURE`: mark cookies Secure (behind HTTPS).
     var secureCookies: Bool
+    /// `HTTP_IDLE_TIMEOUT_S`: close a connection on which no request arrived for this long.
+    /// Longer than a load balancer's own keep-alive timeout (60 s for most), so that the
+    /// balancer, not Ballot, closes idle connections and never sends on one being closed.
+    var idleTimeout: Duration
+    /// `HTTP_HEAD_TIMEOUT_S`: a request head must arrive whole within this of its first byte.
+    var headTimeout: Duration
+    /// `HTTP_BODY_TIMEOUT_S`: a request body must arrive whole within this of its head.
+    var bodyTimeout: Duration
+    /// `HTTP_MAX_CONNECTIONS`: past this many open connections, new ones wait in the listen
+    /// backlog until one closes.
+    var maxConnections: Int
 
     init(environment: [String: String]) throws {
         let reader = try EnvironmentReader.loading(environment: environment)
@@ -45,5 +56,9 @@ struct AppConfiguration: Sendable {
         templatesDirectory = reader.string("TEMPLATES_DIR", default: "./templates")
         staticDirectory = reader.string("STATIC_DIR", default: "./static")
         secureCookies = try reader.boolean("SESSION_COOKIE_SECURE", default: false)
+        idleTimeout = .seconds(try reader.integer("HTTP_IDLE_TIMEOUT_S", default: 75, in: 1...3_600))
+        headTimeout = .seconds(try reader.integer("HTTP_HEAD_TIMEOUT_S", default: 10, in: 1...600))
+        bodyTimeout = .seconds(try reader.integer("HTTP_BODY_TIMEOUT_S", default: 30, in: 1...3_600))
+        maxConnections = try reader.integer("HTTP_MAX_CONNECTIONS", default: 1_024, in: 1...1_000_000)
     }
 }

@@ -1,6 +1,7 @@
 import Database
 import Dockerflow
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import Migrations
@@ -18,6 +19,16 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
 {
     let logger = Logger(label: "ballot")
     let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
+
+    // Connected before the server listens, so that a fresh instance's first heartbeat (and
+    // first pages) time queries, not connection set-up on a busy machine. A database that is
+    // down must not keep the server from starting: /__heartbeat__ reports it.
+    do {
+        try await database.open(connections: 2)
+    } catch {
+        logger.warning(
+            "could not connect to the database at start; serving anyway", metadata: ["error": "\(error)"])
+    }
 
     var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout, executor: Database.taskExecutor)
     heartbeat.register(.database(database))
@@ -47,6 +58,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
     addStaticRoutes(to: router, assets: assets)
     // The routes that query PostgreSQL; on one CPU they run on the database's thread.
     let databaseRoutes = router.group()
+        .add(middleware: DatabaseOutageMiddleware(warnings: WarningThrottle(), logger: logger))
     if CPUAllowance.isOne {
         databaseRoutes.add(middleware: DatabaseExecutorMiddleware())
         logger.info("one CPU: request handlers run on the database thread")
@@ -70,9 +82,20 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             store: questions, sessions: sessions, pageSize: configuration.pageSize,
             maxBodyBytes: configuration.maxBodyBytes))
 
+    let (head, body) = (configuration.headTimeout, configuration.bodyTimeout)
     var application = Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ballot"),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestDeadlines(head: head, body: body)],
+                idleTimeout: .seconds(Int64(configuration.idleTimeout / .seconds(1))),
+                // A head is a request line and its fields: far below NIO's 80 KB defaults.
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: 16 * 1_024, maxHeaderListSize: 32 * 1_024, maxHeaderFieldCount: 100))),
+        // Not `.with(…)` on this configuration later: it would drop the connection cap.
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "ballot",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
         logger: logger
     )
     application.addServices(DatabaseService(database: database))

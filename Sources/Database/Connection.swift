@@ -27,8 +27,12 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         var closed = false
         /// Why the connection can no longer be used, once it cannot.
         var brokenReason: String?
-        /// Statement text → the server-side prepared statement made from it.
-        var prepared: [String: PreparedStatement] = [:]
+        /// Statement text → the server-side prepared statements made from it, one per set of
+        /// parameter types it was used with (almost always one).
+        var prepared: [String: [PreparedStatement]] = [:]
+        /// Prepared statements alive on the server, bounded by `preparedStatementLimit`.
+        var preparedLive = 0
+        /// Names made so far; each new statement gets the next.
         var preparedCount = 0
     }
 
@@ -52,9 +56,9 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         case running
         /// Preparing `name`; the execution follows in a second round trip.
         case preparing(sql: String, statement: PreparedStatement)
-        /// Executing a cached prepared statement. `mayRetry` allows one re-prepare when the
-        /// server dropped or invalidated it (a migration changed a table it reads).
-        case executingPrepared(sql: String, mayRetry: Bool)
+        /// Executing the cached prepared statement `name`. `mayRetry` allows one re-prepare when
+        /// the server dropped or invalidated it (a migration changed a table it reads).
+        case executingPrepared(sql: String, name: String, mayRetry: Bool)
     }
 
     private init(handle: OpaquePointer, id: UInt64, preparesStatements: Bool) {
@@ -131,23 +135,29 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     private func send(_ pending: inout PendingQuery, _ state: inout State, mayRetry: Bool) -> DatabaseError? {
         let statement = pending.statement
         let sent: Bool
-        if preparesStatements, case .parameterized(let sql, _) = statement {
-            if let prepared = state.prepared[sql], statement.hasParameterTypes(prepared.parameterTypes) {
-                pending.step = .executingPrepared(sql: sql, mayRetry: mayRetry)
-                sent = statement.sendPrepared(prepared.name, on: handle)
-            } else if state.prepared.count < Self.preparedStatementLimit {
-                state.preparedCount += 1
-                let prepared = PreparedStatement(
-                    name: "ballot_\(state.preparedCount)", parameterTypes: statement.parameterTypes)
-                pending.step = .preparing(sql: sql, statement: prepared)
-                sent = statement.sendPrepare(prepared.name, on: handle)
+        do {
+            if preparesStatements, case .parameterized(let sql, _) = statement {
+                if let prepared = state.prepared[sql]?.first(where: { statement.hasParameterTypes($0.parameterTypes) })
+                {
+                    pending.step = .executingPrepared(sql: sql, name: prepared.name, mayRetry: mayRetry)
+                    sent = try statement.sendPrepared(prepared.name, on: handle)
+                } else if state.preparedLive < Self.preparedStatementLimit {
+                    state.preparedCount += 1
+                    let prepared = PreparedStatement(
+                        name: "ballot_\(state.preparedCount)", parameterTypes: statement.parameterTypes)
+                    pending.step = .preparing(sql: sql, statement: prepared)
+                    sent = statement.sendPrepare(prepared.name, on: handle)
+                } else {
+                    pending.step = .running
+                    sent = try statement.send(on: handle)
+                }
             } else {
                 pending.step = .running
-                sent = statement.send(on: handle)
+                sent = try statement.send(on: handle)
             }
-        } else {
-            pending.step = .running
-            sent = statement.send(on: handle)
+        } catch {
+            // Refused before anything was queued: the connection is as good as before.
+            return error
         }
         let flushed = sent ? PQflush(handle) : -1
         // Nothing reached the server whole, so the statement cannot have run.
@@ -165,13 +175,19 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         let serverError = pending.results.lazy.compactMap(\.serverError).first
         switch pending.step {
         case .preparing(let sql, let prepared) where serverError == nil:
-            state.prepared[sql] = prepared
+            state.prepared[sql, default: []].append(prepared)
+            state.preparedLive += 1
             pending.results = []
             if let failure = send(&pending, &state, mayRetry: false) { return .failure(failure) }
             return nil
-        case .executingPrepared(let sql, let mayRetry)
+        case .executingPrepared(let sql, let name, let mayRetry)
         where serverError.map({ Self.invalidatesPreparedStatement($0.sqlState) }) == true:
-            state.prepared[sql] = nil
+            // Forgotten here; the server's copy is replaced by a new name on the next prepare.
+            // (26000: the server has none; 0A000: it keeps a stale plan until the session ends,
+            // counted against the limit so a schema churn cannot grow it without bound.)
+            state.prepared[sql]?.removeAll { $0.name == name }
+            if serverError?.sqlState == "26000" { state.preparedLive -= 1 }
+            if state.prepared[sql]?.isEmpty == true { state.prepared[sql] = nil }
             // Outside a transaction nothing ran yet, so preparing again is safe.
             guard mayRetry, PQtransactionStatus(handle) == PQTRANS_IDLE else { break }
             pending.results = []

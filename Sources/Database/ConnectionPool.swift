@@ -154,6 +154,40 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// Opens connections until `count` are open (at most the pool size), all at once, so the
+    /// first requests after a start do not each pay for connecting. Throws the first failure;
+    /// the connections that did open stay in the pool.
+    func prewarm(_ count: Int) async throws {
+        let wanted = state.withLock { state -> Int in
+            guard !state.closed else { return 0 }
+            let missing = max(0, min(count, configuration.poolSize) - state.open)
+            state.open += missing
+            return missing
+        }
+        guard wanted > 0 else { return }
+        let settings = self.settings
+        let outcomes = await withTaskGroup(of: Result<Connection, any Error>.self) { group in
+            for _ in 0..<wanted {
+                let id = Self.connectionIDs.add(1, ordering: .relaxed).newValue
+                group.addTask {
+                    do { return .success(try await Connection.open(settings, id: id)) } catch { return .failure(error) }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        var firstError: (any Error)?
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let connection):
+                checkIn(connection)
+            case .failure(let error):
+                state.withLock { $0.open -= 1 }
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
     // MARK: Waiting
 
     private func timedWait() async throws -> Connection {

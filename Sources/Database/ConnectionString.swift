@@ -2,7 +2,9 @@ import CLibPQ
 
 /// A libpq connection string (`postgresql://…` URI or `key=value` pairs), validated on creation.
 ///
-/// Its description never shows the password, so it is safe to log. An empty string is valid:
+/// Its description never shows the password, so it is safe to log: it is rebuilt from the
+/// options libpq parsed, not cut out of the text, so no spelling of a password (spaces around
+/// `=`, quotes, percent escapes, a query parameter) can slip through. An empty string is valid:
 /// libpq then takes everything from its `PG*` environment variables and defaults.
 public struct ConnectionString: Sendable, Equatable, CustomStringConvertible {
     /// The string exactly as given, password included. Only handed to libpq.
@@ -10,12 +12,15 @@ public struct ConnectionString: Sendable, Equatable, CustomStringConvertible {
     /// The options libpq parsed out of ``raw``, password included; never printed whole.
     let options: [(key: String, value: String)]
 
+    /// Options whose values are secrets; left out of every description.
+    static let secretOptions: Set<String> = ["password", "sslpassword"]
+
     public init(_ string: String) throws(DatabaseError) {
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let parsed = PQconninfoParse(string, &errorMessage) else {
             let reason = errorMessage.map { String(cString: $0) } ?? "libpq could not parse it"
             if let errorMessage { PQfreemem(errorMessage) }
-            throw .invalidConnectionString(reason: reason.trimmedTrailingNewlines)
+            throw .invalidConnectionString(reason: Self.withoutQuotedText(reason.trimmedTrailingNewlines))
         }
         defer { PQconninfoFree(parsed) }
         var options: [(String, String)] = []
@@ -42,9 +47,29 @@ public struct ConnectionString: Sendable, Equatable, CustomStringConvertible {
         return host + port + database
     }
 
-    /// The string as given with its password replaced by `***`.
+    /// Every option libpq parsed, as `key=value` pairs, with secrets shown as `***`.
     public var description: String {
-        raw.isEmpty ? "(libpq defaults and PG* variables)" : Self.redacting(raw)
+        guard !options.isEmpty else { return "(libpq defaults and PG* variables)" }
+        return options.map { key, value in
+            Self.secretOptions.contains(key) ? "\(key)=***" : "\(key)=\(value)"
+        }.joined(separator: " ")
+    }
+
+    /// libpq's parse errors quote the text they choke on (`invalid percent-encoded token:
+    /// "hunter%zz2"`), and that text can be the password. Nothing of the string is shown: the
+    /// message keeps libpq's words and drops every quoted part.
+    static func withoutQuotedText(_ message: String) -> String {
+        var result = ""
+        var quoted = false
+        for character in message {
+            if character == "\"" {
+                if !quoted { result += "\"…\"" }
+                quoted.toggle()
+            } else if !quoted {
+                result.append(character)
+            }
+        }
+        return result
     }
 }
 
@@ -53,38 +78,5 @@ extension String {
         var text = self
         while text.last?.isNewline == true { text.removeLast() }
         return text
-    }
-}
-
-extension ConnectionString {
-    /// `text` with its password replaced by `***`, for strings that may not even parse, so a
-    /// typo in `DATABASE_URL` can be reported without leaking the secret.
-    public static func redacting(_ text: String) -> String {
-        var redacted = text
-        // URI userinfo: postgresql://user:secret@host
-        if let scheme = redacted.firstRange(of: "://"),
-            let at = redacted[scheme.upperBound...].lastIndex(of: "@"),
-            let colon = redacted[scheme.upperBound..<at].firstIndex(of: ":")
-        {
-            redacted.replaceSubrange(redacted.index(after: colon)..<at, with: "***")
-        }
-        // URI query (?password=secret&…) or key=value form (password=secret, password='a b').
-        var searchStart = redacted.startIndex
-        while let key = redacted[searchStart...].firstRange(of: "password=") {
-            var end = key.upperBound
-            if end < redacted.endIndex, redacted[end] == "'" {
-                end = redacted.index(after: end)
-                while end < redacted.endIndex, redacted[end] != "'" {
-                    if redacted[end] == "\\" { end = redacted.index(after: end) }
-                    if end < redacted.endIndex { end = redacted.index(after: end) }
-                }
-                if end < redacted.endIndex { end = redacted.index(after: end) }
-            } else {
-                end = redacted[end...].firstIndex { $0 == "&" || $0 == " " } ?? redacted.endIndex
-            }
-            redacted.replaceSubrange(key.upperBound..<end, with: "***")
-            searchStart = redacted.index(key.upperBound, offsetBy: 3)
-        }
-        return redacted
     }
 }

@@ -80,6 +80,15 @@ public final class Database: Queryable {
         }
     }
 
+    /// Opens `connections` connections now (at most the pool size) instead of on first use.
+    ///
+    /// A server calls this before it reports ready, so that its first requests and its first
+    /// `/__heartbeat__` measure queries, not connection set-up on a busy machine. Throws the
+    /// first failure; a server that must start while its database is down logs it and goes on.
+    public func open(connections: Int) async throws {
+        try await pool.prewarm(connections)
+    }
+
     /// The thread that reads every connection's socket, as a `TaskExecutor`.
     ///
     /// Work that queries the database runs fastest with

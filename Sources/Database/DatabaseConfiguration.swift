@@ -43,7 +43,7 @@ public struct DatabaseConfiguration: Sendable {
             connectionString = try ConnectionString(url)
         } catch {
             throw InvalidSetting(
-                variable: "DATABASE_URL", value: ConnectionString.redacting(url),
+                variable: "DATABASE_URL", value: "(not shown: it may hold a password)",
                 expected: "a libpq connection URI or key=value string (\(error))")
         }
         poolSize = try reader.integer("DATABASE_POOL_SIZE", default: 10, in: 1...10_000)

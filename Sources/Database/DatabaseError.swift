@@ -26,6 +26,10 @@ public enum DatabaseError: Error, Sendable, Equatable {
     case poolClosed
     /// A ``Transaction`` was used after its closure returned.
     case transactionFinished
+    /// A value cannot be sent as it is, so the statement was not sent at all: `$position`
+    /// (1-based) holds a NUL byte, which PostgreSQL text cannot store and libpq would cut the
+    /// value at. Refused rather than truncated, since `admin\0x` must never become `admin`.
+    case invalidParameter(position: Int, reason: String)
 }
 
 /// The fields of a PostgreSQL error response (see "Error Message Fields" in the PostgreSQL manual).
@@ -119,6 +123,8 @@ extension DatabaseError: CustomStringConvertible {
             return "the database pool is closed"
         case .transactionFinished:
             return "the transaction was used after its closure returned"
+        case .invalidParameter(let position, let reason):
+            return "parameter $\(position) was not sent: \(reason); reject such input before it reaches the database"
         }
     }
 }

@@ -8,13 +8,17 @@ enum Statement: Sendable {
     /// migrations and other SQL files.
     case script(String)
 
-    /// Queues the statement in libpq's output buffer. Returns false when libpq refuses.
-    func send(on connection: OpaquePointer) -> Bool {
+    /// Queues the statement in libpq's output buffer. Returns false when libpq refuses; throws,
+    /// sending nothing, when a value cannot be sent (``DatabaseError/invalidParameter(position:reason:)``).
+    func send(on connection: OpaquePointer) throws(DatabaseError) -> Bool {
         switch self {
         case .script(let sql):
+            guard !sql.utf8.contains(0) else {
+                throw .invalidParameter(position: 0, reason: "the script holds a NUL byte")
+            }
             return PQsendQuery(connection, sql) == 1
         case .parameterized(let sql, let parameters):
-            return Self.withEncoded(parameters) { types, values, lengths, formats in
+            return try Self.withEncoded(parameters) { types, values, lengths, formats in
                 PQsendQueryParams(
                     connection, sql, Int32(parameters.count), types, values, lengths, formats,
                     0  // text results
@@ -41,9 +45,9 @@ enum Statement: Sendable {
     }
 
     /// Queues an execution of the prepared statement `name` with this statement's values.
-    func sendPrepared(_ name: String, on connection: OpaquePointer) -> Bool {
+    func sendPrepared(_ name: String, on connection: OpaquePointer) throws(DatabaseError) -> Bool {
         guard case .parameterized(_, let parameters) = self else { return false }
-        return Self.withEncoded(parameters) { _, values, lengths, formats in
+        return try Self.withEncoded(parameters) { _, values, lengths, formats in
             PQsendQueryPrepared(connection, name, Int32(parameters.count), values, lengths, formats, 0) == 1
         }
     }
@@ -51,26 +55,35 @@ enum Statement: Sendable {
     /// Lays every value out in one buffer and hands libpq pointers into it; libpq copies the
     /// values into its output buffer before returning, so the pointers need not outlive the
     /// call. The per-parameter arrays live on the stack: this runs for every statement.
+    ///
+    /// Text values travel as C strings, so one holding a NUL byte would arrive cut short; the
+    /// whole class is refused here, for every text type, before anything is sent.
     private static func withEncoded<R>(
         _ parameters: [any QueryParameter],
         _ body: (
             UnsafePointer<Oid>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?,
             UnsafePointer<Int32>?
         ) -> R
-    ) -> R {
+    ) throws(DatabaseError) -> R {
         let count = parameters.count
         if count == 0 { return body(nil, nil, nil, nil) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(count * 24)
-        return withUnsafeTemporaryAllocation(of: Oid.self, capacity: count) { types in
+        let encoded = withUnsafeTemporaryAllocation(of: Oid.self, capacity: count) {
+            types -> Result<R, DatabaseError> in
             // Three columns of `count`: lengths, formats, and value offsets (-1 for NULL).
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * count) { columns in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3 * count) { columns -> Result<R, DatabaseError> in
                 for (index, parameter) in parameters.enumerated() {
                     let kind = type(of: parameter)
                     types[index] = kind.postgresType.rawValue
                     columns[count + index] = kind.isBinary ? 1 : 0
                     let start = buffer.count
                     if parameter.encode(into: &buffer) {
+                        if !kind.isBinary, buffer[start...].contains(0) {
+                            return .failure(
+                                .invalidParameter(
+                                    position: index + 1, reason: "the text holds a NUL byte (U+0000)"))
+                        }
                         columns[index] = Int32(buffer.count - start)
                         columns[2 * count + index] = Int32(start)
                         buffer.append(0)  // text values are C strings
@@ -79,20 +92,24 @@ enum Statement: Sendable {
                         columns[2 * count + index] = -1
                     }
                 }
-                return buffer.withUnsafeBytes { storage in
-                    withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
-                        for index in 0..<count {
-                            let offset = Int(columns[2 * count + index])
-                            values[index] =
-                                offset < 0
-                                ? nil : storage.baseAddress?.advanced(by: offset).assumingMemoryBound(to: CChar.self)
+                return .success(
+                    buffer.withUnsafeBytes { storage in
+                        withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
+                            for index in 0..<count {
+                                let offset = Int(columns[2 * count + index])
+                                values[index] =
+                                    offset < 0
+                                    ? nil
+                                    : storage.baseAddress?.advanced(by: offset).assumingMemoryBound(to: CChar.self)
+                            }
+                            return body(
+                                UnsafePointer(types.baseAddress), UnsafePointer(values.baseAddress),
+                                UnsafePointer(columns.baseAddress),
+                                UnsafePointer(columns.baseAddress?.advanced(by: count)))
                         }
-                        return body(
-                            UnsafePointer(types.baseAddress), UnsafePointer(values.baseAddress),
-                            UnsafePointer(columns.baseAddress), UnsafePointer(columns.baseAddress?.advanced(by: count)))
-                    }
-                }
+                    })
             }
         }
+        return try encoded.get()
     }
 }

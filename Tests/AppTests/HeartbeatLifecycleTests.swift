@@ -1,8 +1,10 @@
 import Database
+import Dockerflow
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Migrations
+import Synchronization
 import TestSupport
 import Testing
 
@@ -73,6 +75,8 @@ struct HeartbeatLifecycleTests {
         }
     }
 
+    /// With an injected clock: the window is a count of the check's own reads of the clock, so
+    /// however long the migrations take on a loaded machine, the answer is the same.
     @Test func theMigrationsCheckReusesALedgerReadForItsWindowOnly() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
             .path
@@ -81,26 +85,22 @@ struct HeartbeatLifecycleTests {
 
         try await PrivateCluster.with { cluster in
             let files = try MigrationDirectory(path: folder).load()
-            var configuration = try AppConfiguration(environment: [
-                "HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": folder,
-                "MIGRATIONS_CHECK_REUSE_MS": "700",
-            ])
-            configuration.port = 0
-            try await buildApplication(configuration).test(.live) { client in
-                func migrations() async throws -> String? {
-                    try await client.execute(uri: "/__heartbeat__", method: .get) { response in
-                        let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
-                        return ((body as? [String: Any])?["checks"] as? [String: String])?["migrations"]
-                    }
-                }
-                #expect(try await migrations() == "warning")
-                try await TestDatabase.with(url: cluster.url) { database async throws in
-                    try await Migrator(database: database, files: files).up()
-                }
+            let start = ContinuousClock.now
+            let elapsed = Mutex<Duration>(.zero)
+            try await TestDatabase.with(url: cluster.url) { database async throws in
+                let check = HealthCheck.migrations(
+                    database, files: .success(files), reuseFor: .seconds(10), now: { start + elapsed.withLock { $0 } })
+                func migrations() async -> CheckLevel { await check.body().map(\.level).max() ?? .ok }
+                #expect(await migrations() == .warning)
+                try await Migrator(database: database, files: files).up()
                 // Within the window the earlier read stands; after it, the ledger is read again.
-                #expect(try await migrations() == "warning")
-                try await Task.sleep(for: .milliseconds(800))
-                #expect(try await migrations() == "ok")
+                elapsed.withLock { $0 = .seconds(9) }
+                #expect(await migrations() == .warning)
+                elapsed.withLock { $0 = .seconds(11) }
+                #expect(await migrations() == .ok)
+                // The new read starts a new window.
+                elapsed.withLock { $0 = .seconds(20) }
+                #expect(await migrations() == .ok)
             }
         }
     }

@@ -64,3 +64,23 @@ import Testing
         }
     }
 }
+
+@Suite struct PreparedStatementTypeTests {
+    /// One SQL text used with different parameter types keeps one server-side statement per
+    /// type set, and reuses them, instead of preparing a new one on every switch.
+    @Test func oneTextWithSeveralParameterTypesPreparesEachOnce() async throws {
+        try await TestDatabase.with(poolSize: 1) { db async throws in
+            let sql = "SELECT $1::text AS v"
+            for round in 0..<60 {
+                switch round % 3 {
+                case 0: try await db.query(sql, ["text"])
+                case 1: try await db.query(sql, [round])
+                default: try await db.query(sql, [Int32(round)])
+                }
+            }
+            let rows = try await db.query(
+                "SELECT count(*) AS n FROM pg_prepared_statements WHERE statement = $1", [sql])
+            #expect(try rows[0].decode(column: "n", as: Int.self) == 3)
+        }
+    }
+}

@@ -33,6 +33,11 @@ struct FormBody: Sendable {
             guard let name = PercentEncoding.decodeFormField(parts[0]),
                 let value = parts.count > 1 ? PercentEncoding.decodeFormField(parts[1]) : ""
             else { continue }
+            // No form field of Ballot's takes a NUL, and text with one would reach C code
+            // (libpq) cut short: refused whole, before any handler sees it.
+            guard !name.utf8.contains(0), !value.utf8.contains(0) else {
+                throw HTTPError(.badRequest, message: "The form contains a NUL character (%00).")
+            }
             pairs.append((name, value))
         }
         return FormBody(pairs: pairs)

@@ -1,4 +1,5 @@
 import Dockerflow
+import HTTPTypes
 import Hummingbird
 
 /// Errors on browser pages rendered in the layout: 403, 404, 405, 413 with a plain message,
@@ -20,7 +21,9 @@ struct HTMLErrorPages: ErrorPages {
                 status: .internalServerError)
         }
         var response = renderer.page("errors/error", view(for: error), status: error.status)
-        if let allow = fallback.headers[.allow] { response.headers[.allow] = allow }
+        for name in [HTTPField.Name.allow, .retryAfter] {
+            if let value = fallback.headers[name] { response.headers[name] = value }
+        }
         return response
     }
 
@@ -32,6 +35,10 @@ struct HTMLErrorPages: ErrorPages {
         case .methodNotAllowed:
             return ErrorView(heading: "Method not allowed", message: "This page does not take that request.")
         case .contentTooLarge: return ErrorView(heading: "Too large", message: message ?? "The request is too large.")
+        case .serviceUnavailable:
+            return ErrorView(
+                heading: "Temporarily unavailable",
+                message: "The site cannot reach its database right now. Please try again in a few seconds.")
         default:
             return ErrorView(heading: error.status.reasonPhrase, message: message ?? "The request could not be served.")
         }

@@ -169,12 +169,9 @@ struct StaffPageHandlers: Sendable {
         return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
     }
 
-    /// Only paths on this site: an open redirect to `//evil.example` is refused.
+    /// Only paths on this site (``RedirectTarget``); anything else goes to the staff list.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
-            !next.contains(where: { $0.isNewline })
-        else { return "/staff" }
-        return next
+        RedirectTarget.sameOrigin(next) ?? "/staff"
     }
 
     /// `<input type="datetime-local">`'s value, read as UTC.

@@ -14,7 +14,8 @@ extension HealthCheck {
     /// burst of heartbeats double the load they put on the database. Migrations change with
     /// deploys, not within a second, and the `database` check still asks the server every time.
     static func migrations(
-        _ database: Database, files: Result<[MigrationFile], MigrationError>, reuseFor: Duration
+        _ database: Database, files: Result<[MigrationFile], MigrationError>, reuseFor: Duration,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) -> HealthCheck {
         let prepared = files.map { Migrator(database: database, files: $0) }
         let lastRead = Mutex<(at: ContinuousClock.Instant, messages: [CheckMessage])?>(nil)
@@ -26,7 +27,7 @@ extension HealthCheck {
             case .failure(let error):
                 return [.error(id: "ballot.migrations.E002", "The migrations folder is invalid: \(error)")]
             }
-            let now = ContinuousClock.now
+            let now = now()
             if let reused = lastRead.withLock({ $0 }), now - reused.at < reuseFor { return reused.messages }
             let status: MigrationStatus
             do {

@@ -24,12 +24,12 @@ struct QuestionDraft: Sendable, Equatable {
         let text = text.trimmingWhitespace()
         if text.isEmpty {
             problems["text"] = "Write the question."
-        } else if text.count > Self.maxLength {
-            problems["text"] = "At most \(Self.maxLength) characters."
+        } else if let problem = Self.problem(with: text) {
+            problems["text"] = problem
         }
         let choices = choices.map { $0.trimmingWhitespace() }
-        for (index, choice) in choices.enumerated() where choice.count > Self.maxLength {
-            problems["choices.\(index + 1)"] = "At most \(Self.maxLength) characters."
+        for (index, choice) in choices.enumerated() {
+            if let problem = Self.problem(with: choice) { problems["choices.\(index + 1)"] = problem }
         }
         let filled = choices.filter { !$0.isEmpty }
         if !Self.choiceRange.contains(filled.count) {
@@ -38,6 +38,18 @@ struct QuestionDraft: Sendable, Equatable {
             problems["choices"] = "Each choice must be different."
         }
         return problems
+    }
+
+    /// What is wrong with one line of text, or nil. Length counts Unicode scalars, as
+    /// PostgreSQL's `length()` in the table's CHECK does, not what Swift sees as characters:
+    /// `e` with 300 combining accents is one Character and 301 code points. Control characters
+    /// (NUL among them) have no place in a one-line text.
+    static func problem(with text: String) -> String? {
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            return "Remove control characters (tabs, line breaks, NUL)."
+        }
+        if text.unicodeScalars.count > maxLength { return "At most \(maxLength) characters." }
+        return nil
     }
 
     /// The draft as it will be stored: trimmed, empty choice fields dropped.

@@ -53,7 +53,8 @@ public struct CheckMessage: Sendable, Equatable {
 /// A named check that `/__heartbeat__` runs. It returns its findings; none means ok.
 public struct HealthCheck: Sendable {
     public let name: String
-    let body: @Sendable () async -> [CheckMessage]
+    /// Runs the check once and returns its findings (``Heartbeat`` adds the timeout).
+    public let body: @Sendable () async -> [CheckMessage]
 
     public init(name: String, _ body: @escaping @Sendable () async -> [CheckMessage]) {
         self.name = name

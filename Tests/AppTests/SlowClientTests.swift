@@ -1,0 +1,96 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The real `ballot` process against clients that send requests too slowly or not at all.
+/// Without the deadlines each of these connections stays open until the client gives up.
+@Suite struct SlowClientTests {
+    private let ballot = Program.built("ballot")
+
+    private func withServer(
+        _ settings: [String: String], _ body: (Int) async throws -> Void
+    ) async throws {
+        let port = Program.freePort()
+        var environment = [
+            "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
+            "MIGRATIONS_DIR": Repository.migrations, "LOG_LEVEL": "WARNING",
+        ]
+        environment.merge(settings) { _, new in new }
+        let server = try #require(Program.start([ballot], environment: environment))
+        #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"))
+        try await body(port)
+        server.signal(SIGTERM)
+        _ = await server.finish()
+    }
+
+    /// 300 connections each holding half a request head, against a cap of 50 connections and
+    /// a 1 s head deadline: all are closed in batches, and the server still answers after.
+    /// (Idle timeout 60 s: it cannot be what closes them.)
+    @Test(.timeLimit(.minutes(2))) func halfSentHeadsAreClosedAtTheHeadDeadline() async throws {
+        try await withServer([
+            "HTTP_HEAD_TIMEOUT_S": "1", "HTTP_IDLE_TIMEOUT_S": "60", "HTTP_MAX_CONNECTIONS": "50",
+        ]) { port in
+            var connections: [RawConnection] = []
+            for _ in 0..<300 {
+                let connection = try #require(RawConnection(port: port))
+                connection.send("GET /questions/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                connections.append(connection)
+            }
+            // 6 batches of 50, each closed about 1 s after its first byte is read.
+            let stillOpen = await RawConnection.waitUntilClosed(connections, timeout: .seconds(45))
+            #expect(stillOpen == 0)
+            #expect(await HTTPProbe.get("http://127.0.0.1:\(port)/__lbheartbeat__").status == 200)
+        }
+    }
+
+    /// A head sent one byte at a time, each byte well inside any gap timeout: closed at the
+    /// head deadline although bytes keep coming.
+    @Test(.timeLimit(.minutes(1))) func aTrickledHeadIsClosedAtTheHeadDeadline() async throws {
+        try await withServer(["HTTP_HEAD_TIMEOUT_S": "1", "HTTP_IDLE_TIMEOUT_S": "60"]) { port in
+            let connection = try #require(RawConnection(port: port))
+            let head = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + String(repeating: "x", count: 200))
+            let started = ContinuousClock.now
+            var closed = false
+            for character in head {
+                guard connection.send(String(character)), !connection.isClosedByServer else {
+                    closed = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(closed, "the server kept reading a head for \(ContinuousClock.now - started)")
+        }
+    }
+
+    /// A body sent one byte at a time: every byte resets an idle timer, so only a deadline for
+    /// the whole body ends it.
+    @Test(.timeLimit(.minutes(1))) func aTrickledBodyIsClosedAtTheBodyDeadline() async throws {
+        try await withServer([
+            "HTTP_HEAD_TIMEOUT_S": "5", "HTTP_BODY_TIMEOUT_S": "2", "HTTP_IDLE_TIMEOUT_S": "60",
+        ]) { port in
+            let connection = try #require(RawConnection(port: port))
+            connection.send(
+                "POST /questions/1/vote HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 400\r\n\r\n")
+            var closed = false
+            for _ in 0..<400 {
+                guard connection.send("a"), !connection.isClosedByServer else {
+                    closed = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(closed, "the server kept reading a 40 s body")
+        }
+    }
+
+    /// An idle keep-alive connection is closed after `HTTP_IDLE_TIMEOUT_S`; one that keeps
+    /// sending requests is not.
+    @Test(.timeLimit(.minutes(1))) func idleKeepAliveConnectionsAreClosed() async throws {
+        try await withServer(["HTTP_IDLE_TIMEOUT_S": "1", "HTTP_HEAD_TIMEOUT_S": "5"]) { port in
+            let idle = try #require(RawConnection(port: port))
+            idle.send("GET /__lbheartbeat__ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(await RawConnection.waitUntilClosed([idle], timeout: .seconds(15)) == 0)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A TCP connection to 127.0.0.1 driven byte by byte, for tests of slow and half-sent requests
+/// that no HTTP client library will send.
+public final class RawConnection: @unchecked Sendable {
+    public let socket: Int32
+
+    /// Connects (blocking) to `port` on loopback; nil when the connection is refused.
+    public init?(port: Int) {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            return nil
+        }
+        socket = fd
+    }
+
+    deinit { Glibc.close(socket) }
+
+    /// Sends `text`; false when the server already closed the connection.
+    @discardableResult
+    public func send(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            == bytes.count
+    }
+
+    /// Whether the server has closed the connection (end of stream or a reset) — reads and
+    /// drops whatever response came first.
+    public var isClosedByServer: Bool {
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        while true {
+            let received = recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if received == 0 { return true }
+            if received < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }
+        }
+    }
+
+    /// Waits, polling every 50 ms, until every connection is closed by the server or
+    /// `timeout` passes; returns how many are still open.
+    public static func waitUntilClosed(_ connections: [RawConnection], timeout: Duration) async -> Int {
+        let deadline = ContinuousClock.now + timeout
+        var open = connections
+        while true {
+            open.removeAll { $0.isClosedByServer }
+            if open.isEmpty || ContinuousClock.now >= deadline { return open.count }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
