@@ -47,6 +47,7 @@ WORKDIR /app
 COPY --from=build /out/ballot /app/bin/ballot
 COPY --from=assets /src/static/dist /app/static/dist
 COPY templates /app/templates
+COPY api /app/api
 COPY migrations /app/migrations
 COPY docker/version-json.sh /app/docker/
 
@@ -68,6 +69,7 @@ LABEL org.opencontainers.image.title="ballot" \
 ENV PORT=8000 \
     VERSION_JSON=/app/version.json \
     TEMPLATES_DIR=/app/templates \
+    OPENAPI_PATH=/app/api/openapi.json \
     STATIC_DIR=/app/static \
     MIGRATIONS_DIR=/app/migrations
 USER app

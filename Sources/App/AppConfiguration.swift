@@ -27,6 +27,8 @@ struct AppConfiguration: Sendable {
     /// `STATIC_DIR`: the folder with `dist/` (built assets and their manifest) or, in a fresh
     /// checkout, `src/`; served under `/static/`.
     var staticDirectory: String
+    /// `OPENAPI_PATH`: the JSON API's OpenAPI document, served at `/api/openapi.json`.
+    var openAPIPath: String
     /// `SESSION_COOKIE_SECURE`: mark cookies Secure (behind HTTPS).
     var secureCookies: Bool
     /// `HTTP_IDLE_TIMEOUT_S`: close a connection on which no request arrived for this long.
@@ -55,6 +57,7 @@ struct AppConfiguration: Sendable {
         maxBodyBytes = try reader.integer("MAX_BODY_BYTES", default: 65_536, in: 1_024...104_857_600)
         templatesDirectory = reader.string("TEMPLATES_DIR", default: "./templates")
         staticDirectory = reader.string("STATIC_DIR", default: "./static")
+        openAPIPath = reader.string("OPENAPI_PATH", default: "./api/openapi.json")
         secureCookies = try reader.boolean("SESSION_COOKIE_SECURE", default: false)
         idleTimeout = .seconds(try reader.integer("HTTP_IDLE_TIMEOUT_S", default: 75, in: 1...3_600))
         headTimeout = .seconds(try reader.integer("HTTP_HEAD_TIMEOUT_S", default: 10, in: 1...600))

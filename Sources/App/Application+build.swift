@@ -56,6 +56,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             errorPages: HTMLErrorPages(renderer: renderer)))
     dockerflow.add(to: router)
     addStaticRoutes(to: router, assets: assets)
+    addOpenAPIRoute(to: router, path: configuration.openAPIPath, logger: logger)
     // The routes that query PostgreSQL; on one CPU they run on the database's thread.
     let databaseRoutes = router.group()
         .add(middleware: DatabaseOutageMiddleware(warnings: WarningThrottle(), logger: logger))

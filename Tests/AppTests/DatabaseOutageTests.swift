@@ -36,7 +36,9 @@ struct DatabaseOutageTests {
         try await buildApplication(configuration).test(.router, body)
     }
 
-    private func send(_ client: any TestClientProtocol, _ request: (method: HTTPRequest.Method, uri: String, json: Bool))
+    private func send(
+        _ client: any TestClientProtocol, _ request: (method: HTTPRequest.Method, uri: String, json: Bool)
+    )
         async throws -> TestResponse
     {
         // A session cookie, so that the staff page asks the database who it belongs to.
@@ -98,7 +100,8 @@ struct DatabaseOutageTests {
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ballot' AND pid <> pg_backend_pid()"
                     )
                 }
-                for request in Self.requests where request.method == .post && request.json && request.uri.contains("/vote") {
+                for request in Self.requests
+                where request.method == .post && request.json && request.uri.contains("/vote") {
                     var response = try await send(client, request)
                     // The first try may meet a terminated connection (also a 503); then read-only.
                     if response.status == .serviceUnavailable { response = try await send(client, request) }
@@ -114,7 +117,8 @@ struct DatabaseOutageTests {
             try await withApp(
                 cluster,
                 environment: [
-                    "DATABASE_STATEMENT_TIMEOUT_MS": "300", "DATABASE_POOL_SIZE": "1", "DATABASE_POOL_TIMEOUT_MS": "200",
+                    "DATABASE_STATEMENT_TIMEOUT_MS": "300", "DATABASE_POOL_SIZE": "1",
+                    "DATABASE_POOL_TIMEOUT_MS": "200",
                 ]
             ) { client in
                 try await TestDatabase.with(url: cluster.url) { database async throws in

@@ -13,7 +13,9 @@ import Testing
 /// never a 500 and never a truncated value.
 @Suite struct HostileInputTests {
     static let csrf = String(repeating: "c", count: 64)
-    static let csrfCookie: HTTPFields = [.cookie: "csrftoken=\(csrf)", .contentType: "application/x-www-form-urlencoded"]
+    static let csrfCookie: HTTPFields = [
+        .cookie: "csrftoken=\(csrf)", .contentType: "application/x-www-form-urlencoded",
+    ]
 
     /// Form fields with a NUL, percent-encoded as a browser or a script sends them.
     static let nulForms: [(uri: String, body: String)] = [

@@ -1,0 +1,27 @@
+import Dockerflow
+import Hummingbird
+import Logging
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// `GET /api/openapi.json`: the JSON API's contract (`api/openapi.json` in the repository),
+/// read once at start from `OPENAPI_PATH`. A missing file is logged and answered 404: the API
+/// itself works without its description.
+func addOpenAPIRoute(to router: Router<some RequestContext>, path: String, logger: Logger) {
+    let document = FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+    if document == nil {
+        logger.error("the OpenAPI document is missing; /api/openapi.json answers 404", metadata: ["path": "\(path)"])
+    }
+    @Sendable func serve(_ request: Request, context: some RequestContext) throws -> Response {
+        guard let document else { throw JSONError(.notFound, code: "not_found", message: "No API description") }
+        var response = Response.json(status: .ok, bytes: document)
+        response.headers[.cacheControl] = "no-cache"
+        return response
+    }
+    router.get("/api/openapi.json", use: serve)
+    router.head("/api/openapi.json", use: serve)
+}

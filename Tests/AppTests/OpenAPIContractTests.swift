@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+@testable import App
+
+/// `api/openapi.json` is the JSON API's contract: served as it is, and every documented
+/// operation answers with a status the document lists for it. schemathesis (scripts/api-fuzz)
+/// fuzzes the same document against a live server in CI.
+@Suite struct OpenAPIContractTests {
+    static func document() throws -> [String: Any] {
+        let data = try Data(contentsOf: Repository.root.appendingPathComponent("api/openapi.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func theDocumentIsServedAsItIs() async throws {
+        try await QuestionAPITests.withApp { client, _, _ in
+            let response = try await client.execute(uri: "/api/openapi.json", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            let served = try #require(
+                try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+            #expect(served["openapi"] as? String == "3.1.0")
+            #expect(NSDictionary(dictionary: served).isEqual(to: try Self.document()))
+        }
+    }
+
+    /// Each documented path and method, with a plain request (ids 1 and 999999, a valid and an
+    /// invalid vote body): the status is one the document lists for that operation.
+    @Test func everyOperationAnswersADocumentedStatus() async throws {
+        let paths = try #require(try Self.document()["paths"] as? [String: [String: Any]])
+        #expect(paths.keys.contains("/api/questions/{id}/votes"))
+        let operations: [(path: String, method: HTTPRequest.Method, statuses: Set<String>)] = paths.flatMap {
+            template, operations in
+            operations.compactMap { method, operation in
+                guard let method = HTTPRequest.Method(method.uppercased()),
+                    let responses = (operation as? [String: Any])?["responses"] as? [String: Any]
+                else { return nil }
+                return (template, method, Set(responses.keys))
+            }
+        }
+        #expect(operations.count >= 10)
+        try await QuestionAPITests.withApp { client, _, _ in
+            for (template, method, statuses) in operations {
+                do {
+                    for id in ["1", "999999"] {
+                        let uri = template.replacingOccurrences(of: "{id}", with: id)
+                        var headers: HTTPFields = [:]
+                        var body: ByteBuffer?
+                        if method == .post {
+                            headers[.contentType] = "application/json"
+                            body = ByteBuffer(string: uri.hasSuffix("votes") ? #"{"choice_id": 1}"# : #"{"text": "x"}"#)
+                        }
+                        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
+                        let code = String(response.status.code)
+                        let documented = statuses.contains(code) || statuses.contains("\(code.prefix(1))XX")
+                        #expect(documented, "\(method) \(uri) answered \(code), not in the document")
+                    }
+                }
+            }
+        }
+    }
+}
