@@ -1,5 +1,6 @@
 import Database
 import Dockerflow
+import NIOCore
 import Settings
 
 /// Everything the server reads from its environment (and `CONFIG_PATH`), validated before it
@@ -31,6 +32,14 @@ struct AppConfiguration: Sendable {
     var openAPIPath: String
     /// `SESSION_COOKIE_SECURE`: mark cookies Secure (behind HTTPS).
     var secureCookies: Bool
+    /// `DEPLOYMENT=production`: refuse to start while ``DeployChecks`` finds an error.
+    var isProduction: Bool
+    /// `TRUSTED_PROXIES`: the load balancers whose `X-Forwarded-For` names the client (for the
+    /// login throttle); empty trusts nobody, and the TCP peer is the client.
+    var trustedProxies: TrustedProxies
+    /// `LOGIN_MAX_CONCURRENT_HASHES`: password hashes at once (default: the CPUs); more logins
+    /// at the same moment are answered 503 at once.
+    var maxConcurrentHashes: Int
     /// `HTTP_IDLE_TIMEOUT_S`: close a connection on which no request arrived for this long.
     /// Longer than a load balancer's own keep-alive timeout (60 s for most), so that the
     /// balancer, not Ballot, closes idle connections and never sends on one being closed.
@@ -48,6 +57,9 @@ struct AppConfiguration: Sendable {
         host = reader.string("HOST", default: "0.0.0.0")
         port = try reader.integer("PORT", default: 8000, in: 1...65_535)
         database = try DatabaseConfiguration(environment: reader.values)
+        // A web request should never wait minutes on one statement; unset means 10 s here
+        // (`migrate` and other commands keep the server's setting).
+        if reader.optionalString("DATABASE_STATEMENT_TIMEOUT_MS") == nil { database.statementTimeout = .seconds(10) }
         dockerflow = try DockerflowConfiguration(reader)
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: "./migrations")
         migrationsCheckReuse = .milliseconds(
@@ -59,6 +71,14 @@ struct AppConfiguration: Sendable {
         staticDirectory = reader.string("STATIC_DIR", default: "./static")
         openAPIPath = reader.string("OPENAPI_PATH", default: "./api/openapi.json")
         secureCookies = try reader.boolean("SESSION_COOKIE_SECURE", default: false)
+        let deployment = reader.string("DEPLOYMENT", default: "development")
+        guard ["development", "production"].contains(deployment) else {
+            throw InvalidSetting(variable: "DEPLOYMENT", value: deployment, expected: "development or production")
+        }
+        isProduction = deployment == "production"
+        trustedProxies = try TrustedProxies(reader.string("TRUSTED_PROXIES", default: ""))
+        maxConcurrentHashes = try reader.integer(
+            "LOGIN_MAX_CONCURRENT_HASHES", default: max(2, System.coreCount), in: 1...1_024)
         idleTimeout = .seconds(try reader.integer("HTTP_IDLE_TIMEOUT_S", default: 75, in: 1...3_600))
         headTimeout = .seconds(try reader.integer("HTTP_HEAD_TIMEOUT_S", default: 10, in: 1...600))
         bodyTimeout = .seconds(try reader.integer("HTTP_BODY_TIMEOUT_S", default: 30, in: 1...3_600))

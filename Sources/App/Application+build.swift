@@ -47,7 +47,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
 
     let assets = try StaticAssets(directory: configuration.staticDirectory, logger: logger)
     let renderer = try PageRenderer(directory: configuration.templatesDirectory, assets: assets)
-    let router = Router()
+    let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(hstsSeconds: configuration.hstsSeconds))
     router.add(
         middleware: DockerflowMiddleware(
@@ -66,6 +66,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
     }
     let questions = QuestionStore(database: database)
     let sessions = SessionStore(database: database)
+    let attempts = LoginAttemptStore(database: database)
     addPageRoutes(
         to: databaseRoutes,
         handlers: PollPageHandlers(
@@ -75,7 +76,9 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
         to: databaseRoutes,
         handlers: StaffPageHandlers(
             questions: questions, users: UserStore(database: database), sessions: sessions,
-            throttle: LoginThrottle(), renderer: renderer, pageSize: configuration.pageSize,
+            throttle: LoginThrottle(store: attempts), attempts: attempts,
+            hashingSlots: HashingSlots(limit: configuration.maxConcurrentHashes),
+            trustedProxies: configuration.trustedProxies, renderer: renderer, pageSize: configuration.pageSize,
             maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies))
     addAPIRoutes(
         to: databaseRoutes,

@@ -7,7 +7,7 @@ struct Ballot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ballot",
         abstract: "Ballot, a polls web application on PostgreSQL.",
-        subcommands: [Serve.self, Seed.self, CreateSuperuser.self, Healthcheck.self, MigrateCommand.self],
+        subcommands: [Serve.self, Seed.self, CreateSuperuser.self, Healthcheck.self, Check.self, MigrateCommand.self],
         defaultSubcommand: Serve.self
     )
 }

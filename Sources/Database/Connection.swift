@@ -146,7 +146,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                     let prepared = PreparedStatement(
                         name: "ballot_\(state.preparedCount)", parameterTypes: statement.parameterTypes)
                     pending.step = .preparing(sql: sql, statement: prepared)
-                    sent = statement.sendPrepare(prepared.name, on: handle)
+                    sent = try statement.sendPrepare(prepared.name, on: handle)
                 } else {
                     pending.step = .running
                     sent = try statement.send(on: handle)

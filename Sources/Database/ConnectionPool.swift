@@ -158,8 +158,8 @@ final class ConnectionPool: Sendable {
     /// first requests after a start do not each pay for connecting. Throws the first failure;
     /// the connections that did open stay in the pool.
     func prewarm(_ count: Int) async throws {
-        let wanted = state.withLock { state -> Int in
-            guard !state.closed else { return 0 }
+        let wanted = try state.withLock { state throws(DatabaseError) -> Int in
+            if state.closed { throw .poolClosed }
             let missing = max(0, min(count, configuration.poolSize) - state.open)
             state.open += missing
             return missing
@@ -181,7 +181,12 @@ final class ConnectionPool: Sendable {
             case .success(let connection):
                 checkIn(connection)
             case .failure(let error):
-                state.withLock { $0.open -= 1 }
+                // As in openConnection: a caller already waiting hears why, not a timeout.
+                let waiter = state.withLock { state in
+                    state.open -= 1
+                    return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+                }
+                waiter?.continuation.resume(throwing: error)
                 firstError = firstError ?? error
             }
         }

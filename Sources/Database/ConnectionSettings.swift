@@ -20,8 +20,16 @@ struct ConnectionSettings: Sendable {
         }
         if let userOptions = connectionString.value("options") { serverOptions += " " + userOptions }
         // Earlier pairs are defaults; the expanded connection string and the options after it win.
+        // TCP keepalives and tcp_user_timeout: a server that vanishes behind a network cut
+        // (no FIN, no RST) is noticed within seconds, on idle connections and on waits for
+        // an answer alike, instead of after the kernel's two hours. Unix sockets ignore them.
         let pairs: [(String, String)] = [
             ("connect_timeout", String(configuration.connectTimeoutSeconds)),
+            ("keepalives", "1"),
+            ("keepalives_idle", "10"),
+            ("keepalives_interval", "3"),
+            ("keepalives_count", "3"),
+            ("tcp_user_timeout", "10000"),
             ("fallback_application_name", configuration.applicationName),
             ("dbname", connectionString.raw),
             ("options", serverOptions),

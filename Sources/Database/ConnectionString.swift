@@ -12,8 +12,9 @@ public struct ConnectionString: Sendable, Equatable, CustomStringConvertible {
     /// The options libpq parsed out of ``raw``, password included; never printed whole.
     let options: [(key: String, value: String)]
 
-    /// Options whose values are secrets; left out of every description.
-    static let secretOptions: Set<String> = ["password", "sslpassword"]
+    /// Options whose values are secrets, as libpq marks them (`dispchar` `*`: `password`,
+    /// `sslpassword`, and whatever a newer libpq adds); left out of every description.
+    let secretOptions: Set<String>
 
     public init(_ string: String) throws(DatabaseError) {
         var errorMessage: UnsafeMutablePointer<CChar>?
@@ -24,20 +25,36 @@ public struct ConnectionString: Sendable, Equatable, CustomStringConvertible {
         }
         defer { PQconninfoFree(parsed) }
         var options: [(String, String)] = []
+        var secrets: Set<String> = ["password", "sslpassword"]
         var option = parsed
         while let keyword = option.pointee.keyword {
-            if let value = option.pointee.val {
-                options.append((String(cString: keyword), String(cString: value)))
+            let name = String(cString: keyword)
+            if let dispchar = option.pointee.dispchar, dispchar.pointee == CChar(UInt8(ascii: "*")) {
+                secrets.insert(name)
             }
+            if let value = option.pointee.val { options.append((name, String(cString: value))) }
             option += 1
         }
         self.raw = string
         self.options = options
+        self.secretOptions = secrets
     }
 
     public static func == (lhs: ConnectionString, rhs: ConnectionString) -> Bool { lhs.raw == rhs.raw }
 
     func value(_ key: String) -> String? { options.first { $0.key == key }?.value }
+
+    /// The options libpq parsed, without the secret ones: for checks that judge the settings.
+    public var publicOptions: [String: String] {
+        Dictionary(options.filter { !secretOptions.contains($0.key) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Whether the string carries no password, or one of `guessable` (compared here, so the
+    /// password never leaves this type). The user name counts as guessable too.
+    public func passwordIsGuessable(_ guessable: Set<String>) -> Bool {
+        guard let password = value("password"), !password.isEmpty else { return true }
+        return guessable.contains(password.lowercased()) || password == value("user")
+    }
 
     /// `host:port/dbname` as far as the string says; libpq's defaults fill in the rest.
     public var target: String {
@@ -51,25 +68,20 @@ public struct ConnectionString: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         guard !options.isEmpty else { return "(libpq defaults and PG* variables)" }
         return options.map { key, value in
-            Self.secretOptions.contains(key) ? "\(key)=***" : "\(key)=\(value)"
+            secretOptions.contains(key) ? "\(key)=***" : "\(key)=\(value)"
         }.joined(separator: " ")
     }
 
     /// libpq's parse errors quote the text they choke on (`invalid percent-encoded token:
-    /// "hunter%zz2"`), and that text can be the password. Nothing of the string is shown: the
-    /// message keeps libpq's words and drops every quoted part.
+    /// "hunter%zz2"`), and that text can be the password — quotes inside it included, and
+    /// translated messages use other quotes. So nothing after libpq's first quote or colon is
+    /// kept: only its opening words, which name the kind of mistake.
     static func withoutQuotedText(_ message: String) -> String {
-        var result = ""
-        var quoted = false
-        for character in message {
-            if character == "\"" {
-                if !quoted { result += "\"…\"" }
-                quoted.toggle()
-            } else if !quoted {
-                result.append(character)
-            }
-        }
-        return result
+        if message.hasPrefix("missing \"=\" after") { return "a keyword is not followed by \"=\"" }
+        let stops: Set<Character> = ["\"", ":", "«", "»", "“", "”", "„", "'", "`"]
+        var words = message.prefix { !stops.contains($0) }
+        while let last = words.last, last == " " || last == "," { words.removeLast() }
+        return words.isEmpty ? "libpq could not parse it" : String(words)
     }
 }
 

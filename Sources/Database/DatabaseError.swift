@@ -27,7 +27,7 @@ public enum DatabaseError: Error, Sendable, Equatable {
     /// A ``Transaction`` was used after its closure returned.
     case transactionFinished
     /// A value cannot be sent as it is, so the statement was not sent at all: `$position`
-    /// (1-based) holds a NUL byte, which PostgreSQL text cannot store and libpq would cut the
+    /// (1-based; 0 for the SQL text itself) holds a NUL byte, which PostgreSQL text cannot store and libpq would cut the
     /// value at. Refused rather than truncated, since `admin\0x` must never become `admin`.
     case invalidParameter(position: Int, reason: String)
 }

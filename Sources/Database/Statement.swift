@@ -13,11 +13,10 @@ enum Statement: Sendable {
     func send(on connection: OpaquePointer) throws(DatabaseError) -> Bool {
         switch self {
         case .script(let sql):
-            guard !sql.utf8.contains(0) else {
-                throw .invalidParameter(position: 0, reason: "the script holds a NUL byte")
-            }
+            try Self.refuseNUL(in: sql)
             return PQsendQuery(connection, sql) == 1
         case .parameterized(let sql, let parameters):
+            try Self.refuseNUL(in: sql)
             return try Self.withEncoded(parameters) { types, values, lengths, formats in
                 PQsendQueryParams(
                     connection, sql, Int32(parameters.count), types, values, lengths, formats,
@@ -39,9 +38,18 @@ enum Statement: Sendable {
     }
 
     /// Queues a Parse of the statement under `name`.
-    func sendPrepare(_ name: String, on connection: OpaquePointer) -> Bool {
+    func sendPrepare(_ name: String, on connection: OpaquePointer) throws(DatabaseError) -> Bool {
         guard case .parameterized(let sql, let parameters) = self else { return false }
+        try Self.refuseNUL(in: sql)
         return PQsendPrepare(connection, name, sql, Int32(parameters.count), parameterTypes) == 1
+    }
+
+    /// SQL text is a C string to libpq too. Checked when a text is prepared or run unprepared,
+    /// not on every execution of a prepared one (its text was checked when it was prepared).
+    private static func refuseNUL(in sql: String) throws(DatabaseError) {
+        guard !sql.utf8.contains(0) else {
+            throw .invalidParameter(position: 0, reason: "the SQL text holds a NUL byte")
+        }
     }
 
     /// Queues an execution of the prepared statement `name` with this statement's values.

@@ -95,6 +95,6 @@ struct New: ParsableCommand {
     @Argument(help: "What the migration does, e.g. \"add choice order\".") var name: String
 
     func run() throws {
-        print(try options.directory.create(named: name))
+        print(try options.directory().create(named: name))
     }
 }

@@ -19,29 +19,31 @@ import Settings
 #endif
 
 /// Where the migrations and the database are; shared by every subcommand.
+///
+/// The connection string comes only from the environment (`DATABASE_URL`, or the
+/// `CONFIG_PATH` file, as the server reads it), never from an option: a command line is
+/// visible to every user of the machine in `ps`.
 struct MigrateOptions: ParsableArguments {
-    @Option(help: "PostgreSQL connection string. Default: $DATABASE_URL (or libpq's PG* variables).")
-    var databaseURL: String?
-
     @Option(help: "Folder of NNNN_description.sql files. Default: $MIGRATIONS_DIR, else ./migrations.")
     var migrationsDir: String?
 
-    var directory: MigrationDirectory {
-        MigrationDirectory(
-            path: migrationsDir ?? ProcessInfo.processInfo.environment["MIGRATIONS_DIR"] ?? "./migrations")
+    func directory() throws -> MigrationDirectory {
+        let reader = try EnvironmentReader.loading(environment: ProcessInfo.processInfo.environment)
+        return MigrationDirectory(path: migrationsDir ?? reader.string("MIGRATIONS_DIR", default: "./migrations"))
     }
 
     /// Validates the folder first, so a malformed one is reported before any connection.
     func migrator() throws -> Migrator {
-        let files = try directory.load()
-        var environment = ProcessInfo.processInfo.environment
-        if let databaseURL { environment["DATABASE_URL"] = databaseURL }
-        var configuration = try DatabaseConfiguration(environment: environment)
+        let files = try directory().load()
+        let reader = try EnvironmentReader.loading(environment: ProcessInfo.processInfo.environment)
+        var configuration = try DatabaseConfiguration(environment: reader.values)
         // One session holds the lock; a second serves status reads.
         configuration.poolSize = 2
         configuration.applicationName = "ballot-migrate"
+        let lockTimeout = try reader.integer("MIGRATIONS_LOCK_TIMEOUT_MS", default: 5_000, in: 0...3_600_000)
         return Migrator(
-            database: Database(configuration: configuration), files: files, logger: Logger(label: "ballot.migrate"))
+            database: Database(configuration: configuration), files: files, logger: Logger(label: "ballot.migrate"),
+            lockTimeout: lockTimeout == 0 ? nil : .milliseconds(lockTimeout))
     }
 }
 

@@ -12,11 +12,19 @@ public struct Migrator: Sendable {
     /// The folder's migrations, ordered by number (``MigrationDirectory/load()``).
     public let files: [MigrationFile]
     let logger: Logger
+    /// PostgreSQL's `lock_timeout` while migrating: a migration that waits longer for a table's
+    /// lock (a long transaction holds it) fails instead of queueing every query on that table
+    /// behind its own wait. nil leaves the server's setting.
+    public var lockTimeout: Duration?
 
-    public init(database: Database, files: [MigrationFile], logger: Logger = Logger(label: "ballot.migrate")) {
+    public init(
+        database: Database, files: [MigrationFile], logger: Logger = Logger(label: "ballot.migrate"),
+        lockTimeout: Duration? = .seconds(5)
+    ) {
         self.database = database
         self.files = files.sorted { $0.version < $1.version }
         self.logger = logger
+        self.lockTimeout = lockTimeout
     }
 
     /// What is applied, pending and drifted. Reads only; takes no lock.
@@ -125,7 +133,13 @@ public struct Migrator: Sendable {
                 try await MigrationLedger.lock(session)
             }
             do {
+                // Set after the advisory lock is held: waiting for another migrator is fine.
+                if let lockTimeout {
+                    let milliseconds = Int(lockTimeout / .milliseconds(1))
+                    try await session.execute(script: "SET lock_timeout = \(milliseconds)")
+                }
                 let value = try await body(session)
+                if lockTimeout != nil { try await session.execute(script: "RESET lock_timeout") }
                 try await MigrationLedger.unlock(session)
                 return value
             } catch {

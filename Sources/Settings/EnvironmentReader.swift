@@ -13,11 +13,14 @@ public struct EnvironmentReader: Sendable {
 
     public init(_ values: [String: String]) { self.values = values }
 
-    /// The environment merged over the `KEY=VALUE` file at `CONFIG_PATH`, if set.
+    /// The environment merged over the `KEY=VALUE` file at `CONFIG_PATH`, if set; an empty
+    /// variable in the environment leaves the file's value.
     public static func loading(environment: [String: String]) throws(InvalidSetting) -> EnvironmentReader {
         guard let path = environment["CONFIG_PATH"], !path.isEmpty else { return EnvironmentReader(environment) }
         let file = try ConfigFile.read(path)
-        return EnvironmentReader(file.merging(environment) { _, fromEnvironment in fromEnvironment })
+        // An empty variable counts as unset here as everywhere else: it does not hide the file's.
+        return EnvironmentReader(
+            file.merging(environment.filter { !$0.value.isEmpty }) { _, fromEnvironment in fromEnvironment })
     }
 
     /// The variable's text, or `default` when unset or empty.

@@ -94,18 +94,29 @@ struct DatabaseOutageTests {
                     try await database.execute(script: "ALTER SYSTEM SET default_transaction_read_only = on")
                     try await database.query("SELECT pg_reload_conf()")
                 }
-                // New sessions pick the setting up; the pool's are replaced by closing them.
+                // New sessions pick the setting up; the pool's are replaced by closing them, and
+                // the test waits until they are gone.
                 try await TestDatabase.with(url: cluster.url) { database async throws in
-                    try await database.query(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ballot' AND pid <> pg_backend_pid()"
-                    )
+                    var remaining = 1
+                    for _ in 0..<100 where remaining > 0 {
+                        try await database.query(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ballot' AND pid <> pg_backend_pid()"
+                        )
+                        try await Task.sleep(for: .milliseconds(50))
+                        remaining = try await database.query(
+                            "SELECT count(*)::int8 FROM pg_stat_activity WHERE application_name = 'ballot' AND pid <> pg_backend_pid()"
+                        )[0].decode(column: 0, as: Int.self)
+                    }
+                    #expect(remaining == 0)
                 }
-                for request in Self.requests
-                where request.method == .post && request.json && request.uri.contains("/vote") {
-                    var response = try await send(client, request)
-                    // The first try may meet a terminated connection (also a 503); then read-only.
-                    if response.status == .serviceUnavailable { response = try await send(client, request) }
-                    expectUnavailable(response, json: request.json, "\(request.uri)")
+                let vote: (method: HTTPRequest.Method, uri: String, json: Bool) = (
+                    .post, "/api/questions/1/votes", true
+                )
+                // The first try may still meet a connection the server ended; the next ones
+                // are on new sessions, which are read-only.
+                _ = try await send(client, vote)
+                for _ in 0..<3 {
+                    expectUnavailable(try await send(client, vote), json: true, "read-only vote")
                 }
                 #expect(try await client.execute(uri: "/questions/1", method: .get).status == .ok)
             }
@@ -136,7 +147,15 @@ struct DatabaseOutageTests {
                     try await database.withSession { session in
                         try await session.execute(script: "BEGIN; LOCK TABLE choices IN ACCESS EXCLUSIVE MODE")
                         async let held = send(client, (.post, "/api/questions/1/votes", true))
-                        try await Task.sleep(for: .milliseconds(50))
+                        // Until the held vote waits on the lock: it has the only connection.
+                        var lockWaits = 0
+                        for _ in 0..<200 where lockWaits == 0 {
+                            try await Task.sleep(for: .milliseconds(10))
+                            lockWaits = try await database.query(
+                                "SELECT count(*)::int8 FROM pg_stat_activity WHERE application_name = 'ballot' AND wait_event_type = 'Lock'"
+                            )[0].decode(column: 0, as: Int.self)
+                        }
+                        #expect(lockWaits == 1)
                         let waiting = try await send(client, (.get, "/api/questions/1", true))
                         expectUnavailable(waiting, json: true, "pool exhausted")
                         _ = try await held

@@ -12,7 +12,7 @@ import Testing
 @Suite struct QuestionAPITests {
     /// A fresh, migrated database with `questions` demo questions, and the app on it.
     static func withApp(
-        questions: Int = 3, environment: [String: String] = [:],
+        questions: Int = 3, environment: [String: String] = [:], live: Bool = false,
         _ body: @Sendable (any TestClientProtocol, QuestionStore, String) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { url in
@@ -30,7 +30,7 @@ import Testing
                         "DATABASE_URL": url, "MIGRATIONS_DIR": Repository.migrations, "MAX_BODY_BYTES": "2048",
                     ].merging(environment) { _, given in given })
                 configuration.port = 0
-                try await buildApplication(configuration).test(.router) { client in
+                try await buildApplication(configuration).test(live ? .live : .router) { client in
                     try await body(client, store, url)
                 }
             }

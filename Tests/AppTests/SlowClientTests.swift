@@ -92,8 +92,29 @@ import Testing
         }
     }
 
-    /// An idle keep-alive connection is closed after `HTTP_IDLE_TIMEOUT_S`; one that keeps
-    /// sending requests is not.
+    /// A response that ends before its request's body (a 404 for a POST, say) must not switch
+    /// the head deadline off for the next request on the connection.
+    @Test(.timeLimit(.minutes(1))) func theHeadDeadlineHoldsAfterAnEarlyResponse() async throws {
+        try await withServer(["HTTP_HEAD_TIMEOUT_S": "1", "HTTP_IDLE_TIMEOUT_S": "60"]) { port in
+            let connection = try #require(RawConnection(port: port))
+            connection.send("POST /no-such-page HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n")
+            try await Task.sleep(for: .milliseconds(300))
+            connection.send("0123456789")
+            try await Task.sleep(for: .milliseconds(300))
+            var closed = false
+            let head = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + String(repeating: "x", count: 200))
+            for character in head {
+                guard connection.send(String(character)), !connection.isClosedByServer else {
+                    closed = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(closed, "the second request's head was read without a deadline")
+        }
+    }
+
+    /// An idle keep-alive connection is closed after `HTTP_IDLE_TIMEOUT_S`.
     @Test(.timeLimit(.minutes(1))) func idleKeepAliveConnectionsAreClosed() async throws {
         try await withServer(["HTTP_IDLE_TIMEOUT_S": "1", "HTTP_HEAD_TIMEOUT_S": "5"]) { port in
             let idle = try #require(RawConnection(port: port))

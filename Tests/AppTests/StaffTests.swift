@@ -16,6 +16,8 @@ import Testing
     /// A browser's cookie jar, just enough for these tests.
     final class Browser: @unchecked Sendable {
         var cookies: [String: String] = [:]
+        /// Sent with every request (`X-Forwarded-For`, say).
+        var extraHeaders: HTTPFields = [:]
         let client: any TestClientProtocol
 
         init(_ client: any TestClientProtocol) { self.client = client }
@@ -34,7 +36,7 @@ import Testing
         func send(_ uri: String, method: HTTPRequest.Method, body: String?, contentType: String? = nil) async throws
             -> TestResponse
         {
-            var headers: HTTPFields = [:]
+            var headers = extraHeaders
             if !cookies.isEmpty {
                 headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
             }
@@ -76,9 +78,9 @@ import Testing
 
     /// The app with one staff user `admin` and one ordinary user `visitor`.
     static func withStaffApp(
-        _ body: @Sendable (Browser, QuestionStore, Database) async throws -> Void
+        environment: [String: String] = [:], _ body: @Sendable (Browser, QuestionStore, Database) async throws -> Void
     ) async throws {
-        try await QuestionAPITests.withApp(questions: 2) { client, store, _ in
+        try await QuestionAPITests.withApp(questions: 2, environment: environment) { client, store, _ in
             let users = UserStore(database: store.database)
             let hash = try await PasswordHash.makeOnThreadPool(password)
             _ = try await users.create(username: "admin", passwordHash: hash, isStaff: true)

@@ -41,13 +41,45 @@ import Testing
                         }
                         return (position == 1 || position == 2) && reason.contains("NUL")
                     }
-                    // Unprepared too (the first use prepares, the second executes by name).
-                    await #expect(throws: DatabaseError.self) { try await db.query(sql, values) }
+                    // Again, now that the text is prepared: executed by name, refused the same way.
+                    await #expect {
+                        try await db.query(sql, values)
+                    } throws: { error in
+                        guard case DatabaseError.invalidParameter = error else { return false }
+                        return true
+                    }
                 }
             }
             // The same connection (pool of one) still works.
             let rows = try await db.query("SELECT $1::text AS a", ["admin"])
             #expect(try rows[0].decode(column: "a", as: String.self) == "admin")
+        }
+    }
+
+    /// The unnamed path (no prepared statements, as behind PgBouncer) refuses the same way.
+    @Test(arguments: values)
+    func unpreparedStatementsRefuseTooWithTheTypedError(text: String) async throws {
+        var configuration = try TestDatabase.configuration(poolSize: 1)
+        configuration.preparesStatements = false
+        let db = Database(configuration: configuration)
+        defer { db.close() }
+        await #expect {
+            try await db.query("SELECT $1::text AS a", [text])
+        } throws: { error in
+            guard case DatabaseError.invalidParameter(1, _) = error else { return false }
+            return true
+        }
+        #expect(try await db.query("SELECT $1::text AS a", ["ok"])[0].decode(column: 0, as: String.self) == "ok")
+    }
+
+    @Test func nulInTheSQLTextIsRefused() async throws {
+        try await TestDatabase.with(poolSize: 1) { db async throws in
+            await #expect {
+                try await db.query("SELECT 1 AS a\0; DROP TABLE x", [])
+            } throws: { error in
+                guard case DatabaseError.invalidParameter(0, _) = error else { return false }
+                return true
+            }
         }
     }
 

@@ -55,12 +55,19 @@ import Testing
                 await gate.wait()
                 return []
             })
+        // Opened late by a task of its own: a heartbeat that waited for the check would then
+        // see it finish "ok", and the expectations below would fail (not hang).
+        let opener = Task {
+            try? await Task.sleep(for: .seconds(20))
+            gate.open()
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let report = await heartbeat.run()
         #expect(!gate.isOpen, "the heartbeat waited for the hung check")
         #expect(clock.now - start >= .milliseconds(150))
         gate.open()
+        opener.cancel()
         #expect(report.failedChecks == ["stubborn"])
         let body = try parse(report)
         #expect(body["checks"] as? [String: String] == ["fast": "ok", "stubborn": "error"])

@@ -40,6 +40,62 @@ import Testing
         }
     }
 
+    /// `CONFIG_PATH` names a file with `DATABASE_URL` and `MIGRATIONS_DIR`, as the server reads
+    /// it; there is no `--database-url` (a command line is public in `ps`).
+    @Test(arguments: [migrate, ballotMigrate])
+    func settingsComeFromConfigPathAndNeverFromTheCommandLine(command: [String]) async throws {
+        let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
+        defer { folder.delete() }
+        try await TestDatabase.withFreshDatabase { url in
+            let config = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+                .path
+            try "DATABASE_URL=\(url)\nMIGRATIONS_DIR=\(folder.path)\n".write(
+                toFile: config, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            // Empty, so this process's own DATABASE_URL and MIGRATIONS_DIR do not win over the file.
+            let applied = await Program.capture(
+                command + ["up"], environment: ["CONFIG_PATH": config, "DATABASE_URL": "", "MIGRATIONS_DIR": ""])
+            #expect(applied.status == 0, "\(applied.output)")
+            #expect(applied.output.contains("0001_a"))
+            let flag = await Program.capture(
+                command + ["up", "--database-url", url],
+                environment: ["DATABASE_URL": "", "MIGRATIONS_DIR": folder.path])
+            #expect(flag.status != 0)
+        }
+    }
+
+    /// A migration that waits for a table's lock gives up after `MIGRATIONS_LOCK_TIMEOUT_MS`
+    /// instead of queueing every query on that table behind it.
+    @Test(.timeLimit(.minutes(2))) func aMigrationWaitingForALockGivesUp() async throws {
+        let folder = try MigrationFolder([
+            "0001_a.sql": MigrationFolder.createTable("a"),
+            "0002_alter.sql": "-- migrate:up\nALTER TABLE a ADD COLUMN note text;",
+        ])
+        defer { folder.delete() }
+        try await TestDatabase.withFreshDatabase { url in
+            #expect(await run(["up", "--to", "1"], url: url, folder: folder).status == 0)
+            try await TestDatabase.with(url: url) { database async throws in
+                try await database.withSession { session in
+                    try await session.execute(script: "BEGIN; LOCK TABLE a IN ACCESS SHARE MODE")
+                    let started = ContinuousClock.now
+                    let blocked = await Program.capture(
+                        Self.migrate + ["up"],
+                        environment: [
+                            "DATABASE_URL": url, "MIGRATIONS_DIR": folder.path, "MIGRATIONS_LOCK_TIMEOUT_MS": "300",
+                        ])
+                    #expect(blocked.status == 1)
+                    #expect(
+                        blocked.output.contains("55P03") || blocked.output.contains("lock timeout"), "\(blocked.output)"
+                    )
+                    // Without it the migration would wait for this transaction for ever.
+                    #expect(ContinuousClock.now - started < .seconds(30))
+                    try await session.execute(script: "ROLLBACK")
+                }
+            }
+            #expect(await run(["up"], url: url, folder: folder).status == 0)
+        }
+    }
+
     @Test(arguments: [migrate, ballotMigrate])
     func checkStatusAndFailuresSpeakPlainly(command: [String]) async throws {
         func run(_ arguments: [String], url: String, folder: MigrationFolder) async -> Program.Result {

@@ -1,51 +1,99 @@
 import Synchronization
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
-/// Slows password guessing: after `limit` failed logins for one username within `window`,
-/// further attempts for that username are refused until the oldest failure ages out.
+/// Slows password guessing without letting an attacker lock the owner out, the way banks do:
 ///
-/// Per process, in memory: with several replicas an attacker gets `limit` tries per replica,
-/// still a few per minute instead of thousands. A success clears the username's failures.
+/// - A browser that logged in before carries a device cookie (``DeviceCookie``). Its attempts
+///   count only against that device (`device:<digest>`), so failures from anywhere else never
+///   delay the owner on their own browser.
+/// - Every other attempt counts against the username (`user:<name>`) and the client address
+///   (`client:<address>`, see ``TrustedProxies``): one address guessing many names and many
+///   addresses guessing one name are both slowed.
+/// - Past a key's free attempts, the next must wait 1 s after the last failure, then 2, 4, 8 …
+///   up to 15 minutes: growing delays, never a permanent lock. A success clears the user's
+///   and the device's count; a key's count restarts after a day without failures.
+///
+/// Counts live in PostgreSQL (``LoginAttemptStore``), shared by every replica. Password hashing
+/// is bounded (``HashingSlots``): attempts beyond it are refused at once, never queued.
 final class LoginThrottle: Sendable {
-    private let limit: Int
-    private let window: Duration
-    private let failures = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    let store: LoginAttemptStore
+    /// Free failures per kind of key before delays start.
+    static let freeFailures: [Kind: Int] = [.user: 5, .client: 20, .device: 10]
+    static let longestDelay: Duration = .seconds(15 * 60)
+    /// A key's failures are forgotten after this long without a new one.
+    static let window: Duration = .seconds(24 * 3_600)
+    static let deviceLifetime: Duration = .seconds(365 * 24 * 3_600)
+    /// Pruning runs at most this often per process, after a failure.
+    private static let pruneInterval: Duration = .seconds(60)
+    private let lastPrune = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(limit: Int = 5, window: Duration = .seconds(15 * 60)) {
-        self.limit = limit
-        self.window = window
+    enum Kind: String, Sendable {
+        case user, client, device
     }
 
-    /// Whether `username` may try a password now.
-    func allows(_ username: String) -> Bool {
-        let key = username.lowercased()
+    init(store: LoginAttemptStore) { self.store = store }
+
+    /// The keys an attempt counts against.
+    static func keys(username: String, client: String, device: String?) -> [String] {
+        if let device { return ["\(Kind.device.rawValue):\(device)"] }
+        return ["\(Kind.user.rawValue):\(username.lowercased())", "\(Kind.client.rawValue):\(client)"]
+    }
+
+    /// How long an attempt must still wait, by the delays of its keys; zero lets it through.
+    func wait(keys: [String]) async throws -> Duration {
+        try await store.failures(for: keys).map { failures in
+            Self.delay(failures: failures.count, kind: Self.kind(of: failures.key)) - failures.age
+        }.max().map { max($0, .zero) } ?? .zero
+    }
+
+    func recordFailure(keys: [String]) async throws {
+        try await store.recordFailure(keys: keys, window: Self.window)
         let now = ContinuousClock.now
-        return failures.withLock { failures in
-            let recent = (failures[key] ?? []).filter { now - $0 < window }
-            failures[key] = recent.isEmpty ? nil : recent
-            return recent.count < limit
+        let due = lastPrune.withLock { last -> Bool in
+            guard last.map({ now - $0 >= Self.pruneInterval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if due { try await store.prune(window: Self.window, deviceLifetime: Self.deviceLifetime) }
+    }
+
+    func recordSuccess(keys: [String]) async throws {
+        // The client key stays: one success from a shared address does not excuse its guesses.
+        let cleared = keys.filter { !$0.hasPrefix("\(Kind.client.rawValue):") }
+        if !cleared.isEmpty { try await store.clear(keys: cleared) }
+    }
+
+    /// The wait after `failures` failures of a key of `kind`: none within its free attempts,
+    /// then 1 s, doubling with each failure, up to ``longestDelay``.
+    static func delay(failures: Int, kind: Kind) -> Duration {
+        let free = freeFailures[kind] ?? 5
+        guard failures >= free else { return .zero }
+        let doublings = failures - free
+        guard doublings < 20 else { return longestDelay }
+        return min(.seconds(1 << doublings), longestDelay)
+    }
+
+    private static func kind(of key: String) -> Kind {
+        key.split(separator: ":", maxSplits: 1).first.flatMap { Kind(rawValue: String($0)) } ?? .user
+    }
+}
+
+/// At most `limit` password hashes at once. PBKDF2 costs a quarter of a second of a core; an
+/// attempt that finds no free slot is refused at once (503, `Retry-After: 1`) rather than
+/// queued, so a flood of logins cannot build a queue that grows faster than it drains.
+final class HashingSlots: Sendable {
+    let limit: Int
+    private let inUse = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Takes a slot if one is free.
+    func take() -> Bool {
+        inUse.withLock { inUse in
+            guard inUse < limit else { return false }
+            inUse += 1
+            return true
         }
     }
 
-    func recordFailure(_ username: String) {
-        let key = username.lowercased()
-        let now = ContinuousClock.now
-        failures.withLock { failures in
-            // Forget usernames whose failures have all aged out, so guessing names cannot grow
-            // the table without bound.
-            if failures.count > 10_000 {
-                failures = failures.filter { _, times in times.contains { now - $0 < window } }
-            }
-            failures[key, default: []].append(now)
-        }
-    }
-
-    func recordSuccess(_ username: String) {
-        _ = failures.withLock { $0.removeValue(forKey: username.lowercased()) }
-    }
+    func give() { inUse.withLock { $0 -= 1 } }
 }

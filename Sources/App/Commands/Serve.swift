@@ -28,6 +28,15 @@ struct Serve: AsyncParsableCommand {
             writeToStandardError("ballot: \(error)")
             throw ExitCode(2)
         }
+        if configuration.isProduction {
+            let errors = DeployChecks.run(configuration).filter { $0.level >= .error }
+            guard errors.isEmpty else {
+                for finding in errors { writeToStandardError("ballot: \(finding.id): \(finding.message)") }
+                writeToStandardError(
+                    "ballot: DEPLOYMENT=production refuses these settings; `ballot check --deploy` lists them all")
+                throw ExitCode(2)
+            }
+        }
         LoggingSystem.bootstrap(configuration.dockerflow.makeLogHandler(loggerName: "ballot"))
         let metrics = configuration.dockerflow.statsd.map {
             StatsdMetricsFactory(client: StatsdClient(host: $0.host, port: $0.port), prefix: $0.prefix)

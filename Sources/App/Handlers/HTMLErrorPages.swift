@@ -38,7 +38,7 @@ struct HTMLErrorPages: ErrorPages {
         case .serviceUnavailable:
             return ErrorView(
                 heading: "Temporarily unavailable",
-                message: "The site cannot reach its database right now. Please try again in a few seconds.")
+                message: (error as? JSONError)?.message ?? message ?? "Please try again in a few seconds.")
         default:
             return ErrorView(heading: error.status.reasonPhrase, message: message ?? "The request could not be served.")
         }

@@ -1,3 +1,5 @@
+import Dockerflow
+import HTTPTypes
 import Hummingbird
 import Settings
 
@@ -17,6 +19,9 @@ struct StaffPageHandlers: Sendable {
     let users: UserStore
     let sessions: SessionStore
     let throttle: LoginThrottle
+    let attempts: LoginAttemptStore
+    let hashingSlots: HashingSlots
+    let trustedProxies: TrustedProxies
     let renderer: PageRenderer
     let pageSize: Int
     let maxBodyBytes: Int
@@ -31,7 +36,11 @@ struct StaffPageHandlers: Sendable {
     }
 
     /// `POST /login`: a staff user's name and password start a session.
-    func login(_ request: Request, context: some RequestContext) async throws -> Response {
+    ///
+    /// The throttle (``LoginThrottle``) is asked before the password is checked, and the
+    /// password is hashed only in a free ``HashingSlots`` slot: too many failures answer 429
+    /// with `Retry-After`, too many logins at once 503.
+    func login(_ request: Request, context: some RemoteAddressRequestContext) async throws -> Response {
         let form = try await FormBody.read(request, limit: maxBodyBytes)
         guard CSRFToken.isValid(submitted: form[CSRFToken.fieldName], request: request) else {
             throw HTTPError(
@@ -40,24 +49,59 @@ struct StaffPageHandlers: Sendable {
         let username = (form["username"] ?? "").trimmingWhitespace()
         let password = form["password"] ?? ""
         var view = LoginView(username: username, next: Self.safeNext(form["next"]), csrfToken: "")
-        guard throttle.allows(username) else {
-            view.error = "Too many failed attempts for this username. Wait a few minutes and try again."
-            return loginPage(request, view, status: .tooManyRequests)
+        let client = trustedProxies.clientAddress(
+            peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.forwardedFor])
+        let deviceToken = DeviceCookie.token(in: request)
+        let deviceDigest = deviceToken.map(SessionStore.digest)
+        var recognised: String?
+        if let deviceDigest, try await attempts.deviceOwner(digest: deviceDigest) == username.lowercased() {
+            recognised = deviceDigest
         }
-        let user = try await users.credentials(username: username)
-        // The slow hash runs whether or not the user exists, so timing does not tell which.
-        let stored = user?.passwordHash ?? Self.decoyHash
-        let matches = await PasswordHash.verifyOnThreadPool(password, against: stored)
+        let keys = LoginThrottle.keys(username: username, client: client, device: recognised)
+        let wait = try await throttle.wait(keys: keys)
+        guard wait <= .zero else {
+            view.error = "Too many failed attempts. Wait a little and try again."
+            var response = loginPage(request, view, status: .tooManyRequests)
+            response.headers[.retryAfter] = String(max(1, Int((wait / .seconds(1)).rounded(.up))))
+            return response
+        }
+        guard hashingSlots.take() else {
+            throw JSONError(
+                .serviceUnavailable, code: "busy", message: "Too many logins at once. Try again in a moment.",
+                headers: [.retryAfter: "1"])
+        }
+        // A name the users table cannot hold is not looked up; the slow hash still runs, so
+        // timing tells nothing about which names exist. The slot is given back on every path,
+        // a database error included.
+        let (user, matches) = try await { () async throws -> (UserStore.Credentials?, Bool) in
+            defer { hashingSlots.give() }
+            let user = Self.isPossibleUsername(username) ? try await users.credentials(username: username) : nil
+            let stored = user?.passwordHash ?? Self.decoyHash
+            return (user, await PasswordHash.verifyOnThreadPool(password, against: stored))
+        }()
         guard let user, matches, user.isStaff else {
-            throttle.recordFailure(username)
+            try await throttle.recordFailure(keys: keys)
             view.error = "Enter the username and password of a staff account."
             return loginPage(request, view, status: .unprocessableContent)
         }
-        throttle.recordSuccess(username)
+        try await throttle.recordSuccess(
+            keys: keys + LoginThrottle.keys(username: username, client: client, device: nil))
         let token = try await sessions.create(userID: user.id)
+        let device = deviceToken ?? RandomToken.make()
+        try await attempts.rememberDevice(digest: SessionStore.digest(device), userID: user.id)
         var response = Response(status: .seeOther, headers: [.location: view.next])
         response.setCookie(SessionCookie.make(token, lifetime: sessions.lifetime, secure: secureCookies))
+        response.setCookie(DeviceCookie.make(device, lifetime: LoginThrottle.deviceLifetime, secure: secureCookies))
         return response
+    }
+
+    /// The users table's rule for names (`^[A-Za-z0-9_.@+-]{1,150}$`).
+    static func isPossibleUsername(_ name: String) -> Bool {
+        (1...150).contains(name.utf8.count)
+            && name.utf8.allSatisfy { byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+                    || "_.@+-".utf8.contains(byte)
+            }
     }
 
     /// `POST /logout`: ends the session.

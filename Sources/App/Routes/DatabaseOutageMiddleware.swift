@@ -1,5 +1,6 @@
 import Database
 import Dockerflow
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -24,6 +25,11 @@ struct DatabaseOutageMiddleware<Context: RequestContext>: RouterMiddleware {
             warnings.warn(
                 logger, key: outage.rawValue, "the database is unavailable; answering 503",
                 metadata: ["outage": "\(outage.rawValue)", "error": "\(error)"])
+            // A connection lost after a write was sent may have committed it: say so, and
+            // invite no automatic retry, which could count a vote twice.
+            if case .connectionLost(_, queryWasNotCommitted: false) = error, !request.method.isSafe {
+                throw JSONError.writeOutcomeUnknown
+            }
             throw JSONError.databaseUnavailable(outage)
         }
     }
@@ -37,6 +43,19 @@ extension JSONError {
             message: "The service cannot reach its database right now. Try again shortly.",
             headers: [.retryAfter: String(outage.retryAfterSeconds)])
     }
+}
+
+extension JSONError {
+    /// 503 without `Retry-After`: the database went away while a write was in flight.
+    static let writeOutcomeUnknown = JSONError(
+        .serviceUnavailable, code: "outcome_unknown",
+        message: "The database connection broke while saving; the change may or may not have been made. "
+            + "Check before trying again.")
+}
+
+extension HTTPRequest.Method {
+    /// GET, HEAD and OPTIONS change nothing, so they are safe to retry.
+    var isSafe: Bool { self == .get || self == .head || self == .options }
 }
 
 extension DatabaseOutage {

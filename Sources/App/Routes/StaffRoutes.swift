@@ -1,7 +1,9 @@
 import Hummingbird
 
 /// The staff area: login, logout, and managing questions.
-func addStaffRoutes<Context: RequestContext>(to router: some RouterMethods<Context>, handlers: StaffPageHandlers) {
+func addStaffRoutes<Context: RemoteAddressRequestContext>(
+    to router: some RouterMethods<Context>, handlers: StaffPageHandlers
+) {
     router.get("/login", use: handlers.loginForm)
     router.head("/login", use: handlers.loginForm)
     router.post("/login", use: handlers.login)

@@ -22,19 +22,17 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let headTimeout: TimeAmount
     private let bodyTimeout: TimeAmount
-    private var phase = Phase.betweenRequests
+    private var context: ChannelHandlerContext?
+    private var watcher: RequestBytesWatcher?
+    /// Between a request's head and its end.
+    private var readingRequest = false
+    /// Responses not yet ended: a response can end before its request's body (an early 403 or
+    /// 503), and with pipelining a request can arrive before the last response ends.
+    private var openResponses = 0
+    /// Bytes of a next request came while the connection was busy; its head deadline starts
+    /// when the connection is free.
+    private var bytesWhileBusy = false
     private var timer: Scheduled<Void>?
-
-    private enum Phase {
-        /// Idle keep-alive: Hummingbird's idle timeout is in charge.
-        case betweenRequests
-        /// Bytes of a head arrived; the head deadline runs.
-        case readingHead
-        /// The head is in; the body deadline runs until its end.
-        case readingBody
-        /// The request is in; the handler and the response take their time.
-        case responding
-    }
 
     init(head: Duration, body: Duration) {
         headTimeout = .nanoseconds(Int64(head / .nanoseconds(1)))
@@ -42,11 +40,18 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let watcher = RequestBytesWatcher { [weak self] in self?.requestBytesArrived(context: context) }
+        self.context = context
+        let watcher = RequestBytesWatcher(owner: self)
+        self.watcher = watcher
         try? context.pipeline.syncOperations.addHandler(watcher, position: .first)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { cancelTimer() }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelTimer()
+        if let watcher { context.pipeline.syncOperations.removeHandler(watcher, promise: nil) }
+        watcher = nil
+        self.context = nil
+    }
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimer()
@@ -56,36 +61,50 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            phase = .readingBody
-            arm(bodyTimeout, context: context)
+            readingRequest = true
+            openResponses += 1
+            bytesWhileBusy = false
+            arm(bodyTimeout)
         case .body:
             break
         case .end:
-            phase = .responding
+            readingRequest = false
             cancelTimer()
+            armHeadDeadlineIfIdleAndWaiting()
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), case .responding = phase { phase = .betweenRequests }
+        if case .end = unwrapOutboundIn(data) {
+            openResponses = max(0, openResponses - 1)
+            armHeadDeadlineIfIdleAndWaiting()
+        }
         context.write(data, promise: promise)
     }
 
     /// Called by the watcher for every read of raw bytes.
-    private func requestBytesArrived(context: ChannelHandlerContext) {
-        // Bytes after the body's end (pipelining) or while the body deadline runs change nothing.
-        guard case .betweenRequests = phase else { return }
-        phase = .readingHead
-        arm(headTimeout, context: context)
+    fileprivate func requestBytesArrived() {
+        if readingRequest { return }  // body bytes: the body deadline runs
+        if openResponses > 0 {
+            bytesWhileBusy = true  // the next request, pipelined: its deadline starts later
+            return
+        }
+        if timer == nil { arm(headTimeout) }
     }
 
-    private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext) {
+    private func armHeadDeadlineIfIdleAndWaiting() {
+        guard !readingRequest, openResponses == 0, bytesWhileBusy else { return }
+        bytesWhileBusy = false
+        arm(headTimeout)
+    }
+
+    private func arm(_ timeout: TimeAmount) {
         cancelTimer()
-        let loop = context.eventLoop.assumeIsolated()
-        timer = loop.scheduleTask(in: timeout) { [weak self] in
+        guard let context else { return }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
             self?.timer = nil
-            context.close(promise: nil)
+            self?.context?.close(promise: nil)
         }
     }
 
@@ -101,12 +120,12 @@ final class RequestBytesWatcher: ChannelInboundHandler, RemovableChannelHandler 
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
-    private let bytesArrived: () -> Void
+    private weak var owner: RequestDeadlines?
 
-    init(_ bytesArrived: @escaping () -> Void) { self.bytesArrived = bytesArrived }
+    init(owner: RequestDeadlines) { self.owner = owner }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        bytesArrived()
+        owner?.requestBytesArrived()
         context.fireChannelRead(data)
     }
 }

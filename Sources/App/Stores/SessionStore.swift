@@ -56,7 +56,7 @@ struct SessionStore: Sendable {
         try await database.query("DELETE FROM sessions WHERE id = $1", [Self.digest(token)])
     }
 
-    private static func digest(_ token: String) -> String {
+    static func digest(_ token: String) -> String {
         SHA256.hash(data: Array(token.utf8)).lowercaseHex
     }
 }
