@@ -141,15 +141,9 @@ final class ConnectionPool: Sendable {
                 logger.debug("opened a database connection", metadata: ["connection": "\(id)"])
                 checkIn(connection)
             } catch {
-                // Hand the failure to the longest waiter, who most likely caused this attempt:
-                // a wrong password or a stopped server should surface as itself, not as a timeout.
-                let waiter = state.withLock { state in
-                    state.open -= 1
-                    return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
-                }
                 logger.warning(
                     "could not open a database connection", metadata: ["error": "\(error)"])
-                waiter?.continuation.resume(throwing: error)
+                failedToOpen(error)
             }
         }
     }
@@ -181,16 +175,27 @@ final class ConnectionPool: Sendable {
             case .success(let connection):
                 checkIn(connection)
             case .failure(let error):
-                // As in openConnection: a caller already waiting hears why, not a timeout.
-                let waiter = state.withLock { state in
-                    state.open -= 1
-                    return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
-                }
-                waiter?.continuation.resume(throwing: error)
+                failedToOpen(error)
                 firstError = firstError ?? error
             }
         }
         if let firstError { throw firstError }
+    }
+
+    /// A connection attempt failed: the longest waiter, who most likely caused it, hears why
+    /// (a wrong password or a stopped server surfaces as itself, not as a timeout), and if
+    /// others still wait, the next attempt starts for them, so none waits for a connection
+    /// that nobody is opening.
+    private func failedToOpen(_ error: any Error) {
+        let (waiter, retry) = state.withLock { state -> (Waiter?, Bool) in
+            state.open -= 1
+            let waiter = state.waiters.isEmpty ? nil : state.waiters.removeFirst()
+            let retry = !state.closed && !state.waiters.isEmpty && state.open < configuration.poolSize
+            if retry { state.open += 1 }
+            return (waiter, retry)
+        }
+        waiter?.continuation.resume(throwing: error)
+        if retry { openConnection() }
     }
 
     // MARK: Waiting
@@ -209,16 +214,22 @@ final class ConnectionPool: Sendable {
         let deadline = ContinuousClock.now.advanced(by: configuration.acquireTimeout)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let (immediate, startSweeper) = state.withLock {
-                    state -> (Result<Connection, any Error>?, Bool) in
-                    if Task.isCancelled { return (.failure(CancellationError()), false) }
-                    if state.closed { return (.failure(DatabaseError.poolClosed), false) }
-                    if let connection = state.idle.popLast() { return (.success(connection), false) }
+                let (immediate, startSweeper, startOpen) = state.withLock {
+                    state -> (Result<Connection, any Error>?, Bool, Bool) in
+                    if Task.isCancelled { return (.failure(CancellationError()), false, false) }
+                    if state.closed { return (.failure(DatabaseError.poolClosed), false, false) }
+                    if let connection = state.idle.popLast() { return (.success(connection), false, false) }
                     state.waiters.append(Waiter(id: id, continuation: continuation, deadline: deadline))
+                    // A connection attempt that failed before this caller got in line left room
+                    // in the pool and nobody opening: without a new attempt it would wait out
+                    // the whole timeout for a connection that is not coming.
+                    let startOpen = state.open < configuration.poolSize
+                    if startOpen { state.open += 1 }
                     defer { state.sweeping = true }
-                    return (nil, !state.sweeping)
+                    return (nil, !state.sweeping, startOpen)
                 }
                 if let immediate { continuation.resume(with: immediate) }
+                if startOpen { openConnection() }
                 if startSweeper { sweepExpiredWaiters() }
             }
         } onCancel: {

@@ -162,3 +162,39 @@ import Testing
         #expect(waits.max() ?? 0 >= 50_000_000)  // someone waited for a 100 ms query
     }
 }
+
+@Suite struct PoolProgressTests {
+    /// A server that refuses connections: every caller hears why at once, none waits out the
+    /// acquire timeout. (A connection attempt that failed before the others got in line used
+    /// to leave them waiting for a connection nobody was opening: "pool exhausted" after 10 s.)
+    @Test(.timeLimit(.minutes(1))) func everyCallerHearsARefusalNotATimeout() async throws {
+        let port = Program.freePort()
+        var configuration = DatabaseConfiguration(
+            connectionString: try ConnectionString("postgresql://ballot:ballot@127.0.0.1:\(port)/ballot"), poolSize: 1,
+            acquireTimeout: .seconds(20))
+        configuration.connectTimeoutSeconds = 2
+        let db = Database(configuration: configuration)
+        defer { db.close() }
+        for _ in 0..<5 {
+            let errors = await withTaskGroup(of: DatabaseError?.self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        do {
+                            try await db.query("SELECT 1")
+                            return nil
+                        } catch {
+                            return error as? DatabaseError
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            for error in errors {
+                guard case .unreachable? = error else {
+                    Issue.record("expected unreachable, got \(String(describing: error))")
+                    continue
+                }
+            }
+        }
+    }
+}

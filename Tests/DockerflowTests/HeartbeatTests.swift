@@ -74,6 +74,46 @@ import Testing
     }
 }
 
+extension HeartbeatTests {
+    /// A check that waits 300 ms for a thread before it runs, then answers at once: on a busy
+    /// machine that is the scheduler's delay, not the dependency's, and must not count against
+    /// the 150 ms timeout.
+    @Test func aCheckIsTimedFromItsStartNotFromTheRequest() async {
+        var heartbeat = Heartbeat(timeout: .milliseconds(150), executor: LateStartExecutor(delay: .milliseconds(300)))
+        heartbeat.register(HealthCheck(name: "database") { [] })
+        let report = await heartbeat.run()
+        #expect(report.passed, "\(String(decoding: report.json, as: UTF8.self))")
+    }
+
+    /// The same executor, with a check that then hangs: still an error, after its own timeout.
+    @Test func aLateCheckThatHangsIsStillAnError() async {
+        var heartbeat = Heartbeat(timeout: .milliseconds(150), executor: LateStartExecutor(delay: .milliseconds(300)))
+        heartbeat.register(
+            HealthCheck(name: "database") {
+                try? await Task.sleep(for: .seconds(30))
+                return []
+            })
+        let report = await heartbeat.run()
+        #expect(report.failedChecks == ["database"])
+    }
+}
+
+/// Runs each job on a new thread after `delay`: a task executor as slow to start work as a
+/// machine whose cores are busy.
+private final class LateStartExecutor: TaskExecutor {
+    let delay: Duration
+    init(delay: Duration) { self.delay = delay }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let microseconds = UInt32(delay / .microseconds(1))
+        Thread.detachNewThread {
+            usleep(microseconds)
+            job.runSynchronously(on: self.asUnownedTaskExecutor())
+        }
+    }
+}
+
 /// Holds whoever waits until `open()`; ignores task cancellation, like a hung dependency.
 private final class Gate: Sendable {
     private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))

@@ -11,8 +11,13 @@ public enum TestDatabase {
         return url
     }
 
+    /// How long a test waits for a connection: when 200 tests start at once on two cores, the
+    /// server forks and authenticates hundreds of sessions, and a first connection has been
+    /// seen to take over 10 s. A working test never waits that long; only a broken one does.
+    public static let acquireTimeout: Duration = .seconds(30)
+
     public static func configuration(
-        url: String = TestDatabase.url, poolSize: Int = 4, acquireTimeout: Duration = .seconds(10)
+        url: String = TestDatabase.url, poolSize: Int = 4, acquireTimeout: Duration = TestDatabase.acquireTimeout
     ) throws -> DatabaseConfiguration {
         DatabaseConfiguration(
             connectionString: try ConnectionString(url), poolSize: poolSize, acquireTimeout: acquireTimeout,
@@ -21,7 +26,7 @@ public enum TestDatabase {
 
     /// Runs `body` with a fresh pool, closed afterwards.
     public static func with(
-        url: String = TestDatabase.url, poolSize: Int = 4, acquireTimeout: Duration = .seconds(10),
+        url: String = TestDatabase.url, poolSize: Int = 4, acquireTimeout: Duration = TestDatabase.acquireTimeout,
         _ body: (Database) async throws -> Void
     ) async throws {
         let database = Database(

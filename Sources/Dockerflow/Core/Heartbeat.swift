@@ -17,19 +17,38 @@ public struct Heartbeat: Sendable {
     /// Adds a check; the app's own checks go in the same way as the built-in ones.
     public mutating func register(_ check: HealthCheck) { checks.append(check) }
 
-    /// Runs every check at once and returns when all finished or the timeout passed,
-    /// whichever comes first. A check still running then is cancelled and reported as an
-    /// error, so a hung dependency can never hang the endpoint.
+    /// Runs every check at once and returns when all finished or timed out. Each check's
+    /// timeout runs from the moment the check starts, not from the request: on a busy machine
+    /// a check may wait for a thread, and that wait says nothing about its dependency. A check
+    /// still running past its timeout is cancelled and reported as an error, so a hung
+    /// dependency can never hang the endpoint; and ten timeouts after the call, whatever has
+    /// not finished (started or not) is reported so.
     public func run() async -> HeartbeatReport {
         let collector = ResultCollector(count: checks.count)
         // Each check starts on this thread and leaves it only when it first waits (a query):
         // a check answered from memory costs no task switch at all.
         let runs = checks.enumerated().map { index, check in
-            Task(executorPreference: executor) { collector.finish(index, await check.body()) }
+            Task(executorPreference: executor) {
+                collector.start(index)
+                collector.finish(index, await check.body())
+            }
         }
-        let deadline = DeadlineSweeper.shared.add(ContinuousClock.now + timeout) { collector.expire() }
+        let called = ContinuousClock.now
+        let timeout = self.timeout
+        let deadlines = DeadlineSweeper.shared
+        let hardLimit = called + timeout * 10
+        // Re-armed until every unfinished check has run for `timeout`.
+        @Sendable func watch(_ deadline: ContinuousClock.Instant) -> UInt64 {
+            deadlines.add(deadline) {
+                let now = ContinuousClock.now
+                if let next = collector.expireUnlessWaiting(now: now, timeout: timeout, hardLimit: hardLimit) {
+                    collector.setDeadline(watch(next))
+                }
+            }
+        }
+        collector.setDeadline(watch(called + timeout))
         let results = await collector.results()
-        DeadlineSweeper.shared.remove(deadline)
+        if let deadline = collector.deadline { deadlines.remove(deadline) }
         for run in runs { run.cancel() }
         let milliseconds = Int(timeout / .milliseconds(1))
         let named = zip(checks, results).map { check, messages in
@@ -49,14 +68,30 @@ public struct Heartbeat: Sendable {
 private final class ResultCollector: Sendable {
     private struct State {
         var results: [[CheckMessage]?]
+        var started: [ContinuousClock.Instant?]
         var remaining: Int
         var expired = false
+        var deadline: UInt64?
         var waiter: CheckedContinuation<[[CheckMessage]?], Never>?
     }
 
     private let state: Mutex<State>
 
-    init(count: Int) { state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count)) }
+    init(count: Int) {
+        state = Mutex(
+            State(
+                results: Array(repeating: nil, count: count), started: Array(repeating: nil, count: count),
+                remaining: count))
+    }
+
+    var deadline: UInt64? { state.withLock { $0.deadline } }
+
+    func setDeadline(_ id: UInt64) { state.withLock { $0.deadline = id } }
+
+    func start(_ index: Int) {
+        let now = ContinuousClock.now
+        state.withLock { $0.started[index] = now }
+    }
 
     func finish(_ index: Int, _ messages: [CheckMessage]) {
         resume { state in
@@ -67,11 +102,26 @@ private final class ResultCollector: Sendable {
         }
     }
 
-    func expire() {
+    /// Ends the wait when every unfinished check has run for `timeout` (or `hardLimit` passed);
+    /// otherwise returns when to look again.
+    func expireUnlessWaiting(
+        now: ContinuousClock.Instant, timeout: Duration, hardLimit: ContinuousClock.Instant
+    ) -> ContinuousClock.Instant? {
+        var next: ContinuousClock.Instant?
         resume { state in
+            guard !state.expired else { return false }
+            if now < hardLimit {
+                for index in state.results.indices where state.results[index] == nil {
+                    // Not started yet: look again in a moment. Started: due at start + timeout.
+                    let due = state.started[index].map { $0 + timeout } ?? now + .milliseconds(10)
+                    if due > now { next = min(next ?? due, due) }
+                }
+            }
+            guard next == nil else { return false }
             state.expired = true
             return true
         }
+        return next
     }
 
     func results() async -> [[CheckMessage]?] {
@@ -88,9 +138,10 @@ private final class ResultCollector: Sendable {
     /// Applies `change`; when it says the wait is over, resumes the waiter (once).
     private func resume(_ change: (inout State) -> Bool) {
         let wake = state.withLock { state -> (CheckedContinuation<[[CheckMessage]?], Never>, [[CheckMessage]?])? in
-            guard change(&state), let waiter = state.waiter else { return nil }
-            state.waiter = nil
+            guard change(&state) else { return nil }
             state.expired = true  // later finishes are ignored: the answer is out
+            guard let waiter = state.waiter else { return nil }
+            state.waiter = nil
             return (waiter, state.results)
         }
         if let (waiter, results) = wake { waiter.resume(returning: results) }
