@@ -134,7 +134,7 @@ ci-push: ## CI: push :latest (main) or :<tag> (git tag); needs DOCKER_USER, DOCK
 ci-local: ## The whole CI flow here, with a private registry on 127.0.0.1, for main and for a tag
 	@scripts/ci/local
 
-bench: bootstrap ## HTTP benchmark with wrk: Ballot beside a bare Hummingbird route (see docs/performance.md)
+bench: bootstrap ## HTTP benchmark with wrk: Ballot beside a bare route; BASELINE=<rev> also beside ballot built from <rev>
 	@scripts/bench-http
 
 bench-reference: bootstrap ## make bench, plus the same endpoints on Hummingbird + PostgresNIO (Benchmarks/Reference)

@@ -59,7 +59,6 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
     addOpenAPIRoute(to: router, path: configuration.openAPIPath, logger: logger)
     // The routes that query PostgreSQL; on one CPU they run on the database's thread.
     let databaseRoutes = router.group()
-        .add(middleware: DatabaseOutageMiddleware(warnings: WarningThrottle(), logger: logger))
     if CPUAllowance.isOne {
         databaseRoutes.add(middleware: DatabaseExecutorMiddleware())
         logger.info("one CPU: request handlers run on the database thread")

@@ -1,6 +1,8 @@
+import Database
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import TestSupport
 import Testing
 
@@ -24,6 +26,44 @@ import Testing
                 try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
             #expect(served["openapi"] as? String == "3.1.0")
             #expect(NSDictionary(dictionary: served).isEqual(to: try Self.document()))
+        }
+    }
+
+    /// The router's own list of routes under `/api`, against the document: every documented
+    /// operation is a route, and every route the document leaves out answers 405 (the methods
+    /// `refuseOtherMethods` registers to say so).
+    @Test func everyAPIRouteIsDocumentedOrRefused() async throws {
+        let paths = try #require(try Self.document()["paths"] as? [String: [String: Any]])
+        let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+        let documented = Set(
+            paths.flatMap { path, item in
+                item.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
+            })
+        let router = Router(context: AppRequestContext.self)
+        let database = Database(configuration: try TestDatabase.configuration())
+        defer { database.close() }
+        let store = QuestionStore(database: database)
+        addAPIRoutes(
+            to: router,
+            handlers: QuestionAPIHandlers(
+                store: store, sessions: SessionStore(database: database), pageSize: 10, maxBodyBytes: 1_024))
+        addOpenAPIRoute(to: router, path: "api/openapi.json", logger: Logger(label: "test"))
+        let routes = router.routes.filter { "\($0.path)".hasPrefix("/api") }.map { "\($0.method) \($0.path)" }
+        #expect(routes.count >= 20)
+        for operation in documented where operation.contains(" /api") {
+            #expect(routes.contains(operation), "\(operation) is documented but not routed")
+        }
+        let undocumented = routes.filter {
+            !documented.contains($0) && $0 != "GET /api/openapi.json" && $0 != "HEAD /api/openapi.json"
+        }
+        try await QuestionAPITests.withApp { client, _, _ in
+            for route in undocumented {
+                let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
+                let method = try #require(HTTPRequest.Method(parts[0]))
+                let uri = parts[1].replacingOccurrences(of: "{id}", with: "1")
+                let status = try await client.execute(uri: uri, method: method).status
+                #expect(status == .methodNotAllowed, "\(route) is neither documented nor refused: \(status)")
+            }
         }
     }
 

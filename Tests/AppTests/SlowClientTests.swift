@@ -23,6 +23,19 @@ import Testing
         _ = await server.finish()
     }
 
+    /// A request head that never ends: 25 s at the trickle's pace.
+    static let endlessHead = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + String(repeating: "x", count: 200)
+
+    /// Sends `text` a character every 100 ms; true as soon as the server has closed the
+    /// connection, false if it took all of it.
+    static func trickle(_ text: String, on connection: RawConnection) async throws -> Bool {
+        for character in text {
+            guard connection.send(String(character)), !connection.isClosedByServer else { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     /// 200 connections each holding half a request head, against a cap of 50 connections and
     /// a 1 s head deadline: all are closed in batches, and the server still answers after.
     /// (Idle timeout 60 s: it cannot be what closes them.)
@@ -56,16 +69,8 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func aTrickledHeadIsClosedAtTheHeadDeadline() async throws {
         try await withServer(["HTTP_HEAD_TIMEOUT_S": "1", "HTTP_IDLE_TIMEOUT_S": "60"]) { port in
             let connection = try #require(RawConnection(port: port))
-            let head = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + String(repeating: "x", count: 200))
             let started = ContinuousClock.now
-            var closed = false
-            for character in head {
-                guard connection.send(String(character)), !connection.isClosedByServer else {
-                    closed = true
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let closed = try await Self.trickle(Self.endlessHead, on: connection)
             #expect(closed, "the server kept reading a head for \(ContinuousClock.now - started)")
         }
     }
@@ -80,14 +85,7 @@ import Testing
             connection.send(
                 "POST /questions/1/vote HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 400\r\n\r\n")
-            var closed = false
-            for _ in 0..<400 {
-                guard connection.send("a"), !connection.isClosedByServer else {
-                    closed = true
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let closed = try await Self.trickle(String(repeating: "a", count: 400), on: connection)
             #expect(closed, "the server kept reading a 40 s body")
         }
     }
@@ -101,15 +99,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             connection.send("0123456789")
             try await Task.sleep(for: .milliseconds(300))
-            var closed = false
-            let head = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: " + String(repeating: "x", count: 200))
-            for character in head {
-                guard connection.send(String(character)), !connection.isClosedByServer else {
-                    closed = true
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let closed = try await Self.trickle(Self.endlessHead, on: connection)
             #expect(closed, "the second request's head was read without a deadline")
         }
     }

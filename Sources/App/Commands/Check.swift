@@ -17,13 +17,7 @@ struct Check: ParsableCommand {
     var deploy = false
 
     func run() throws {
-        let configuration: AppConfiguration
-        do {
-            configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment)
-        } catch let error as InvalidSetting {
-            writeToStandardError("ballot: \(error)")
-            throw ExitCode(2)
-        }
+        let configuration = try AppConfiguration.ofThisProcess()
         guard deploy else {
             print("The configuration is valid.")
             return

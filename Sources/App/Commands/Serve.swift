@@ -20,14 +20,7 @@ struct Serve: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let configuration: AppConfiguration
-        do {
-            configuration = try AppConfiguration(environment: ProcessInfo.processInfo.environment)
-        } catch let error as InvalidSetting {
-            // Stop before listening, with one line a person can act on.
-            writeToStandardError("ballot: \(error)")
-            throw ExitCode(2)
-        }
+        let configuration = try AppConfiguration.ofThisProcess()
         if configuration.isProduction {
             let errors = DeployChecks.run(configuration).filter { $0.level >= .error }
             guard errors.isEmpty else {

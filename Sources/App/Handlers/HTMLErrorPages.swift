@@ -1,3 +1,4 @@
+import Database
 import Dockerflow
 import HTTPTypes
 import Hummingbird
@@ -38,7 +39,8 @@ struct HTMLErrorPages: ErrorPages {
         case .serviceUnavailable:
             return ErrorView(
                 heading: "Temporarily unavailable",
-                message: (error as? JSONError)?.message ?? message ?? "Please try again in a few seconds.")
+                message: ((error as? JSONError) ?? (error as? DatabaseError)?.httpError(for: .get))?.message
+                    ?? message ?? "Please try again in a few seconds.")
         default:
             return ErrorView(heading: error.status.reasonPhrase, message: message ?? "The request could not be served.")
         }

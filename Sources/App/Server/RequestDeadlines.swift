@@ -32,7 +32,12 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     /// Bytes of a next request came while the connection was busy; its head deadline starts
     /// when the connection is free.
     private var bytesWhileBusy = false
+    /// When the current head or body must be in; nil while no deadline runs.
+    private var deadline: NIODeadline?
+    /// One timer per connection, re-armed only when it fires: setting or clearing a deadline
+    /// per request is then a clock read, not a timer scheduled and cancelled.
     private var timer: Scheduled<Void>?
+    private var timerDue: NIODeadline?
 
     init(head: Duration, body: Duration) {
         headTimeout = .nanoseconds(Int64(head / .nanoseconds(1)))
@@ -47,14 +52,14 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        cancelTimer()
+        stop()
         if let watcher { context.pipeline.syncOperations.removeHandler(watcher, promise: nil) }
         watcher = nil
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        cancelTimer()
+        stop()
         context.fireChannelInactive()
     }
 
@@ -64,13 +69,13 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
             readingRequest = true
             openResponses += 1
             bytesWhileBusy = false
-            arm(bodyTimeout)
+            start(bodyTimeout)
         case .body:
             break
         case .end:
             readingRequest = false
-            cancelTimer()
-            armHeadDeadlineIfIdleAndWaiting()
+            deadline = nil
+            startHeadDeadlineIfIdleAndWaiting()
         }
         context.fireChannelRead(data)
     }
@@ -78,7 +83,7 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
             openResponses = max(0, openResponses - 1)
-            armHeadDeadlineIfIdleAndWaiting()
+            startHeadDeadlineIfIdleAndWaiting()
         }
         context.write(data, promise: promise)
     }
@@ -90,27 +95,49 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
             bytesWhileBusy = true  // the next request, pipelined: its deadline starts later
             return
         }
-        if timer == nil { arm(headTimeout) }
+        if deadline == nil { start(headTimeout) }
     }
 
-    private func armHeadDeadlineIfIdleAndWaiting() {
+    private func startHeadDeadlineIfIdleAndWaiting() {
         guard !readingRequest, openResponses == 0, bytesWhileBusy else { return }
         bytesWhileBusy = false
-        arm(headTimeout)
+        start(headTimeout)
     }
 
-    private func arm(_ timeout: TimeAmount) {
-        cancelTimer()
+    private func start(_ timeout: TimeAmount) {
+        let due = NIODeadline.now() + timeout
+        deadline = due
+        // A timer due later than this deadline would close late: bring it forward. One due
+        // earlier fires, finds the deadline moved on, and re-arms for it.
+        if let timerDue, timerDue <= due { return }
+        timer?.cancel()
+        schedule(at: due)
+    }
+
+    private func schedule(at due: NIODeadline) {
         guard let context else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            self?.timer = nil
-            self?.context?.close(promise: nil)
+        timerDue = due
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) { [weak self] in
+            self?.timerFired()
         }
     }
 
-    private func cancelTimer() {
+    private func timerFired() {
+        timer = nil
+        timerDue = nil
+        guard let deadline else { return }  // the phase ended; no timer until the next one
+        if deadline <= NIODeadline.now() {
+            context?.close(promise: nil)
+        } else {
+            schedule(at: deadline)  // a later phase moved the deadline on
+        }
+    }
+
+    private func stop() {
         timer?.cancel()
         timer = nil
+        timerDue = nil
+        deadline = nil
     }
 }
 
