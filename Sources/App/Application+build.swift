@@ -55,6 +55,10 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             logsQueryString: configuration.dockerflow.logsQueryString, metrics: metrics,
             errorPages: HTMLErrorPages(renderer: renderer)))
     dockerflow.add(to: router)
+    // The Dockerflow endpoints read; other methods are 405 with `Allow`, as on the API.
+    router.refuseOtherMethods("/__version__", allowed: [.get, .head])
+    router.refuseOtherMethods("/__heartbeat__", allowed: [.get, .head])
+    router.refuseOtherMethods("/__lbheartbeat__", allowed: [.get, .head])
     addStaticRoutes(to: router, assets: assets)
     addOpenAPIRoute(to: router, path: configuration.openAPIPath, logger: logger)
     // The routes that query PostgreSQL; on one CPU they run on the database's thread.

@@ -60,7 +60,9 @@ struct HeartbeatLifecycleTests {
                 let clock = ContinuousClock()
                 let start = clock.now
                 (status, body) = try await heartbeat()
-                #expect(clock.now - start < .seconds(2))
+                // Answered, not hung: a refused connection is reported as it comes; the bound
+                // only has to hold on a loaded machine.
+                #expect(clock.now - start < .seconds(10))
                 #expect(status == .internalServerError)
                 #expect(body["status"] as? String == "error")
                 #expect((body["checks"] as? [String: String])?["database"] == "error")

@@ -176,3 +176,58 @@ import Testing
         }
     }
 }
+
+/// One address per thing: ids and page numbers only in their plain spelling; every other
+/// answer under /api and at the Dockerflow endpoints in the API's JSON shape.
+@Suite struct AddressTests {
+    @Test(arguments: [
+        "+1", "01", "001", "0", "-1", " 1", "1 ", "1e0", "1.0", "0x1", "１", "١", "1\u{0}",
+        String(repeating: "9", count: 19), "",
+    ])
+    func onlyThePlainSpellingOfANumberNamesAQuestion(spelling: String) async throws {
+        #expect(CanonicalNumber.positive(spelling) == nil)
+        try await QuestionAPITests.withApp { client, _, _ in
+            let encoded = spelling.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            for uri in ["/api/questions/\(encoded)", "/questions/\(encoded)", "/questions/\(encoded)/results"]
+            where !encoded.isEmpty {
+                let status = try await client.execute(uri: uri, method: .get).status
+                #expect(status == .notFound, "\(uri): \(status)")
+            }
+            let page = try await client.execute(uri: "/api/questions?page=\(encoded)", method: .get).status
+            #expect(page == .unprocessableContent, "page=\(spelling.debugDescription): \(page)")
+        }
+    }
+
+    @Test func plainNumbersStillWork() async throws {
+        #expect(CanonicalNumber.positive("1") == 1)
+        #expect(CanonicalNumber.positive(String(repeating: "9", count: 18)) == 999_999_999_999_999_999)
+        try await QuestionAPITests.withApp { client, _, _ in
+            let question = try await client.execute(uri: "/api/questions/1", method: .get).status
+            let page = try await client.execute(uri: "/api/questions?page=1", method: .get).status
+            #expect(question == .ok && page == .ok)
+        }
+    }
+
+    @Test(arguments: ["/api/nope", "/api/questions/1/votes/x", "/api/questions/1/nope", "/api/", "/api/openapi.yaml"])
+    func unknownAPIAddressesAreJSON404s(uri: String) async throws {
+        try await QuestionAPITests.withApp { client, _, _ in
+            for method: HTTPRequest.Method in [.get, .post, .delete] {
+                let response = try await client.execute(uri: uri, method: method)
+                #expect(response.status == .notFound, "\(method) \(uri): \(response.status)")
+                #expect(response.headers[.contentType] == "application/json", "\(method) \(uri)")
+                #expect(String(buffer: response.body).contains(#""code":"not_found""#), "\(method) \(uri)")
+            }
+        }
+    }
+
+    @Test(arguments: ["/__version__", "/__heartbeat__", "/__lbheartbeat__"])
+    func dockerflowEndpointsRefuseWritesWith405(path: String) async throws {
+        try await QuestionAPITests.withApp { client, _, _ in
+            for method: HTTPRequest.Method in [.post, .put, .delete, .patch, .options] {
+                let response = try await client.execute(uri: path, method: method)
+                #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.status)")
+                #expect(response.headers[.allow] == "GET, HEAD", "\(method) \(path)")
+            }
+        }
+    }
+}

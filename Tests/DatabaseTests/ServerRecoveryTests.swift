@@ -38,7 +38,9 @@ struct ServerRecoveryTests {
                     await #expect(throws: DatabaseError.timedOut(operation: "database ping", milliseconds: 300)) {
                         try await db.ping(timeout: .milliseconds(300))
                     }
-                    #expect(clock.now - start < .milliseconds(800))
+                    // The server is hung for good: without the timeout this would never end.
+                    // The bound only has to hold on a loaded machine.
+                    #expect(clock.now - start < .seconds(10))
                 }
                 try await cluster.resume()
                 try await db.ping(timeout: .seconds(5))
@@ -52,12 +54,14 @@ struct ServerRecoveryTests {
             try await TestDatabase.with(url: cluster.url) { db async throws in
                 let clock = ContinuousClock()
                 let start = clock.now
-                let error = await #expect(throws: DatabaseError.self) { try await db.ping(timeout: .seconds(5)) }
+                // "Unreachable", not "timed out": the refusal is reported as it comes, far
+                // inside the 60 s the ping would allow.
+                let error = await #expect(throws: DatabaseError.self) { try await db.ping(timeout: .seconds(60)) }
                 guard case .unreachable? = error else {
                     Issue.record("expected unreachable, got \(String(describing: error))")
                     return
                 }
-                #expect(clock.now - start < .seconds(1))
+                #expect(clock.now - start < .seconds(30))
             }
         }
     }

@@ -73,7 +73,8 @@ import Testing
             let clock = ContinuousClock()
             let start = clock.now
             await #expect(throws: CancellationError.self) { try await task.value }
-            #expect(clock.now - start < .seconds(2))
+            // Far from the 30 s the statement would run: the cancel reached the server.
+            #expect(clock.now - start < .seconds(20))
             #expect(try await count(db, table) == 0)
         }
     }

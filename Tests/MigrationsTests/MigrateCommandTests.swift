@@ -108,11 +108,12 @@ import Testing
             #expect(pending.status == 1)
             #expect(pending.output.contains("[ ] 0001_a  pending"))
 
-            #expect(await run(["up"], url: url, folder: folder).status == 0)
+            let up = await run(["up"], url: url, folder: folder)
+            #expect(up.status == 0, "\(up.output)")
             let ok = await run(["check"], url: url, folder: folder)
-            #expect(ok.status == 0 && ok.output.contains("up to date"))
+            #expect(ok.status == 0 && ok.output.contains("up to date"), "\(ok.output)")
             let status = await run(["showmigrations"], url: url, folder: folder)
-            #expect(status.status == 0 && status.output.contains("[X] 0001_a  applied 20"))
+            #expect(status.status == 0 && status.output.contains("[X] 0001_a  applied 20"), "\(status.output)")
 
             try folder.write("0002_bad.sql", "-- migrate:up\nCREATE TABEL nope (id int);")
             let failed = await run([], url: url, folder: folder)

@@ -11,7 +11,7 @@ struct PollPageHandlers: Sendable {
     /// `GET /?page=N`: latest published questions. A page past the end is 404.
     func index(_ request: Request, context: some RequestContext) async throws -> Response {
         // Like Django's paginator: a page that is not a positive whole number is not found.
-        let page = request.uri.queryParameters.get("page").map { Int($0) ?? 0 } ?? 1
+        let page = request.uri.queryParameters.get("page").map { CanonicalNumber.positive($0) ?? 0 } ?? 1
         guard page >= 1, page <= 1_000_000 else { throw HTTPError(.notFound) }
         let result = try await store.latest(page: page, size: pageSize)
         guard page <= result.count else { throw HTTPError(.notFound) }
@@ -42,7 +42,9 @@ struct PollPageHandlers: Sendable {
                 "polls/detail", DetailView(question: question, csrfToken: token, error: error),
                 status: .unprocessableContent)
         }
-        guard let choice = form["choice"].flatMap({ Int($0) }) else { return again("Pick a choice before voting.") }
+        guard let choice = form["choice"].flatMap({ CanonicalNumber.positive($0) }) else {
+            return again("Pick a choice before voting.")
+        }
         do {
             _ = try await store.vote(question: question.id, choice: choice)
         } catch QuestionStore.VoteRefusal.closed {
@@ -61,7 +63,7 @@ struct PollPageHandlers: Sendable {
     }
 
     private func publishedQuestion(_ context: some RequestContext) async throws -> Question {
-        guard let text = context.parameters.get("id"), let id = Int(text), id > 0,
+        guard let text = context.parameters.get("id"), let id = CanonicalNumber.positive(text),
             let question = try await store.question(id: id)
         else { throw HTTPError(.notFound) }
         return question

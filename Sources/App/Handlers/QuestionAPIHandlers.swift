@@ -115,7 +115,7 @@ struct QuestionAPIHandlers: Sendable {
 
     /// Ids are positive and fit PostgreSQL's bigint; anything else names no question.
     private func questionID(_ context: some RequestContext) throws -> Int {
-        guard let text = context.parameters.get("id"), let id = Int(text), id > 0 else {
+        guard let text = context.parameters.get("id"), let id = CanonicalNumber.positive(text) else {
             throw APIError.notFound("Question")
         }
         return id
@@ -123,7 +123,7 @@ struct QuestionAPIHandlers: Sendable {
 
     private func pageNumber(_ request: Request) throws -> Int {
         guard let text = request.uri.queryParameters.get("page") else { return 1 }
-        guard let page = Int(text), page > 0, page <= 1_000_000 else {
+        guard let page = CanonicalNumber.positive(text), page <= 1_000_000 else {
             throw APIError.validation(["page": "A page is a whole number from 1"])
         }
         return page

@@ -120,7 +120,7 @@ struct StaffPageHandlers: Sendable {
         guard let session = try await sessions.find(for: request), session.isStaff else {
             return Self.redirectToLogin(request)
         }
-        let page = request.uri.queryParameters.get("page").map { Int($0) ?? 0 } ?? 1
+        let page = request.uri.queryParameters.get("page").map { CanonicalNumber.positive($0) ?? 0 } ?? 1
         guard page >= 1, page <= 1_000_000 else { throw HTTPError(.notFound) }
         let result = try await questions.all(page: page, size: pageSize)
         guard page <= result.count else { throw HTTPError(.notFound) }
@@ -180,7 +180,8 @@ struct StaffPageHandlers: Sendable {
         _ request: Request, _ context: some RequestContext, _ action: (Int) async throws -> Bool
     ) async throws -> Response {
         _ = try await staffForm(request)  // a staff session and its CSRF token, or 403
-        guard let text = context.parameters.get("id"), let id = Int(text), id > 0, try await action(id) else {
+        guard let text = context.parameters.get("id"), let id = CanonicalNumber.positive(text), try await action(id)
+        else {
             throw HTTPError(.notFound)
         }
         return Response(status: .seeOther, headers: [.location: "/staff"])

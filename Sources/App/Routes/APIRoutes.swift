@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// The JSON API under `/api`.
@@ -11,4 +12,11 @@ func addAPIRoutes<Context: RequestContext>(to router: some RouterMethods<Context
     router.refuseOtherMethods("/api/questions/{id}", allowed: [.get, .head])
     router.post("/api/questions/{id}/votes", use: handlers.vote)
     router.refuseOtherMethods("/api/questions/{id}/votes", allowed: [.post])
+    // Anything else under /api is a JSON 404 in the API's error shape; the router alone would
+    // answer an empty one.
+    for method: HTTPRequest.Method in [.get, .head, .post, .put, .patch, .delete, .options] {
+        for path: RouterPath in ["/api", "/api/**"] {
+            router.on(path, method: method) { _, _ -> Response in throw APIError.notFound("API endpoint") }
+        }
+    }
 }
