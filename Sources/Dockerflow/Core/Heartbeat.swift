@@ -24,7 +24,8 @@ public struct Heartbeat: Sendable {
     /// dependency can never hang the endpoint; and ten timeouts after the call, whatever has
     /// not finished (started or not) is reported so.
     public func run() async -> HeartbeatReport {
-        let collector = ResultCollector(count: checks.count)
+        let called = ContinuousClock.now
+        let collector = ResultCollector(count: checks.count, timeout: timeout, hardLimit: called + timeout * 10)
         // Each check starts on this thread and leaves it only when it first waits (a query):
         // a check answered from memory costs no task switch at all.
         let runs = checks.enumerated().map { index, check in
@@ -33,22 +34,8 @@ public struct Heartbeat: Sendable {
                 collector.finish(index, await check.body())
             }
         }
-        let called = ContinuousClock.now
-        let timeout = self.timeout
-        let deadlines = DeadlineSweeper.shared
-        let hardLimit = called + timeout * 10
-        // Re-armed until every unfinished check has run for `timeout`.
-        @Sendable func watch(_ deadline: ContinuousClock.Instant) -> UInt64 {
-            deadlines.add(deadline) {
-                let now = ContinuousClock.now
-                if let next = collector.expireUnlessWaiting(now: now, timeout: timeout, hardLimit: hardLimit) {
-                    collector.setDeadline(watch(next))
-                }
-            }
-        }
-        collector.setDeadline(watch(called + timeout))
+        collector.watch(until: called + timeout)
         let results = await collector.results()
-        if let deadline = collector.deadline { deadlines.remove(deadline) }
         for run in runs { run.cancel() }
         let milliseconds = Int(timeout / .milliseconds(1))
         let named = zip(checks, results).map { check, messages in
@@ -76,17 +63,31 @@ private final class ResultCollector: Sendable {
     }
 
     private let state: Mutex<State>
+    private let timeout: Duration
+    private let hardLimit: ContinuousClock.Instant
 
-    init(count: Int) {
+    init(count: Int, timeout: Duration, hardLimit: ContinuousClock.Instant) {
         state = Mutex(
             State(
                 results: Array(repeating: nil, count: count), started: Array(repeating: nil, count: count),
                 remaining: count))
+        self.timeout = timeout
+        self.hardLimit = hardLimit
     }
 
-    var deadline: UInt64? { state.withLock { $0.deadline } }
-
-    func setDeadline(_ id: UInt64) { state.withLock { $0.deadline = id } }
+    /// Looks at the checks at `deadline`, and again as long as some unfinished check has not yet
+    /// run for `timeout`. Once the wait is over the pending look is dropped, so the sweeper does
+    /// not keep the collector alive for the rest of the timeout.
+    func watch(until deadline: ContinuousClock.Instant) {
+        let id = DeadlineSweeper.shared.add(deadline) { [self] in
+            if let next = expireUnlessWaiting(now: .now) { watch(until: next) }
+        }
+        let over = state.withLock { state in
+            state.deadline = id
+            return state.expired
+        }
+        if over { DeadlineSweeper.shared.remove(id) }
+    }
 
     func start(_ index: Int) {
         let now = ContinuousClock.now
@@ -104,9 +105,7 @@ private final class ResultCollector: Sendable {
 
     /// Ends the wait when every unfinished check has run for `timeout` (or `hardLimit` passed);
     /// otherwise returns when to look again.
-    func expireUnlessWaiting(
-        now: ContinuousClock.Instant, timeout: Duration, hardLimit: ContinuousClock.Instant
-    ) -> ContinuousClock.Instant? {
+    private func expireUnlessWaiting(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
         var next: ContinuousClock.Instant?
         resume { state in
             guard !state.expired else { return false }
@@ -135,16 +134,19 @@ private final class ResultCollector: Sendable {
         }
     }
 
-    /// Applies `change`; when it says the wait is over, resumes the waiter (once).
+    /// Applies `change`; when it says the wait is over, resumes the waiter (once) and drops the
+    /// pending look.
     private func resume(_ change: (inout State) -> Bool) {
-        let wake = state.withLock { state -> (CheckedContinuation<[[CheckMessage]?], Never>, [[CheckMessage]?])? in
+        typealias Waiter = CheckedContinuation<[[CheckMessage]?], Never>
+        let over = state.withLock { state -> (Waiter?, [[CheckMessage]?], UInt64?)? in
             guard change(&state) else { return nil }
             state.expired = true  // later finishes are ignored: the answer is out
-            guard let waiter = state.waiter else { return nil }
-            state.waiter = nil
-            return (waiter, state.results)
+            defer { (state.waiter, state.deadline) = (nil, nil) }
+            return (state.waiter, state.results, state.deadline)
         }
-        if let (waiter, results) = wake { waiter.resume(returning: results) }
+        guard let (waiter, results, deadline) = over else { return }
+        if let deadline { DeadlineSweeper.shared.remove(deadline) }
+        waiter?.resume(returning: results)
     }
 }
 
