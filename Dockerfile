@@ -27,7 +27,8 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY Sources Sources
-COPY Benchmarks Benchmarks
+# Only the folders of the test targets, which the manifest names: .dockerignore leaves their
+# files out. Benchmarks/ and Examples/ are packages of their own and not copied.
 COPY Tests Tests
 RUN swift build -c release --static-swift-stdlib --product ballot \
     && mkdir -p /out \

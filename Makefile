@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 SWIFT ?= swift
-FORMAT_PATHS := Sources Tests Benchmarks Package.swift
+FORMAT_PATHS := Sources Tests Benchmarks Examples Package.swift
 IMAGE ?= ballot
 VERSION ?= latest
 export DOCKER_BUILDKIT := 0

@@ -6,8 +6,16 @@ let package = Package(
     products: [
         .executable(name: "ballot", targets: ["App"]),
         .executable(name: "migrate", targets: ["Migrate"]),
+        // The stack a Swift service adopts (Examples/ shows how): the Dockerflow core has no web
+        // framework; DockerflowHummingbird is its adapter for Hummingbird 2; DockerflowDatabase
+        // holds the heartbeat checks for Database and Migrations.
+        .library(name: "Dockerflow", targets: ["Dockerflow"]),
+        .library(name: "DockerflowHummingbird", targets: ["DockerflowHummingbird"]),
+        .library(name: "DockerflowDatabase", targets: ["DockerflowDatabase"]),
         .library(name: "Database", targets: ["Database"]),
         .library(name: "Migrations", targets: ["Migrations"]),
+        .library(name: "Settings", targets: ["Settings"]),
+        .library(name: "Primitives", targets: ["Primitives"]),
     ],
     dependencies: [
         // No default traits: "FullFoundation" links all of Foundation and ICU (~50 MB of the
@@ -32,11 +40,13 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "Settings"),
+        .target(name: "Primitives"),
         .target(name: "Templates"),
         .target(
             name: "Database",
             dependencies: [
                 "CLibPQ",
+                "Primitives",
                 "Settings",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -68,21 +78,45 @@ let package = Package(
         .target(
             name: "Dockerflow",
             dependencies: [
+                "Primitives",
                 "Settings",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "DockerflowHummingbird",
+            dependencies: [
+                "Dockerflow",
+                "Primitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ],
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "DockerflowDatabase",
+            dependencies: [
+                "Database",
+                "Dockerflow",
+                "Migrations",
+                "Primitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "App",
             dependencies: [
                 "Database",
                 "Dockerflow",
+                "DockerflowDatabase",
+                "DockerflowHummingbird",
                 "MigrateCommand",
                 "Migrations",
+                "Primitives",
                 "Settings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -96,23 +130,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .executableTarget(
-            name: "DatabaseBenchmark",
-            dependencies: [
-                "Database",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Benchmarks/DatabaseBenchmark"
-        ),
         .target(
             name: "TestSupport",
             dependencies: ["Database", "Dockerflow", "Settings", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
-        ),
-        .executableTarget(
-            name: "BareServer",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
-            path: "Benchmarks/BareServer"
         ),
         .testTarget(
             name: "DatabaseTests",
@@ -125,6 +146,7 @@ let package = Package(
             name: "DockerflowTests",
             dependencies: [
                 "Dockerflow",
+                "DockerflowHummingbird",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -146,6 +168,8 @@ let package = Package(
             dependencies: [
                 "App",
                 "Dockerflow",
+                "DockerflowDatabase",
+                "DockerflowHummingbird",
                 "Settings",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -6,11 +6,9 @@ import Settings
 /// Everything the server reads from its environment (and `CONFIG_PATH`), validated before it
 /// listens. docs/configuration.md lists every variable.
 struct AppConfiguration: Sendable {
-    /// The interface to bind (`HOST`, default every interface).
-    var host: String
-    /// The port to listen on (`PORT`, default 8000 as Dockerflow recommends).
-    var port: Int
     var database: DatabaseConfiguration
+    /// `HOST`, `PORT`, logging, statsd, the heartbeat and shutdown: what every Dockerflow
+    /// service reads.
     var dockerflow: DockerflowConfiguration
     /// Where the migration files are, for the heartbeat's migrations check (`MIGRATIONS_DIR`).
     var migrationsDirectory: String
@@ -54,8 +52,6 @@ struct AppConfiguration: Sendable {
 
     init(environment: [String: String]) throws {
         let reader = try EnvironmentReader.loading(environment: environment)
-        host = reader.string("HOST", default: "0.0.0.0")
-        port = try reader.integer("PORT", default: 8000, in: 1...65_535)
         database = try DatabaseConfiguration(environment: reader.values)
         // A web request should never wait minutes on one statement; unset means 10 s here
         // (`migrate` and other commands keep the server's setting).

@@ -1,5 +1,7 @@
 import Database
 import Dockerflow
+import DockerflowDatabase
+import DockerflowHummingbird
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -31,34 +33,28 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
     }
 
     var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout, executor: Database.taskExecutor)
-    heartbeat.register(.database(database))
+    heartbeat.register(.database(database, logger: Logger(label: "ballot.heartbeat")))
     let migrationFiles = Result { () throws(MigrationError) in
         try MigrationDirectory(path: configuration.migrationsDirectory).load()
     }
     heartbeat.register(
         .migrations(database, files: migrationFiles, reuseFor: configuration.migrationsCheckReuse))
-    let dockerflow = DockerflowRoutes(
-        version: VersionFile.load(configured: configuration.dockerflow.versionPath), heartbeat: heartbeat,
-        failedStatus: configuration.dockerflow.heartbeatFailedStatus, metrics: metrics)
-    dockerflow.logVersionProblems(to: logger)
+    let dockerflow = DockerflowRoutes(configuration.dockerflow, heartbeat: heartbeat, metrics: metrics, logger: logger)
     if case .failure(let error) = migrationFiles {
         logger.error("the migrations folder is invalid", metadata: ["error": "\(error)"])
     }
 
     let assets = try StaticAssets(directory: configuration.staticDirectory, logger: logger)
-    let renderer = try PageRenderer(directory: configuration.templatesDirectory, assets: assets)
+    let renderer = try PageRenderer(
+        directory: configuration.templatesDirectory, assets: assets, secureCookies: configuration.secureCookies)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(hstsSeconds: configuration.hstsSeconds))
     router.add(
         middleware: DockerflowMiddleware(
-            summaries: configuration.dockerflow.makeRequestSummaryLog(loggerName: "ballot"),
-            logsQueryString: configuration.dockerflow.logsQueryString, metrics: metrics,
-            errorPages: HTMLErrorPages(renderer: renderer)))
+            configuration.dockerflow, loggerName: "ballot", metrics: metrics,
+            errorPages: HTMLErrorPages(renderer: renderer)
+        ))
     dockerflow.add(to: router)
-    // The Dockerflow endpoints read; other methods are 405 with `Allow`, as on the API.
-    router.refuseOtherMethods("/__version__", allowed: [.get, .head])
-    router.refuseOtherMethods("/__heartbeat__", allowed: [.get, .head])
-    router.refuseOtherMethods("/__lbheartbeat__", allowed: [.get, .head])
     addStaticRoutes(to: router, assets: assets)
     addOpenAPIRoute(to: router, path: configuration.openAPIPath, logger: logger)
     // The routes that query PostgreSQL; on one CPU they run on the database's thread.
@@ -74,7 +70,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
         to: databaseRoutes,
         handlers: PollPageHandlers(
             store: questions, renderer: renderer, pageSize: configuration.pageSize,
-            maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies))
+            maxBodyBytes: configuration.maxBodyBytes))
     addStaffRoutes(
         to: databaseRoutes,
         handlers: StaffPageHandlers(
@@ -82,7 +78,8 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             throttle: LoginThrottle(store: attempts), attempts: attempts,
             hashingSlots: HashingSlots(limit: configuration.maxConcurrentHashes),
             trustedProxies: configuration.trustedProxies, renderer: renderer, pageSize: configuration.pageSize,
-            maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies))
+            maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies),
+        sessions: sessions)
     addAPIRoutes(
         to: databaseRoutes,
         handlers: QuestionAPIHandlers(
@@ -101,21 +98,11 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
                     maxHeaderFieldSize: 16 * 1_024, maxHeaderListSize: 32 * 1_024, maxHeaderFieldCount: 100))),
         // Not `.with(…)` on this configuration later: it would drop the connection cap.
         configuration: .init(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "ballot",
+            address: .hostname(configuration.dockerflow.host, port: configuration.dockerflow.port),
+            serverName: "ballot",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
         logger: logger
     )
     application.addServices(DatabaseService(database: database))
     return application
-}
-
-/// Closes the pool once the server has stopped taking requests. Hummingbird stops its own
-/// services after the HTTP server, so in-flight requests keep their connections to the end.
-struct DatabaseService: Service {
-    let database: Database
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        database.close()
-    }
 }

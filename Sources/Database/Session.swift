@@ -38,7 +38,7 @@ public struct Session: Queryable {
     public func transaction<T: Sendable>(
         isolation: IsolationLevel = .readCommitted, _ body: (Transaction) async throws -> T
     ) async throws -> T {
-        try await connection.run(.script("BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
+        _ = try await connection.run(.script("BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
         let transaction = Transaction(connection: connection)
         let value: T
         do {
@@ -63,7 +63,7 @@ public struct Session: Queryable {
                     sqlState: "25P02", severity: "ERROR",
                     message: "the transaction was rolled back because a statement in it failed"))
         }
-        try await connection.run(.script("COMMIT"))
+        _ = try await connection.run(.script("COMMIT"))
         return value
     }
 }

@@ -1,4 +1,5 @@
 import CLibPQ
+import Primitives
 import Synchronization
 
 #if canImport(Glibc)

@@ -48,12 +48,26 @@ public struct TemplateLibrary: Sendable {
     public func contains(_ name: String) -> Bool { templates[name] != nil }
 
     /// `name` rendered with `context`, every value HTML-escaped; nil when there is no such
-    /// template. `capacity` is a guess of the size, to allocate once.
-    public func render(_ name: String, _ context: any TemplateContext, capacity: Int = 8192) -> [UInt8]? {
+    /// template. Names `context` does not know are looked up in `root` (the layout's values,
+    /// the same for every page). `capacity` is a guess of the size, to allocate once.
+    public func render(
+        _ name: String, _ context: any TemplateContext, root: (any TemplateContext)? = nil, capacity: Int = 8192
+    ) -> [UInt8]? {
+        renderChecking(name, context, root: root, capacity: capacity)?.bytes
+    }
+
+    /// As ``render(_:_:root:capacity:)``, with the names no context knew, each once, in the
+    /// order met: a template asking for something its view lacks renders it as nothing, as
+    /// Mustache says, so tests ask this to catch the mistake.
+    public func renderChecking(
+        _ name: String, _ context: any TemplateContext, root: (any TemplateContext)? = nil, capacity: Int = 8192
+    ) -> (bytes: [UInt8], unresolved: [String])? {
         guard let nodes = templates[name] else { return nil }
-        var renderer = TemplateRenderer(templates: templates, root: .context(context), capacity: capacity)
+        let contexts: [TemplateValue] = root.map { [.context($0), .context(context)] } ?? [.context(context)]
+        var renderer = TemplateRenderer(templates: templates, contexts: contexts, capacity: capacity)
         renderer.render(nodes)
-        return renderer.output
+        var seen: Set<String> = []
+        return (renderer.output, renderer.unresolved.filter { seen.insert($0).inserted })
     }
 
     /// Every `{{<parent}}` and `{{>partial}}` names a loaded template, and no template includes

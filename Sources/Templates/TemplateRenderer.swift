@@ -2,13 +2,17 @@
 struct TemplateRenderer {
     let templates: [String: [TemplateNode]]
     var output: [UInt8]
+    /// Names that no context on the stack knows, in the order met: a template asking for a
+    /// value its view does not have (which renders as nothing, as Mustache says).
+    private(set) var unresolved: [String] = []
     private var stack: [TemplateValue]
 
-    init(templates: [String: [TemplateNode]], root: TemplateValue, capacity: Int) {
+    /// `contexts` are outermost first: the layout's values, then the view's.
+    init(templates: [String: [TemplateNode]], contexts: [TemplateValue], capacity: Int) {
         self.templates = templates
         output = []
         output.reserveCapacity(capacity)
-        stack = [root]
+        stack = contexts
     }
 
     /// `overrides` are the blocks of the templates that extend this one, innermost child first
@@ -87,18 +91,31 @@ struct TemplateRenderer {
     }
 
     /// The first part up the stack, innermost first; the rest inside what the first found.
-    private func resolve(_ name: TemplateName) -> TemplateValue {
+    private mutating func resolve(_ name: TemplateName) -> TemplateValue {
         guard let first = name.parts.first else { return stack.last ?? .none }
-        var value: TemplateValue = .none
+        var found: TemplateValue?
         for candidate in stack.reversed() {
-            if case .context(let context) = candidate, let found = context.value(named: first) {
-                value = found
+            if case .context(let context) = candidate, let value = context.value(named: first) {
+                found = value
                 break
             }
         }
-        for part in name.parts.dropFirst() {
-            guard case .context(let context) = value, let found = context.value(named: part) else { return .none }
-            value = found
+        guard var value = found else {
+            unresolved.append(first)
+            return .none
+        }
+        for (index, part) in name.parts.enumerated().dropFirst() {
+            switch value {
+            case .context(let context):
+                guard let next = context.value(named: part) else {
+                    unresolved.append(name.parts[...index].joined(separator: "."))
+                    return .none
+                }
+                value = next
+            default:
+                // `{{error.text}}` on an absent error: nothing to look in, and nothing missing.
+                return .none
+            }
         }
         return value
     }

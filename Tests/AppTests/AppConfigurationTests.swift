@@ -7,14 +7,14 @@ import Testing
 @Suite struct AppConfigurationTests {
     @Test func defaultsFollowDockerflow() throws {
         let configuration = try AppConfiguration(environment: [:])
-        #expect(configuration.port == 8000)
-        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.dockerflow.port == 8000)
+        #expect(configuration.dockerflow.host == "0.0.0.0")
     }
 
     @Test func portAndHostComeFromTheEnvironment() throws {
         let configuration = try AppConfiguration(environment: ["PORT": "9000", "HOST": "127.0.0.1"])
-        #expect(configuration.port == 9000)
-        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.dockerflow.port == 9000)
+        #expect(configuration.dockerflow.host == "127.0.0.1")
     }
 
     @Test(arguments: ["abc", "70000", "0", "-1", "80.5"])

@@ -1,4 +1,5 @@
 import Database
+import Dockerflow
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -32,7 +33,7 @@ struct DatabaseOutageTests {
         var configuration = try AppConfiguration(
             environment: ["HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": Repository.migrations]
                 .merging(environment) { _, given in given })
-        configuration.port = 0
+        configuration.dockerflow.port = 0
         try await buildApplication(configuration).test(.router, body)
     }
 

@@ -1,5 +1,6 @@
 import Database
 import Dockerflow
+import DockerflowDatabase
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -31,7 +32,7 @@ struct HeartbeatLifecycleTests {
                 "HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": folder,
                 "HEARTBEAT_TIMEOUT_MS": "500", "MIGRATIONS_CHECK_REUSE_MS": "0",
             ])
-            configuration.port = 0
+            configuration.dockerflow.port = 0
             try await buildApplication(configuration).test(.live) { client in
                 func heartbeat() async throws -> (HTTPResponse.Status, [String: Any]) {
                     try await client.execute(uri: "/__heartbeat__", method: .get) { response in

@@ -53,7 +53,7 @@ import Testing
             var configuration = try AppConfiguration(environment: [
                 "DATABASE_URL": url, "MIGRATIONS_DIR": Repository.migrations,
             ])
-            configuration.port = 0
+            configuration.dockerflow.port = 0
             try await buildApplication(configuration).test(.router) { client in
                 let second = StaffTests.Browser(client)
                 let status = try await second.logIn("admin", StaffTests.password).status

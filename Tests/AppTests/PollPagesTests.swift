@@ -1,4 +1,5 @@
 import Dockerflow
+import DockerflowHummingbird
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -151,7 +152,8 @@ import Testing
         try "{{#unclosed}} oops".write(toFile: "\(directory)/polls/results.mustache", atomically: true, encoding: .utf8)
         #expect {
             _ = try PageRenderer(
-                directory: directory, assets: StaticAssets(directory: "static", logger: Logger(label: "test")))
+                directory: directory, assets: StaticAssets(directory: "static", logger: Logger(label: "test")),
+                secureCookies: false)
         } throws: { error in
             "\(error)" == "\(directory)/polls/results.mustache:1: {{#unclosed}} is never closed"
         }
@@ -173,7 +175,8 @@ extension HTTPFields {
 
     @Test func anUnexpectedErrorIsA500PageWithTheRequestIdAndNoInternals() async throws {
         let renderer = try PageRenderer(
-            directory: "templates", assets: StaticAssets(directory: "static", logger: Logger(label: "test")))
+            directory: "templates", assets: StaticAssets(directory: "static", logger: Logger(label: "test")),
+            secureCookies: false)
         let router = Router()
         let log = CapturedLog()
         router.add(

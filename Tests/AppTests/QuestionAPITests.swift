@@ -29,7 +29,7 @@ import Testing
                     environment: [
                         "DATABASE_URL": url, "MIGRATIONS_DIR": Repository.migrations, "MAX_BODY_BYTES": "2048",
                     ].merging(environment) { _, given in given })
-                configuration.port = 0
+                configuration.dockerflow.port = 0
                 try await buildApplication(configuration).test(live ? .live : .router) { client in
                     try await body(client, store, url)
                 }

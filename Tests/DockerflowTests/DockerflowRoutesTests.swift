@@ -1,4 +1,5 @@
 import Dockerflow
+import DockerflowHummingbird
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,4 @@
-import Synchronization
+import Primitives
 
 /// Slows password guessing without letting an attacker lock the owner out, the way banks do:
 ///
@@ -24,7 +24,7 @@ final class LoginThrottle: Sendable {
     static let deviceLifetime: Duration = .seconds(365 * 24 * 3_600)
     /// Pruning runs at most this often per process, after a failure.
     private static let pruneInterval: Duration = .seconds(60)
-    private let lastPrune = Mutex<ContinuousClock.Instant?>(nil)
+    private let lastPrune = BlockingLock<ContinuousClock.Instant?>(nil)
 
     enum Kind: String, Sendable {
         case user, client, device
@@ -82,7 +82,7 @@ final class LoginThrottle: Sendable {
 /// queued, so a flood of logins cannot build a queue that grows faster than it drains.
 final class HashingSlots: Sendable {
     let limit: Int
-    private let inUse = Mutex(0)
+    private let inUse = BlockingLock(0)
 
     init(limit: Int) { self.limit = limit }
 

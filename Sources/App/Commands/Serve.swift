@@ -1,8 +1,8 @@
 import ArgumentParser
 import Dockerflow
+import DockerflowHummingbird
 import Hummingbird
 import Logging
-import Metrics
 import ServiceLifecycle
 import Settings
 import Templates
@@ -30,12 +30,7 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        LoggingSystem.bootstrap(configuration.dockerflow.makeLogHandler(loggerName: "ballot"))
-        let metrics = configuration.dockerflow.statsd.map {
-            StatsdMetricsFactory(client: StatsdClient(host: $0.host, port: $0.port), prefix: $0.prefix)
-        }
-        // Also for the database pool's wait timer, which uses the global system.
-        if let metrics { MetricsSystem.bootstrap(metrics) }
+        let metrics = configuration.dockerflow.bootstrap(loggerName: "ballot")
         defer { LogSink.standardOutput.flush() }
 
         let logger = Logger(label: "ballot")
@@ -46,11 +41,6 @@ struct Serve: AsyncParsableCommand {
             writeToStandardError("ballot: template error: \(error)")
             throw ExitCode(2)
         }
-        var group = ServiceGroupConfiguration(
-            services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        // In-flight requests get this long after SIGTERM; then they are cancelled.
-        group.maximumGracefulShutdownDuration = configuration.dockerflow.shutdownTimeout
-        try await ServiceGroup(configuration: group).run()
-        logger.info("stopped")
+        try await runUntilTerminated([application], configuration: configuration.dockerflow, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 import Dockerflow
+import DockerflowHummingbird
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -52,21 +53,6 @@ extension Request {
         {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw APIError.validation([field.isEmpty ? "body" : field: "This value has the wrong type"])
-        }
-    }
-}
-
-extension RouterMethods {
-    /// Answers 405 with `Allow` for the methods `path` does not serve (the router alone would
-    /// answer 404).
-    func refuseOtherMethods(_ path: RouterPath, allowed: [HTTPRequest.Method]) {
-        let all: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
-        let allow = allowed.map(\.rawValue).joined(separator: ", ")
-        for method in all where !allowed.contains(method) {
-            on(path, method: method) { _, _ -> Response in
-                throw APIError(
-                    .methodNotAllowed, code: "method_not_allowed", message: "Use \(allow)", headers: [.allow: allow])
-            }
         }
     }
 }

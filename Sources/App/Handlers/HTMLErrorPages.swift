@@ -1,5 +1,6 @@
 import Database
 import Dockerflow
+import DockerflowHummingbird
 import HTTPTypes
 import Hummingbird
 
@@ -19,9 +20,9 @@ struct HTMLErrorPages: ErrorPages {
                 ErrorView(
                     heading: "Something went wrong", message: "The error was logged. Please try again in a moment.",
                     requestID: RequestID.current),
-                status: .internalServerError)
+                for: request, status: .internalServerError)
         }
-        var response = renderer.page("errors/error", view(for: error), status: error.status)
+        var response = renderer.page("errors/error", view(for: error), for: request, status: error.status)
         for name in [HTTPField.Name.allow, .retryAfter] {
             if let value = fallback.headers[name] { response.headers[name] = value }
         }

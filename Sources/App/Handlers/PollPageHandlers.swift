@@ -6,7 +6,6 @@ struct PollPageHandlers: Sendable {
     let renderer: PageRenderer
     let pageSize: Int
     let maxBodyBytes: Int
-    let secureCookies: Bool
 
     /// `GET /?page=N`: latest published questions. A page past the end is 404.
     func index(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -15,31 +14,27 @@ struct PollPageHandlers: Sendable {
         guard page >= 1, page <= 1_000_000 else { throw HTTPError(.notFound) }
         let result = try await store.latest(page: page, size: pageSize)
         guard page <= result.count else { throw HTTPError(.notFound) }
-        return renderer.page("polls/index", IndexView(result))
+        return renderer.page("polls/index", IndexView(result), for: request)
     }
 
     /// `GET /questions/{id}`: the question and a vote form.
     func detail(_ request: Request, context: some RequestContext) async throws -> Response {
-        let question = try await publishedQuestion(context)
-        let (token, isNew) = CSRFToken.token(for: request)
-        var response = renderer.page("polls/detail", DetailView(question: question, csrfToken: token))
-        if isNew { response.setCookie(CSRFToken.cookie(token, secure: secureCookies)) }
-        return response
+        let question = try await store.question(id: context.pathNumber("id")).orNotFound()
+        return renderer.page("polls/detail", DetailView(question: question), for: request)
     }
 
     /// `POST /questions/{id}/vote`: counts the vote, then redirects to the results (so a reload
     /// does not vote twice); without a choice, the form again with an error.
     func vote(_ request: Request, context: some RequestContext) async throws -> Response {
-        let question = try await publishedQuestion(context)
+        let question = try await store.question(id: context.pathNumber("id")).orNotFound()
         let form = try await FormBody.read(request, limit: maxBodyBytes)
         guard CSRFToken.isValid(submitted: form[CSRFToken.fieldName], request: request) else {
             throw HTTPError(
                 .forbidden, message: "The form expired or came from another site. Reload the page and try again.")
         }
         func again(_ error: String) -> Response {
-            let token = CSRFToken.token(for: request).value
-            return renderer.page(
-                "polls/detail", DetailView(question: question, csrfToken: token, error: error),
+            renderer.page(
+                "polls/detail", DetailView(question: question, error: error), for: request,
                 status: .unprocessableContent)
         }
         guard let choice = form["choice"].flatMap({ CanonicalNumber.positive($0) }) else {
@@ -59,13 +54,7 @@ struct PollPageHandlers: Sendable {
 
     /// `GET /questions/{id}/results`: counts and percentages.
     func results(_ request: Request, context: some RequestContext) async throws -> Response {
-        renderer.page("polls/results", ResultsView(try await publishedQuestion(context)))
-    }
-
-    private func publishedQuestion(_ context: some RequestContext) async throws -> Question {
-        guard let text = context.parameters.get("id"), let id = CanonicalNumber.positive(text),
-            let question = try await store.question(id: id)
-        else { throw HTTPError(.notFound) }
-        return question
+        let question = try await store.question(id: context.pathNumber("id")).orNotFound()
+        return renderer.page("polls/results", ResultsView(question), for: request)
     }
 }

@@ -1,4 +1,5 @@
 import Dockerflow
+import DockerflowHummingbird
 import Hummingbird
 
 #if canImport(FoundationEssentials)
@@ -15,30 +16,18 @@ struct QuestionAPIHandlers: Sendable {
     let maxBodyBytes: Int
 
     /// `GET /api/questions?page=N`: `{"questions": [...], "page", "pages", "total"}`.
-    func list(_ request: Request, context: some RequestContext) async throws -> Response {
+    func list(_ request: Request, context: some RequestContext) async throws -> QuestionList {
         let page = try pageNumber(request)
         let result = try await store.latest(page: page, size: pageSize)
         guard page <= result.count else { throw APIError.notFound("Page \(page)") }
-        var writer = JSONWriter(capacity: 128 * result.items.count + 64)
-        writer.beginObject()
-        writer.key("questions")
-        writer.beginArray()
-        for question in result.items { question.write(to: &writer) }
-        writer.endArray()
-        writer.field("page", result.number)
-        writer.field("pages", result.count)
-        writer.field("total", result.total)
-        writer.endObject()
-        return Response.json(status: .ok, bytes: writer.bytes)
+        return QuestionList(questions: result.items, page: result.number, pages: result.count, total: result.total)
     }
 
     /// `GET /api/questions/{id}`: the question with its choices and counts.
-    func detail(_ request: Request, context: some RequestContext) async throws -> Response {
+    func detail(_ request: Request, context: some RequestContext) async throws -> Question {
         let id = try questionID(context)
         guard let question = try await store.question(id: id) else { throw APIError.notFound("Question \(id)") }
-        var writer = JSONWriter(capacity: 512)
-        question.write(to: &writer)
-        return Response.json(status: .ok, bytes: writer.bytes)
+        return question
     }
 
     struct QuestionInput: Decodable {
@@ -54,7 +43,7 @@ struct QuestionAPIHandlers: Sendable {
     /// `POST /api/questions` with `{"text", "choices": [...], "published_at"?}`, staff only:
     /// the session cookie of a staff login, and a JSON body (which a cross-site form cannot
     /// send). 201 with the question and its `Location`.
-    func create(_ request: Request, context: some RequestContext) async throws -> Response {
+    func create(_ request: Request, context: some RequestContext) async throws -> EditedResponse<Question> {
         guard let session = try await sessions.find(for: request) else {
             throw APIError(.unauthorized, code: "not_authenticated", message: "Log in as staff first (POST /login)")
         }
@@ -77,11 +66,7 @@ struct QuestionAPIHandlers: Sendable {
         guard let question = try await store.question(id: id, includingScheduled: true) else {
             throw APIError.notFound("Question \(id)")  // deleted in the meantime
         }
-        var writer = JSONWriter(capacity: 512)
-        question.write(to: &writer)
-        var response = Response.json(status: .created, bytes: writer.bytes)
-        response.headers[.location] = "/api/questions/\(id)"
-        return response
+        return EditedResponse(status: .created, headers: [.location: "/api/questions/\(id)"], response: question)
     }
 
     struct VoteInput: Decodable {
@@ -90,7 +75,7 @@ struct QuestionAPIHandlers: Sendable {
     }
 
     /// `POST /api/questions/{id}/votes` with `{"choice_id": N}`: counts one vote.
-    func vote(_ request: Request, context: some RequestContext) async throws -> Response {
+    func vote(_ request: Request, context: some RequestContext) async throws -> VoteCount {
         let id = try questionID(context)
         var request = request
         let input = try await request.decodeJSON(VoteInput.self, limit: maxBodyBytes)
@@ -104,13 +89,7 @@ struct QuestionAPIHandlers: Sendable {
         } catch QuestionStore.VoteRefusal.choiceOfAnotherQuestion {
             throw APIError.validation(["choice_id": "Question \(id) has no such choice"])
         }
-        var writer = JSONWriter()
-        writer.beginObject()
-        writer.field("question_id", id)
-        writer.field("choice_id", input.choiceID)
-        writer.field("votes", votes)
-        writer.endObject()
-        return Response.json(status: .ok, bytes: writer.bytes)
+        return VoteCount(questionID: id, choiceID: input.choiceID, votes: votes)
     }
 
     /// Ids are positive and fit PostgreSQL's bigint; anything else names no question.

@@ -1,4 +1,5 @@
 import Dockerflow
+import DockerflowHummingbird
 import HTTPTypes
 import Hummingbird
 import Settings
@@ -11,9 +12,9 @@ import Settings
 
 /// The staff area: login, logout, the question list, creating, closing and deleting questions.
 ///
-/// Every page and action needs a staff session. Pages redirect a stranger to the login form;
-/// actions (POST) answer 403, since a redirect would drop the submitted form. Staff forms carry
-/// the session's own CSRF token; the login form, which has no session yet, the CSRF cookie's.
+/// Every page and action but the login form's runs behind ``StaffOnlyMiddleware``, with the
+/// signed-in member in its ``StaffRequestContext``. Staff forms carry the session's own CSRF
+/// token; the login form, which has no session yet, the CSRF cookie's.
 struct StaffPageHandlers: Sendable {
     let questions: QuestionStore
     let users: UserStore
@@ -32,7 +33,7 @@ struct StaffPageHandlers: Sendable {
     /// `GET /login?next=/staff/...`
     func loginForm(_ request: Request, context: some RequestContext) async throws -> Response {
         let next = Self.safeNext(request.uri.queryParameters.get("next"))
-        return loginPage(request, LoginView(username: "", next: next, csrfToken: ""))
+        return renderer.page("staff/login", LoginView(username: "", next: next), for: request)
     }
 
     /// `POST /login`: a staff user's name and password start a session.
@@ -48,7 +49,7 @@ struct StaffPageHandlers: Sendable {
         }
         let username = (form["username"] ?? "").trimmingWhitespace()
         let password = form["password"] ?? ""
-        var view = LoginView(username: username, next: Self.safeNext(form["next"]), csrfToken: "")
+        var view = LoginView(username: username, next: Self.safeNext(form["next"]))
         let client = trustedProxies.clientAddress(
             peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.forwardedFor])
         let deviceToken = DeviceCookie.token(in: request)
@@ -61,7 +62,7 @@ struct StaffPageHandlers: Sendable {
         let wait = try await throttle.wait(keys: keys)
         guard wait <= .zero else {
             view.error = "Too many failed attempts. Wait a little and try again."
-            var response = loginPage(request, view, status: .tooManyRequests)
+            var response = renderer.page("staff/login", view, for: request, status: .tooManyRequests)
             response.headers[.retryAfter] = String(max(1, Int((wait / .seconds(1)).rounded(.up))))
             return response
         }
@@ -82,7 +83,7 @@ struct StaffPageHandlers: Sendable {
         guard let user, matches, user.isStaff else {
             try await throttle.recordFailure(keys: keys)
             view.error = "Enter the username and password of a staff account."
-            return loginPage(request, view, status: .unprocessableContent)
+            return renderer.page("staff/login", view, for: request, status: .unprocessableContent)
         }
         try await throttle.recordSuccess(
             keys: keys + LoginThrottle.keys(username: username, client: client, device: nil))
@@ -105,8 +106,8 @@ struct StaffPageHandlers: Sendable {
     }
 
     /// `POST /logout`: ends the session.
-    func logout(_ request: Request, context: some RequestContext) async throws -> Response {
-        _ = try await staffForm(request)  // a staff session and its CSRF token, or 403
+    func logout(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        _ = try await staffForm(request, context)  // the session's CSRF token, or 403
         if let token = SessionCookie.token(in: request) { try await sessions.delete(token: token) }
         var response = Response(status: .seeOther, headers: [.location: "/"])
         response.setCookie(SessionCookie.expired(secure: secureCookies))
@@ -116,29 +117,23 @@ struct StaffPageHandlers: Sendable {
     // MARK: Questions
 
     /// `GET /staff?page=N`: every question, scheduled ones included, with their actions.
-    func index(_ request: Request, context: some RequestContext) async throws -> Response {
-        guard let session = try await sessions.find(for: request), session.isStaff else {
-            return Self.redirectToLogin(request)
-        }
+    func index(_ request: Request, context: StaffRequestContext) async throws -> Response {
         let page = request.uri.queryParameters.get("page").map { CanonicalNumber.positive($0) ?? 0 } ?? 1
         guard page >= 1, page <= 1_000_000 else { throw HTTPError(.notFound) }
         let result = try await questions.all(page: page, size: pageSize)
         guard page <= result.count else { throw HTTPError(.notFound) }
-        return renderer.page("staff/index", StaffIndexView(result, session: session))
+        return renderer.page("staff/index", StaffIndexView(result), for: request, staff: context.staff)
     }
 
     /// `GET /staff/questions/new`
-    func newQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
-        guard let session = try await sessions.find(for: request), session.isStaff else {
-            return Self.redirectToLogin(request)
-        }
-        return renderer.page("staff/new", QuestionFormView(session: session))
+    func newQuestion(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        renderer.page("staff/new", QuestionFormView(), for: request, staff: context.staff)
     }
 
     /// `POST /staff/questions`: creates the question, or shows the form again with the input
     /// kept and each problem beside its field. "More choices" adds two empty fields.
-    func createQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
-        let (session, form) = try await staffForm(request)
+    func createQuestion(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let form = try await staffForm(request, context)
         var problems: [String: String] = [:]
         var publishedAt: Date?
         let publishText = (form["published_at"] ?? "").trimmingWhitespace()
@@ -149,27 +144,26 @@ struct StaffPageHandlers: Sendable {
         let draft = QuestionDraft(text: form["text"] ?? "", choices: form.values("choice"), publishedAt: publishedAt)
         if form["action"] == "more" {
             return renderer.page(
-                "staff/new", QuestionFormView(session: session, draft: draft, publishText: publishText, extraChoices: 2)
-            )
+                "staff/new", QuestionFormView(draft: draft, publishText: publishText, extraChoices: 2), for: request,
+                staff: context.staff)
         }
         problems.merge(draft.problems()) { first, _ in first }
         guard problems.isEmpty else {
             return renderer.page(
-                "staff/new",
-                QuestionFormView(session: session, draft: draft, publishText: publishText, problems: problems),
-                status: .unprocessableContent)
+                "staff/new", QuestionFormView(draft: draft, publishText: publishText, problems: problems), for: request,
+                staff: context.staff, status: .unprocessableContent)
         }
         _ = try await questions.create(draft)
         return Response(status: .seeOther, headers: [.location: "/staff"])
     }
 
     /// `POST /staff/questions/{id}/close`
-    func closeQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
+    func closeQuestion(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try await act(request, context) { try await questions.close(id: $0) }
     }
 
     /// `POST /staff/questions/{id}/delete`
-    func deleteQuestion(_ request: Request, context: some RequestContext) async throws -> Response {
+    func deleteQuestion(_ request: Request, context: StaffRequestContext) async throws -> Response {
         try await act(request, context) { try await questions.delete(id: $0) }
     }
 
@@ -177,41 +171,21 @@ struct StaffPageHandlers: Sendable {
 
     /// Runs a one-click action on the question in the path, then back to the list.
     private func act(
-        _ request: Request, _ context: some RequestContext, _ action: (Int) async throws -> Bool
+        _ request: Request, _ context: StaffRequestContext, _ action: (Int) async throws -> Bool
     ) async throws -> Response {
-        _ = try await staffForm(request)  // a staff session and its CSRF token, or 403
-        guard let text = context.parameters.get("id"), let id = CanonicalNumber.positive(text), try await action(id)
-        else {
-            throw HTTPError(.notFound)
-        }
+        _ = try await staffForm(request, context)  // the session's CSRF token, or 403
+        guard try await action(context.pathNumber("id")) else { throw HTTPError(.notFound) }
         return Response(status: .seeOther, headers: [.location: "/staff"])
     }
 
-    /// A staff POST's session and form, the form carrying the session's CSRF token; else 403.
-    private func staffForm(_ request: Request) async throws -> (SessionStore.StaffSession, FormBody) {
-        guard let session = try await sessions.find(for: request), session.isStaff else {
-            throw HTTPError(.forbidden, message: "Log in with a staff account to do this.")
-        }
+    /// A staff POST's form, which must carry the session's CSRF token; else 403.
+    private func staffForm(_ request: Request, _ context: StaffRequestContext) async throws -> FormBody {
         let form = try await FormBody.read(request, limit: maxBodyBytes)
-        guard RandomToken.matches(form[CSRFToken.fieldName], session.csrfToken) else {
+        guard RandomToken.matches(form[CSRFToken.fieldName], context.staff.csrfToken) else {
             throw HTTPError(
                 .forbidden, message: "The form expired or came from another site. Reload the page and try again.")
         }
-        return (session, form)
-    }
-
-    private func loginPage(_ request: Request, _ view: LoginView, status: HTTPResponse.Status = .ok) -> Response {
-        var view = view
-        let (token, isNew) = CSRFToken.token(for: request)
-        view.csrfToken = token
-        var response = renderer.page("staff/login", view, status: status)
-        if isNew { response.setCookie(CSRFToken.cookie(token, secure: secureCookies)) }
-        return response
-    }
-
-    private static func redirectToLogin(_ request: Request) -> Response {
-        let next = PercentEncoding.encodeQueryValue(request.uri.path)
-        return Response(status: .seeOther, headers: [.location: "/login?next=\(next)"])
+        return form
     }
 
     /// Only paths on this site (``RedirectTarget``); anything else goes to the staff list.

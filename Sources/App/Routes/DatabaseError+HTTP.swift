@@ -1,5 +1,6 @@
 import Database
 import Dockerflow
+import DockerflowHummingbird
 import HTTPTypes
 import Hummingbird
 import Logging

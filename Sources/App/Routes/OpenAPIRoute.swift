@@ -1,4 +1,5 @@
 import Dockerflow
+import DockerflowHummingbird
 import Hummingbird
 import Logging
 

@@ -1,3 +1,5 @@
+import Templates
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -5,7 +7,7 @@
 #endif
 
 /// `polls/index`: a page of questions.
-struct IndexView: PageContext {
+struct IndexView {
     struct Item {
         var id: Int
         var text: String
@@ -16,8 +18,6 @@ struct IndexView: PageContext {
     var questions: [Item]
     var hasQuestions: Bool
     var pagination: PageLinks
-    var stylesheet = ""
-    var script = ""
 
     init(_ page: Page<QuestionSummary>) {
         questions = page.items.map {
@@ -50,16 +50,13 @@ struct PageLinks {
 }
 
 /// `polls/detail`: a question and its vote form.
-struct DetailView: PageContext {
+struct DetailView {
     var question: Question
-    var csrfToken: String
     var error: String?
-    var stylesheet = ""
-    var script = ""
 }
 
 /// `polls/results`: counts and percentages.
-struct ResultsView: PageContext {
+struct ResultsView {
     struct Bar {
         var text: String
         var votes: Int
@@ -71,8 +68,6 @@ struct ResultsView: PageContext {
     var choices: [Bar]
     var total: Int
     var totalIsOne: Bool
-    var stylesheet = ""
-    var script = ""
 
     init(_ question: Question) {
         self.question = question
@@ -89,10 +84,114 @@ struct ResultsView: PageContext {
 }
 
 /// `errors/error`: 403, 404, 405, 413, 500 in the layout, without internals.
-struct ErrorView: PageContext {
+struct ErrorView {
     var heading: String
     var message: String
     var requestID: String?
-    var stylesheet = ""
-    var script = ""
+}
+
+// MARK: Names for the templates: a `switch` per name, so rendering never casts or reflects.
+
+extension IndexView: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "questions": .list(questions)
+        case "hasQuestions": .flag(hasQuestions)
+        case "pagination": .context(pagination)
+        default: nil
+        }
+    }
+}
+
+extension PageLinks: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "path": .text(path)
+        case "page": .number(page)
+        case "pages": .number(pages)
+        case "previousPage": TemplateValue(previousPage)
+        case "nextPage": TemplateValue(nextPage)
+        default: nil
+        }
+    }
+}
+
+extension IndexView.Item: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "id": .number(id)
+        case "text": .text(text)
+        case "published": .text(published)
+        case "closed": .flag(closed)
+        default: nil
+        }
+    }
+}
+
+extension DetailView: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "question": .context(question)
+        case "error": TemplateValue(error)
+        default: nil
+        }
+    }
+}
+
+extension ResultsView: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "question": .context(question)
+        case "choices": .list(choices)
+        case "total": .number(total)
+        case "totalIsOne": .flag(totalIsOne)
+        default: nil
+        }
+    }
+}
+
+extension ResultsView.Bar: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "text": .text(text)
+        case "votes": .number(votes)
+        case "percent": .number(percent)
+        case "one": .flag(one)
+        default: nil
+        }
+    }
+}
+
+extension ErrorView: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "heading": .text(heading)
+        case "message": .text(message)
+        case "requestID": TemplateValue(requestID)
+        default: nil
+        }
+    }
+}
+
+extension Question: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "id": .number(id)
+        case "text": .text(text)
+        case "closed": .flag(closed)
+        case "choices": .list(choices)
+        default: nil
+        }
+    }
+}
+
+extension Choice: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "id": .number(id)
+        case "text": .text(text)
+        case "votes": .number(votes)
+        default: nil
+        }
+    }
 }

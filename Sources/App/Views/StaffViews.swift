@@ -1,32 +1,20 @@
+import Templates
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
 
-/// What the layout shows a signed-in staff user: their name and a logout button.
-struct StaffNav: Sendable {
-    var username: String
-    var csrfToken: String
-
-    init(_ session: SessionStore.StaffSession) {
-        username = session.username
-        csrfToken = session.csrfToken
-    }
-}
-
 /// `staff/login`
-struct LoginView: PageContext {
+struct LoginView {
     var username: String
     var next: String
-    var csrfToken: String
     var error: String?
-    var stylesheet = ""
-    var script = ""
 }
 
 /// `staff/index`: every question with its actions.
-struct StaffIndexView: PageContext {
+struct StaffIndexView {
     struct Item {
         var id: Int
         var text: String
@@ -35,15 +23,11 @@ struct StaffIndexView: PageContext {
         var closed: Bool
     }
 
-    var staff: StaffNav
     var questions: [Item]
     var hasQuestions: Bool
     var pagination: PageLinks
-    var stylesheet = ""
-    var script = ""
 
-    init(_ page: Page<QuestionSummary>, session: SessionStore.StaffSession) {
-        staff = StaffNav(session)
+    init(_ page: Page<QuestionSummary>) {
         let now = Date()
         questions = page.items.map {
             Item(
@@ -57,14 +41,13 @@ struct StaffIndexView: PageContext {
 }
 
 /// `staff/new`: the question form, empty or again with the staff member's input and problems.
-struct QuestionFormView: PageContext {
+struct QuestionFormView {
     struct ChoiceField {
         var number: Int
         var value: String
         var error: String?
     }
 
-    var staff: StaffNav
     var text: String
     var textError: String?
     var choices: [ChoiceField]
@@ -72,14 +55,11 @@ struct QuestionFormView: PageContext {
     var publishedAt: String
     var publishedAtError: String?
     var canAddChoices: Bool
-    var stylesheet = ""
-    var script = ""
 
     init(
-        session: SessionStore.StaffSession, draft: QuestionDraft = QuestionDraft(text: "", choices: []),
+        draft: QuestionDraft = QuestionDraft(text: "", choices: []),
         publishText: String = "", problems: [String: String] = [:], extraChoices: Int = 0
     ) {
-        staff = StaffNav(session)
         text = draft.text
         textError = problems["text"]
         let count = min(QuestionDraft.choiceRange.upperBound, max(4, draft.choices.count + extraChoices))
@@ -92,5 +72,68 @@ struct QuestionFormView: PageContext {
         publishedAt = publishText
         publishedAtError = problems["published_at"]
         canAddChoices = count < QuestionDraft.choiceRange.upperBound
+    }
+}
+
+// MARK: Names for the templates: a `switch` per name, so rendering never casts or reflects.
+
+extension LoginView: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "username": .text(username)
+        case "next": .text(next)
+        case "error": TemplateValue(error)
+        default: nil
+        }
+    }
+}
+
+extension StaffIndexView: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "questions": .list(questions)
+        case "hasQuestions": .flag(hasQuestions)
+        case "pagination": .context(pagination)
+        default: nil
+        }
+    }
+}
+
+extension StaffIndexView.Item: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "id": .number(id)
+        case "text": .text(text)
+        case "published": .text(published)
+        case "scheduled": .flag(scheduled)
+        case "closed": .flag(closed)
+        default: nil
+        }
+    }
+}
+
+extension QuestionFormView: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "text": .text(text)
+        case "textError": TemplateValue(textError)
+        case "choices": .list(choices)
+        case "choicesError": TemplateValue(choicesError)
+        case "publishedAt": .text(publishedAt)
+        case "publishedAtError": TemplateValue(publishedAtError)
+        case "canAddChoices": .flag(canAddChoices)
+        default: nil
+        }
+    }
+}
+
+extension QuestionFormView.ChoiceField: TemplateContext {
+    func value(named name: String) -> TemplateValue? {
+        switch name {
+        case "number": .number(number)
+        case "value": .text(value)
+        case "error": TemplateValue(error)
+        default: nil
+        }
     }
 }

@@ -14,6 +14,22 @@ public struct RequestSummary: Sendable {
     /// 0, or 500 when the handler failed with an unexpected error.
     public var errno: Int
     public var queryString: String?
+
+    public init(
+        method: String, path: String, code: Int, milliseconds: Int, agent: String, lang: String, requestID: String,
+        userID: String, errno: Int, queryString: String?
+    ) {
+        self.method = method
+        self.path = path
+        self.code = code
+        self.milliseconds = milliseconds
+        self.agent = agent
+        self.lang = lang
+        self.requestID = requestID
+        self.userID = userID
+        self.errno = errno
+        self.queryString = queryString
+    }
 }
 
 /// Where `request.summary` lines go.
@@ -24,7 +40,8 @@ public enum RequestSummaryLog: Sendable {
     /// Through a swift-log logger (`LOG_FORMAT=text`).
     case logger(Logger)
 
-    func write(_ summary: RequestSummary) {
+    /// Writes one line for `summary`.
+    public func write(_ summary: RequestSummary) {
         switch self {
         case .mozlog(let sink, let loggerName):
             // Straight into the sink's buffer: no line of its own to allocate and copy.

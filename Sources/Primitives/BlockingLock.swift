@@ -2,16 +2,17 @@
     import Glibc
 #endif
 
-/// A value behind a pthread mutex.
+/// A value behind a pthread mutex: the one lock type of Ballot's targets.
 ///
 /// Not `Synchronization.Mutex`: on Linux its contended path spins before it sleeps, and the
 /// server is often pinned to one core, where the thread holding the lock cannot run while
-/// another spins for it. A pthread mutex sleeps at once. (Measured: see docs/performance.md.)
-final class BlockingLock<Value>: @unchecked Sendable {
+/// another spins for it; a pthread mutex sleeps at once. With `Mutex` in the data layer, three
+/// of four full test runs on a loaded two-core machine failed (docs/architecture.md).
+public final class BlockingLock<Value>: @unchecked Sendable {
     private var value: Value
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         self.value = value
         pthread_mutex_init(mutex, nil)
     }
@@ -21,7 +22,10 @@ final class BlockingLock<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
+    /// Runs `body` with the value, holding the lock; never call it again from inside `body`.
+    public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure)
+        -> Result
+    {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)

@@ -1,3 +1,4 @@
+import Dockerflow
 import HTTPTypes
 import Hummingbird
 

@@ -23,6 +23,10 @@ public struct DockerflowConfiguration: Sendable {
         }
     }
 
+    /// The interface to bind (`HOST`, default every interface).
+    public var host: String
+    /// The port to listen on (`PORT`, default 8000 as Dockerflow recommends).
+    public var port: Int
     public var logFormat: LogFormat
     public var logLevel: Logger.Level
     /// `VERSION_JSON`; nil tries `/app/version.json`, then `./version.json`.
@@ -38,6 +42,8 @@ public struct DockerflowConfiguration: Sendable {
     public var logsQueryString: Bool
 
     public init(_ reader: EnvironmentReader) throws(InvalidSetting) {
+        host = reader.string("HOST", default: "0.0.0.0")
+        port = try reader.integer("PORT", default: 8000, in: 1...65_535)
         logFormat = try reader.choice("LOG_FORMAT", default: .mozlog)
         logLevel = try reader.choice("LOG_LEVEL", default: .info)
         versionPath = reader.optionalString("VERSION_JSON")

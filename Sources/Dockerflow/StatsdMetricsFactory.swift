@@ -1,4 +1,5 @@
 import CoreMetrics
+import Primitives
 import Synchronization
 
 /// A swift-metrics backend that reports to statsd: counters as `|c`, recorders as gauges
@@ -72,7 +73,7 @@ private final class StatsdCounter: CounterHandler, StatsdAggregate {
 /// rate, so statsd still counts every request while the work per flush stays bounded.
 private final class StatsdTimer: TimerHandler, StatsdAggregate {
     let name: String
-    private let samples = Mutex<(values: [Int64], seen: Int)>(([], 0))
+    private let samples = BlockingLock<(values: [Int64], seen: Int)>(([], 0))
     private static let sampleLimit = 256
 
     init(name: String) { self.name = name }

@@ -1,4 +1,4 @@
-import Synchronization
+import Primitives
 
 /// The checks behind `/__heartbeat__`, run concurrently, each bounded by a timeout.
 public struct Heartbeat: Sendable {
@@ -62,12 +62,12 @@ private final class ResultCollector: Sendable {
         var waiter: CheckedContinuation<[[CheckMessage]?], Never>?
     }
 
-    private let state: Mutex<State>
+    private let state: BlockingLock<State>
     private let timeout: Duration
     private let hardLimit: ContinuousClock.Instant
 
     init(count: Int, timeout: Duration, hardLimit: ContinuousClock.Instant) {
-        state = Mutex(
+        state = BlockingLock(
             State(
                 results: Array(repeating: nil, count: count), started: Array(repeating: nil, count: count),
                 remaining: count))
@@ -199,49 +199,5 @@ public struct HeartbeatReport: Sendable {
         writer.endObject()
         writer.endObject()
         return writer.bytes
-    }
-}
-
-/// Runs actions when their deadline passes, from one task that ticks every 10 ms while any
-/// deadline is pending: a heartbeat under load would otherwise arm and cancel a system timer
-/// per request, which costs more than the checks.
-final class DeadlineSweeper: Sendable {
-    static let shared = DeadlineSweeper()
-    private static let tick: Duration = .milliseconds(10)
-
-    private struct State {
-        var pending: [UInt64: (deadline: ContinuousClock.Instant, action: @Sendable () -> Void)] = [:]
-        var nextID: UInt64 = 0
-        var running = false
-    }
-
-    private let state = Mutex(State())
-
-    func add(_ deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> UInt64 {
-        let (id, start) = state.withLock { state in
-            state.nextID += 1
-            state.pending[state.nextID] = (deadline, action)
-            defer { state.running = true }
-            return (state.nextID, !state.running)
-        }
-        if start { Task.detached { await self.sweep() } }
-        return id
-    }
-
-    func remove(_ id: UInt64) { _ = state.withLock { $0.pending.removeValue(forKey: id) } }
-
-    private func sweep() async {
-        while true {
-            try? await Task.sleep(for: Self.tick)
-            let now = ContinuousClock.now
-            let (due, done) = state.withLock { state in
-                let due = state.pending.filter { $0.value.deadline <= now }
-                for id in due.keys { state.pending[id] = nil }
-                if state.pending.isEmpty { state.running = false }
-                return (due.values.map(\.action), state.pending.isEmpty)
-            }
-            for action in due { action() }
-            if done { return }
-        }
     }
 }

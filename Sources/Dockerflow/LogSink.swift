@@ -1,4 +1,4 @@
-import Synchronization
+import Primitives
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -22,7 +22,7 @@ public final class LogSink: Sendable {
     public static let standardOutput = LogSink(descriptor: 1)
 
     private let descriptor: Int32
-    private let buffer = Mutex<[UInt8]>([])
+    private let buffer = BlockingLock<[UInt8]>([])
     private static let capacity = 64 * 1024
     private static let flushInterval: Duration = .milliseconds(50)
 

@@ -1,8 +1,9 @@
+import Dockerflow
 import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
-import Synchronization
+import Primitives
 
 /// What Dockerflow asks of every request, in one middleware:
 ///
@@ -100,7 +101,7 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
 private final class HTTPMetrics: Sendable {
     private let factory: any MetricsFactory
     private let counters: [Counter]
-    private let timers = Mutex<[RouteKey: Metrics.Timer]>([:])
+    private let timers = BlockingLock<[RouteKey: Metrics.Timer]>([:])
 
     private struct RouteKey: Hashable {
         var method: String

@@ -1,4 +1,4 @@
-import Synchronization
+import Primitives
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -22,8 +22,8 @@ import Synchronization
 public final class StatsdClient: Sendable {
     public let host: String
     public let port: Int
-    private let state = Mutex(State())
-    private let aggregates = Mutex<[any StatsdAggregate]>([])
+    private let state = BlockingLock(State())
+    private let aggregates = BlockingLock<[any StatsdAggregate]>([])
     private static let datagramLimit = 1_400
     private static let queueLimit = 256 * 1024
 

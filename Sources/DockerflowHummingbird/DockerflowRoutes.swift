@@ -1,10 +1,11 @@
+import Dockerflow
 import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
-import Synchronization
+import Primitives
 
-/// The four Dockerflow endpoints, each for GET and HEAD:
+/// The four Dockerflow endpoints, each for GET and HEAD (other methods are 405 with `Allow`):
 ///
 /// - `/__version__`: the bytes of `version.json`; 404 when there is none, 500 when it is not
 ///   valid JSON (also logged at start).
@@ -38,6 +39,9 @@ public struct DockerflowRoutes: Sendable {
                 context.logger.error("the /__error__ endpoint was called, as a test of error reporting")
                 throw DeliberateError()
             }
+        }
+        for path: RouterPath in ["/__version__", "/__heartbeat__", "/__lbheartbeat__", "/__error__"] {
+            router.refuseOtherMethods(path, allowed: [.get, .head])
         }
     }
 
@@ -76,7 +80,7 @@ public struct DockerflowRoutes: Sendable {
 /// `heartbeat.failures.<check>`, one counter per check, made on its first failure.
 private final class FailureCounters: Sendable {
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
+    private let counters = BlockingLock<[String: Counter]>([:])
 
     init(_ factory: any MetricsFactory) { self.factory = factory }
 

@@ -1,3 +1,4 @@
+import Dockerflow
 import Hummingbird
 
 /// Renders errors for the routes it owns — HTML pages for browsers, say — in place of the JSON

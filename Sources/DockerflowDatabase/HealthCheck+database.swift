@@ -3,10 +3,12 @@ import Dockerflow
 import Logging
 
 extension HealthCheck {
-    /// `database`: a `SELECT 1` through the pool. The heartbeat's timeout bounds it: a hung
-    /// server is cancelled and reported, never waited for.
-    static func database(
-        _ database: Database, logger: Logger = Logger(label: "ballot.heartbeat"),
+    /// `database`: a `SELECT 1` through the pool, as python-dockerflow's
+    /// `check_database_connected`. The heartbeat's timeout bounds it: a hung server is cancelled
+    /// and reported, never waited for. Failures are logged to `logger`, at most one line per five
+    /// seconds.
+    public static func database(
+        _ database: Database, logger: Logger = Logger(label: "dockerflow.heartbeat"),
         warnings: WarningThrottle = WarningThrottle()
     ) -> HealthCheck {
         HealthCheck(name: "database") {

@@ -1,7 +1,7 @@
 import Database
 import Dockerflow
 import Migrations
-import Synchronization
+import Primitives
 
 extension HealthCheck {
     /// `migrations`, as python-dockerflow's `check_migrations_applied`: a pending migration is a
@@ -13,12 +13,12 @@ extension HealthCheck {
     /// one second by default): `/__heartbeat__` is public, and a ledger query per call would let a
     /// burst of heartbeats double the load they put on the database. Migrations change with
     /// deploys, not within a second, and the `database` check still asks the server every time.
-    static func migrations(
+    public static func migrations(
         _ database: Database, files: Result<[MigrationFile], MigrationError>, reuseFor: Duration,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) -> HealthCheck {
         let prepared = files.map { Migrator(database: database, files: $0) }
-        let lastRead = Mutex<(at: ContinuousClock.Instant, messages: [CheckMessage])?>(nil)
+        let lastRead = BlockingLock<(at: ContinuousClock.Instant, messages: [CheckMessage])?>(nil)
         return HealthCheck(name: "migrations") {
             let migrator: Migrator
             switch prepared {

@@ -1,0 +1,74 @@
+import Database
+import Dockerflow
+import DockerflowDatabase
+import DockerflowHummingbird
+import Hummingbird
+import Logging
+import Settings
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// A visit counter: `POST /visits` counts one and answers the total, `GET /visits` reads it.
+/// Everything else is Dockerflow, from Ballot's libraries.
+@main
+struct Visits {
+    static func main() async throws {
+        let environment = try EnvironmentReader.loading(environment: ProcessInfo.processInfo.environment)
+        let dockerflow = try DockerflowConfiguration(environment)
+        let metrics = dockerflow.bootstrap(loggerName: "visits")  // mozlog (or text) and statsd
+        defer { LogSink.standardOutput.flush() }
+        let logger = Logger(label: "visits")
+        let database = Database(configuration: try DatabaseConfiguration(environment: environment.values))
+        let application = try await makeApplication(dockerflow, database: database, metrics: metrics, logger: logger)
+        try await runUntilTerminated([application], configuration: dockerflow, logger: logger)  // SIGTERM drains
+    }
+
+    /// The service itself, for `main` and for the tests.
+    static func makeApplication(
+        _ dockerflow: DockerflowConfiguration, database: Database, metrics: StatsdMetricsFactory?, logger: Logger
+    ) async throws -> some ApplicationProtocol {
+        try await database.query("CREATE TABLE IF NOT EXISTS visits (id int PRIMARY KEY, total bigint NOT NULL)")
+
+        var heartbeat = Heartbeat(timeout: dockerflow.heartbeatTimeout)
+        heartbeat.register(.database(database))
+        heartbeat.register(countCheck(database))
+
+        let router = Router()
+        router.add(middleware: DockerflowMiddleware(dockerflow, loggerName: "visits", metrics: metrics))
+        DockerflowRoutes(dockerflow, heartbeat: heartbeat, metrics: metrics, logger: logger).add(to: router)
+        router.post("/visits") { _, _ in try await Total(database.query(Total.count)) }
+        router.get("/visits") { _, _ in try await Total(database.query(Total.read)) }
+
+        var application = Application(
+            router: router, configuration: .init(address: .hostname(dockerflow.host, port: dockerflow.port)),
+            logger: logger)
+        application.addServices(DatabaseService(database: database))  // closes the pool last
+        return application
+    }
+
+    /// A check of the service's own: a count past a billion is a warning (200, but alerting).
+    static func countCheck(_ database: Database) -> HealthCheck {
+        HealthCheck(name: "visits") {
+            guard let rows = try? await database.query(Total.read),
+                let total: Int = try? rows.first?.decode(column: 0)
+            else { return [.error(id: "visits.E001", "The visits table cannot be read")] }
+            return total > 1_000_000_000 ? [.warning(id: "visits.W001", "\(total) visits: time for a bigger type")] : []
+        }
+    }
+}
+
+/// `{"total": N}`.
+struct Total: ResponseEncodable {
+    static let count = """
+        INSERT INTO visits (id, total) VALUES (1, 1)
+        ON CONFLICT (id) DO UPDATE SET total = visits.total + 1 RETURNING total
+        """
+    static let read = "SELECT coalesce(max(total), 0) FROM visits"
+    var total: Int
+
+    init(_ rows: QueryResult) throws { total = try rows.first?.decode(column: 0) ?? 0 }
+}
