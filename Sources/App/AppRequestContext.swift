@@ -1,12 +1,6 @@
 import Hummingbird
 import NIOCore
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The request context of every Ballot route: Hummingbird's core context plus the connection,
 /// kept so the peer's address can be read when a handler needs it (the login throttle) rather
 /// than copied for every request.
@@ -24,15 +18,4 @@ struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 
     /// The TCP peer: the client, or the proxy in front of it (see ``ClientAddress``).
     var remoteAddress: SocketAddress? { channel.remoteAddress }
-
-    /// The JSON API's encoder (`ResponseEncodable` results): ISO 8601 times, as api/openapi.json
-    /// says, and `/` left as it is.
-    var responseEncoder: JSONEncoder { Self.encoder }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return encoder
-    }()
 }

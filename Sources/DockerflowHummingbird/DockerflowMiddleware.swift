@@ -19,11 +19,14 @@ import Primitives
 /// - HEAD answered like GET without the body.
 ///
 /// Add it right after ``SecurityHeadersMiddleware``, so it sees every route's errors.
+///
+/// `handle` is inlinable, so the application specializes it for its own request context: an
+/// unspecialized generic middleware on every request costs throughput (docs/performance.md).
 public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
-    private let summaries: RequestSummaryLog
-    private let logsQueryString: Bool
-    private let metrics: HTTPMetrics?
-    private let errorPages: (any ErrorPages)?
+    @usableFromInline let summaries: RequestSummaryLog
+    @usableFromInline let logsQueryString: Bool
+    @usableFromInline let metrics: HTTPMetrics?
+    @usableFromInline let errorPages: (any ErrorPages)?
 
     /// `metrics` nil records nothing (no `STATSD_HOST`), which costs nothing per request.
     /// `errorPages` renders errors for the routes it owns; the others get JSON errors.
@@ -37,6 +40,7 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         self.errorPages = errorPages
     }
 
+    @inlinable
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
@@ -67,7 +71,8 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The route's response, or its error as a response; `errno` 500 for unexpected errors.
-    private func respond(
+    @inlinable
+    func respond(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async -> Outcome {
         do {
@@ -83,7 +88,8 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func unexpected(_ error: any Error, request: Request, context: Context) -> Outcome {
+    @usableFromInline
+    func unexpected(_ error: any Error, request: Request, context: Context) -> Outcome {
         context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
         let fallback = JSONError(.internalServerError, code: "internal_error", message: "Internal server error")
             .jsonResponse
@@ -91,14 +97,22 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         return Outcome(response: page ?? fallback, errno: 500)
     }
 
-    private struct Outcome {
-        var response: Response
-        var errno: Int
+    @usableFromInline
+    struct Outcome {
+        @usableFromInline var response: Response
+        @usableFromInline var errno: Int
+
+        @inlinable
+        init(response: Response, errno: Int) {
+            self.response = response
+            self.errno = errno
+        }
     }
 }
 
 /// Requests by status class and a timer per route, made once and reused.
-private final class HTTPMetrics: Sendable {
+@usableFromInline
+final class HTTPMetrics: Sendable {
     private let factory: any MetricsFactory
     private let counters: [Counter]
     private let timers = BlockingLock<[RouteKey: Metrics.Timer]>([:])
@@ -115,6 +129,7 @@ private final class HTTPMetrics: Sendable {
         }
     }
 
+    @usableFromInline
     func record(status: Int, method: String, route: String?, elapsed: Duration) {
         counters[min(max(status / 100, 1), 5) - 1].increment()
         let route = route ?? "unmatched"

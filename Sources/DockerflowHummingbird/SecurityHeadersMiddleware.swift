@@ -6,7 +6,7 @@ import Hummingbird
 /// sniffing, no framing, same-origin referrers, and HSTS when configured. Add it first: it only
 /// sees responses, so errors must already have become responses inside it.
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    private let headers: HTTPFields
+    @usableFromInline let headers: HTTPFields
 
     /// `hstsSeconds` adds `Strict-Transport-Security` (only behind HTTPS; see `SECURE_HSTS_SECONDS`).
     public init(hstsSeconds: Int? = nil) {
@@ -22,6 +22,7 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         self.headers = headers
     }
 
+    @inlinable
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {

@@ -8,12 +8,17 @@
 /// server is often pinned to one core, where the thread holding the lock cannot run while
 /// another spins for it; a pthread mutex sleeps at once. With `Mutex` in the data layer, three
 /// of four full test runs on a loaded two-core machine failed (docs/architecture.md).
+///
+/// Inlinable, so that every target specializes it for its own values: an unspecialized generic
+/// call per lock costs a measurable share of a request (docs/performance.md).
 public final class BlockingLock<Value>: @unchecked Sendable {
-    private var value: Value
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    @usableFromInline var value: Value
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
+    @inlinable
     public init(_ value: Value) {
         self.value = value
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
     }
 
@@ -23,6 +28,7 @@ public final class BlockingLock<Value>: @unchecked Sendable {
     }
 
     /// Runs `body` with the value, holding the lock; never call it again from inside `body`.
+    @inlinable
     public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure)
         -> Result
     {

@@ -16,18 +16,30 @@ struct QuestionAPIHandlers: Sendable {
     let maxBodyBytes: Int
 
     /// `GET /api/questions?page=N`: `{"questions": [...], "page", "pages", "total"}`.
-    func list(_ request: Request, context: some RequestContext) async throws -> QuestionList {
+    func list(_ request: Request, context: some RequestContext) async throws -> Response {
         let page = try pageNumber(request)
         let result = try await store.latest(page: page, size: pageSize)
         guard page <= result.count else { throw APIError.notFound("Page \(page)") }
-        return QuestionList(questions: result.items, page: result.number, pages: result.count, total: result.total)
+        var writer = JSONWriter(capacity: 128 * result.items.count + 64)
+        writer.beginObject()
+        writer.key("questions")
+        writer.beginArray()
+        for question in result.items { question.write(to: &writer) }
+        writer.endArray()
+        writer.field("page", result.number)
+        writer.field("pages", result.count)
+        writer.field("total", result.total)
+        writer.endObject()
+        return Response.json(status: .ok, bytes: writer.bytes)
     }
 
     /// `GET /api/questions/{id}`: the question with its choices and counts.
-    func detail(_ request: Request, context: some RequestContext) async throws -> Question {
+    func detail(_ request: Request, context: some RequestContext) async throws -> Response {
         let id = try questionID(context)
         guard let question = try await store.question(id: id) else { throw APIError.notFound("Question \(id)") }
-        return question
+        var writer = JSONWriter(capacity: 512)
+        question.write(to: &writer)
+        return Response.json(status: .ok, bytes: writer.bytes)
     }
 
     struct QuestionInput: Decodable {
@@ -43,7 +55,7 @@ struct QuestionAPIHandlers: Sendable {
     /// `POST /api/questions` with `{"text", "choices": [...], "published_at"?}`, staff only:
     /// the session cookie of a staff login, and a JSON body (which a cross-site form cannot
     /// send). 201 with the question and its `Location`.
-    func create(_ request: Request, context: some RequestContext) async throws -> EditedResponse<Question> {
+    func create(_ request: Request, context: some RequestContext) async throws -> Response {
         guard let session = try await sessions.find(for: request) else {
             throw APIError(.unauthorized, code: "not_authenticated", message: "Log in as staff first (POST /login)")
         }
@@ -66,7 +78,11 @@ struct QuestionAPIHandlers: Sendable {
         guard let question = try await store.question(id: id, includingScheduled: true) else {
             throw APIError.notFound("Question \(id)")  // deleted in the meantime
         }
-        return EditedResponse(status: .created, headers: [.location: "/api/questions/\(id)"], response: question)
+        var writer = JSONWriter(capacity: 512)
+        question.write(to: &writer)
+        var response = Response.json(status: .created, bytes: writer.bytes)
+        response.headers[.location] = "/api/questions/\(id)"
+        return response
     }
 
     struct VoteInput: Decodable {
@@ -75,7 +91,7 @@ struct QuestionAPIHandlers: Sendable {
     }
 
     /// `POST /api/questions/{id}/votes` with `{"choice_id": N}`: counts one vote.
-    func vote(_ request: Request, context: some RequestContext) async throws -> VoteCount {
+    func vote(_ request: Request, context: some RequestContext) async throws -> Response {
         let id = try questionID(context)
         var request = request
         let input = try await request.decodeJSON(VoteInput.self, limit: maxBodyBytes)
@@ -89,7 +105,13 @@ struct QuestionAPIHandlers: Sendable {
         } catch QuestionStore.VoteRefusal.choiceOfAnotherQuestion {
             throw APIError.validation(["choice_id": "Question \(id) has no such choice"])
         }
-        return VoteCount(questionID: id, choiceID: input.choiceID, votes: votes)
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("question_id", id)
+        writer.field("choice_id", input.choiceID)
+        writer.field("votes", votes)
+        writer.endObject()
+        return Response.json(status: .ok, bytes: writer.bytes)
     }
 
     /// Ids are positive and fit PostgreSQL's bigint; anything else names no question.

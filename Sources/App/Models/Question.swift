@@ -1,3 +1,5 @@
+import Dockerflow
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -44,33 +46,43 @@ struct Page<Item: Sendable>: Sendable {
 
 // MARK: JSON
 
-extension Question: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case id, text
-        case publishedAt = "published_at"
-        case closed
-        case totalVotes = "total_votes"
-        case choices
-    }
-
+extension Question {
     /// `{"id", "text", "published_at", "closed", "total_votes", "choices": [{"id", "text", "votes"}]}`
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(text, forKey: .text)
-        try container.encode(publishedAt, forKey: .publishedAt)
-        try container.encode(closed, forKey: .closed)
-        try container.encode(totalVotes, forKey: .totalVotes)
-        try container.encode(choices, forKey: .choices)
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writeQuestionFields(id: id, text: text, publishedAt: publishedAt, closed: closed, to: &writer)
+        writer.field("total_votes", totalVotes)
+        writer.key("choices")
+        writer.beginArray()
+        for choice in choices { choice.write(to: &writer) }
+        writer.endArray()
+        writer.endObject()
     }
 }
 
-extension Choice: Encodable {}
-
-extension QuestionSummary: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case id, text
-        case publishedAt = "published_at"
-        case closed
+extension Choice {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("id", id)
+        writer.field("text", text)
+        writer.field("votes", votes)
+        writer.endObject()
     }
+}
+
+extension QuestionSummary {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writeQuestionFields(id: id, text: text, publishedAt: publishedAt, closed: closed, to: &writer)
+        writer.endObject()
+    }
+}
+
+/// `"id", "text", "published_at", "closed"`: what a question and its summary both show.
+private func writeQuestionFields(id: Int, text: String, publishedAt: Date, closed: Bool, to writer: inout JSONWriter) {
+    writer.field("id", id)
+    writer.field("text", text)
+    writer.field("published_at", publishedAt.formatted(.iso8601))
+    writer.key("closed")
+    writer.bool(closed)
 }
