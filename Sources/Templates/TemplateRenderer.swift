@@ -104,10 +104,10 @@ struct TemplateRenderer {
             unresolved.append(first)
             return .none
         }
-        for (index, part) in name.parts.enumerated().dropFirst() {
+        for index in name.parts.indices.dropFirst() {
             switch value {
             case .context(let context):
-                guard let next = context.value(named: part) else {
+                guard let next = context.value(named: name.parts[index]) else {
                     unresolved.append(name.parts[...index].joined(separator: "."))
                     return .none
                 }
