@@ -27,12 +27,14 @@ final class ConnectionPool: Sendable {
         var open = 0
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
+        var sweeping = false
         var closed = false
     }
 
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Connection, any Error>
+        let deadline: ContinuousClock.Instant
     }
 
     /// Counts for health reports and metrics.
@@ -211,30 +213,25 @@ final class ConnectionPool: Sendable {
             return state.nextWaiterID
         }
         let deadline = ContinuousClock.now.advanced(by: configuration.acquireTimeout)
-        // Armed once the waiter is in line (so it cannot fire before there is one to fail),
-        // dropped however the wait ends.
-        var expiry: UInt64?
-        defer { if let expiry { DeadlineSweeper.shared.remove(expiry) } }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let (immediate, startOpen) = state.withLock { state -> (Result<Connection, any Error>?, Bool) in
-                    if Task.isCancelled { return (.failure(CancellationError()), false) }
-                    if state.closed { return (.failure(DatabaseError.poolClosed), false) }
-                    if let connection = state.idle.popLast() { return (.success(connection), false) }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                let (immediate, startSweeper, startOpen) = state.withLock {
+                    state -> (Result<Connection, any Error>?, Bool, Bool) in
+                    if Task.isCancelled { return (.failure(CancellationError()), false, false) }
+                    if state.closed { return (.failure(DatabaseError.poolClosed), false, false) }
+                    if let connection = state.idle.popLast() { return (.success(connection), false, false) }
+                    state.waiters.append(Waiter(id: id, continuation: continuation, deadline: deadline))
                     // A connection attempt that failed before this caller got in line left room
                     // in the pool and nobody opening: without a new attempt it would wait out
                     // the whole timeout for a connection that is not coming.
                     let startOpen = state.open < configuration.poolSize
                     if startOpen { state.open += 1 }
-                    return (nil, startOpen)
+                    defer { state.sweeping = true }
+                    return (nil, !state.sweeping, startOpen)
                 }
-                if let immediate {
-                    continuation.resume(with: immediate)
-                } else {
-                    expiry = DeadlineSweeper.shared.add(deadline) { [self] in expire(waiter: id) }
-                }
+                if let immediate { continuation.resume(with: immediate) }
                 if startOpen { openConnection() }
+                if startSweeper { sweepExpiredWaiters() }
             }
         } onCancel: {
             let waiter = state.withLock { state in
@@ -244,16 +241,26 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    /// Fails a waiter whose deadline passed, if it is still in line. The deadlines are swept
-    /// by ``DeadlineSweeper`` rather than a timer per waiter, which would sit on the hot path
-    /// of a saturated pool.
-    private func expire(waiter id: UInt64) {
-        let waiter = state.withLock { state in
-            state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0) }
+    /// Fails waiters whose deadline passed. Runs only while someone waits, waking a few times per
+    /// timeout, which is cheaper than a timer per waiter on the hot path of a saturated pool.
+    private func sweepExpiredWaiters() {
+        let tick = max(.milliseconds(1), min(configuration.acquireTimeout / 4, .milliseconds(50)))
+        let timeout = DatabaseError.poolExhausted(
+            poolSize: configuration.poolSize, timeoutMilliseconds: configuration.acquireTimeout.milliseconds)
+        Task {
+            while true {
+                try? await Task.sleep(for: tick)
+                let now = ContinuousClock.now
+                let (expired, done) = state.withLock { state -> ([Waiter], Bool) in
+                    let expired = state.waiters.filter { $0.deadline <= now }
+                    state.waiters.removeAll { $0.deadline <= now }
+                    if state.waiters.isEmpty { state.sweeping = false }
+                    return (expired, state.waiters.isEmpty)
+                }
+                for waiter in expired { waiter.continuation.resume(throwing: timeout) }
+                if done { return }
+            }
         }
-        waiter?.continuation.resume(
-            throwing: DatabaseError.poolExhausted(
-                poolSize: configuration.poolSize, timeoutMilliseconds: configuration.acquireTimeout.milliseconds))
     }
 
     // MARK: Shutdown

@@ -6,8 +6,7 @@
 ///
 /// Not `Synchronization.Mutex`: on Linux its contended path spins before it sleeps, and the
 /// server is often pinned to one core, where the thread holding the lock cannot run while
-/// another spins for it; a pthread mutex sleeps at once. With `Mutex` in the data layer, three
-/// of four full test runs on a loaded two-core machine failed (docs/architecture.md).
+/// another spins for it; a pthread mutex sleeps at once (docs/architecture.md).
 ///
 /// Inlinable, so that every target specializes it for its own values: an unspecialized generic
 /// call per lock costs a measurable share of a request (docs/performance.md).

@@ -1,9 +1,9 @@
 /// Runs actions when their deadline passes, from one task that ticks every 10 ms while any
-/// deadline is pending. A heartbeat under load, or a saturated pool's waiters, would otherwise
-/// arm and cancel a system timer per request, which costs more than the work it bounds; the
-/// price is that an action runs up to one tick late.
+/// deadline is pending. A heartbeat under load would otherwise arm and cancel a system timer
+/// per request, which costs more than the checks; the price is that an action runs up to one
+/// tick late.
 public final class DeadlineSweeper: Sendable {
-    /// The process's sweeper: the heartbeat's checks and the database pool's waiters.
+    /// The process's sweeper.
     public static let shared = DeadlineSweeper()
     private static let tick: Duration = .milliseconds(10)
 

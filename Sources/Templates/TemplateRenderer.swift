@@ -23,9 +23,9 @@ struct TemplateRenderer {
             case .text(let bytes):
                 output.append(contentsOf: bytes)
             case .variable(let name):
-                write(resolve(name))
+                write(value(of: name))
             case .section(let name, let content, let inverted):
-                let value = resolve(name)
+                let value = value(of: name)
                 if inverted {
                     if !value.isTruthy { render(content, overrides: overrides) }
                 } else {
@@ -90,9 +90,18 @@ struct TemplateRenderer {
         }
     }
 
-    /// The first part up the stack, innermost first; the rest inside what the first found.
-    private mutating func resolve(_ name: TemplateName) -> TemplateValue {
-        guard let first = name.parts.first else { return stack.last ?? .none }
+    /// `name`'s value; a name nobody has is recorded in `unresolved` and shows as nothing.
+    private mutating func value(of name: TemplateName) -> TemplateValue {
+        if let value = resolve(name) { return value }
+        unresolved.append(name.description)
+        return .none
+    }
+
+    /// The first part up the stack, innermost first; the rest inside what the first found. Nil
+    /// when no context has the name; `.none` when it is there and empty, or when a part before
+    /// the last is empty (`{{error.text}}` without an error).
+    private func resolve(_ name: TemplateName) -> TemplateValue? {
+        guard let first = name.parts.first else { return stack.last ?? TemplateValue.none }
         var found: TemplateValue?
         for candidate in stack.reversed() {
             if case .context(let context) = candidate, let value = context.value(named: first) {
@@ -100,22 +109,11 @@ struct TemplateRenderer {
                 break
             }
         }
-        guard var value = found else {
-            unresolved.append(first)
-            return .none
-        }
-        for index in name.parts.indices.dropFirst() {
-            switch value {
-            case .context(let context):
-                guard let next = context.value(named: name.parts[index]) else {
-                    unresolved.append(name.parts[...index].joined(separator: "."))
-                    return .none
-                }
-                value = next
-            default:
-                // `{{error.text}}` on an absent error: nothing to look in, and nothing missing.
-                return .none
-            }
+        guard var value = found else { return nil }
+        for part in name.parts.dropFirst() {
+            guard case .context(let context) = value else { return TemplateValue.none }
+            guard let next = context.value(named: part) else { return nil }
+            value = next
         }
         return value
     }
