@@ -10,4 +10,8 @@ struct Ballot: AsyncParsableCommand {
         subcommands: [Serve.self, Seed.self, CreateSuperuser.self, Healthcheck.self, Check.self, MigrateCommand.self],
         defaultSubcommand: Serve.self
     )
+
+    static func main() async {
+        await mainEndingWithExitStatus()
+    }
 }

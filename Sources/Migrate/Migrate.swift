@@ -4,6 +4,6 @@ import MigrateCommand
 @main
 enum Migrate {
     static func main() async {
-        await MigrateCommand.main()
+        await MigrateCommand.mainEndingWithExitStatus()
     }
 }

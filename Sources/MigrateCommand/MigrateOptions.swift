@@ -65,10 +65,8 @@ func reportingFailures(_ body: () async throws -> Void) async throws {
     }
 }
 
-/// Exits with status 1 after the message. `_exit`, not `exit`: the pool may be opening a
-/// connection on a thread of its own right now, and `exit` runs libcrypto's exit handlers
-/// under it — a core dump showed libpq's SCRAM authentication crashing on OpenSSL's freed
-/// lock (SIGSEGV instead of status 1, about once in 150 failed runs on a loaded machine).
+/// Exits with status 1 after the message, through `_exit` for the reason given at
+/// `mainEndingWithExitStatus()`.
 private func fail(_ message: String) -> Never {
     LogSink.standardOutput.flush()
     writeToStandardError("migrate: \(message)")
