@@ -36,8 +36,15 @@ public struct DockerflowConfiguration: Sendable {
     public var heartbeatTimeout: Duration
     /// The status `/__heartbeat__` answers with when a check fails (500–599).
     public var heartbeatFailedStatus: Int
-    /// How long in-flight requests get after SIGTERM before the process exits anyway.
+    /// How long the process drains after SIGTERM (`/__lbheartbeat__` failing, every request
+    /// still served) before it stops accepting connections: long enough for the load balancer
+    /// to see the failed check and route around it.
+    public var drainPeriod: Duration
+    /// After the drain, how long in-flight requests get before the process exits anyway.
     public var shutdownTimeout: Duration
+    /// The process's drain state, shared by every copy of this configuration: the middleware,
+    /// the routes and ``runUntilTerminated`` read and set the same one.
+    public let drain = Drain()
     /// Whether `request.summary` lines include the query string.
     public var logsQueryString: Bool
 
@@ -54,7 +61,9 @@ public struct DockerflowConfiguration: Sendable {
         }
         heartbeatTimeout = .milliseconds(try reader.integer("HEARTBEAT_TIMEOUT_MS", default: 1_000, in: 1...60_000))
         heartbeatFailedStatus = try reader.integer("DOCKERFLOW_HEARTBEAT_FAILED_STATUS", default: 500, in: 500...599)
-        shutdownTimeout = .seconds(try reader.integer("SHUTDOWN_TIMEOUT_S", default: 8, in: 0...3_600))
+        // 5 + 4 s stays inside `docker stop`'s default 10 s before SIGKILL.
+        drainPeriod = .seconds(try reader.integer("SHUTDOWN_DRAIN_S", default: 5, in: 0...3_600))
+        shutdownTimeout = .seconds(try reader.integer("SHUTDOWN_TIMEOUT_S", default: 4, in: 0...3_600))
         logsQueryString = try reader.boolean("DOCKERFLOW_SUMMARY_LOG_QUERYSTRING", default: true)
     }
 }

@@ -171,6 +171,12 @@ public struct HeartbeatReport: Sendable {
         results.filter { $0.messages.contains { $0.level >= .error } }.map(\.name)
     }
 
+    /// This report with one more named result: a state the endpoint knows without running a
+    /// check, such as draining.
+    public func appending(_ name: String, _ messages: [CheckMessage]) -> HeartbeatReport {
+        HeartbeatReport(results: results + [(name: name, messages: messages)])
+    }
+
     public var json: [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()

@@ -6,28 +6,31 @@ import Metrics
 extension DockerflowMiddleware {
     /// The middleware as the environment configures it: summary lines as mozlog or text
     /// (`LOG_FORMAT`), with or without the query string
-    /// (`DOCKERFLOW_SUMMARY_LOG_QUERYSTRING`); `loggerName` fills mozlog's `Logger` field.
+    /// (`DOCKERFLOW_SUMMARY_LOG_QUERYSTRING`); `loggerName` fills mozlog's `Logger` field;
+    /// `Connection: close` while the configuration's ``Drain`` drains.
     public init(
         _ configuration: DockerflowConfiguration, loggerName: String, metrics: (any MetricsFactory)? = nil,
         errorPages: (any ErrorPages)? = nil
     ) {
         self.init(
             summaries: configuration.makeRequestSummaryLog(loggerName: loggerName),
-            logsQueryString: configuration.logsQueryString, metrics: metrics, errorPages: errorPages)
+            logsQueryString: configuration.logsQueryString, metrics: metrics, errorPages: errorPages,
+            drain: configuration.drain)
     }
 }
 
 extension DockerflowRoutes {
     /// The endpoints as the environment configures them: `version.json` from `VERSION_JSON` (or
     /// `/app/version.json`), read now, its problems logged to `logger` now; the status of a
-    /// failed heartbeat from `DOCKERFLOW_HEARTBEAT_FAILED_STATUS`.
+    /// failed heartbeat from `DOCKERFLOW_HEARTBEAT_FAILED_STATUS`; draining with the
+    /// configuration's ``Drain``.
     public init(
         _ configuration: DockerflowConfiguration, heartbeat: Heartbeat, metrics: (any MetricsFactory)? = nil,
         logger: Logger
     ) {
         self.init(
             version: VersionFile.load(configured: configuration.versionPath), heartbeat: heartbeat,
-            failedStatus: configuration.heartbeatFailedStatus, metrics: metrics)
+            failedStatus: configuration.heartbeatFailedStatus, metrics: metrics, drain: configuration.drain)
         logVersionProblems(to: logger)
     }
 }

@@ -27,13 +27,16 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     @usableFromInline let logsQueryString: Bool
     @usableFromInline let metrics: HTTPMetrics?
     @usableFromInline let errorPages: (any ErrorPages)?
+    @usableFromInline let drain: Drain?
 
     /// `metrics` nil records nothing (no `STATSD_HOST`), which costs nothing per request.
-    /// `errorPages` renders errors for the routes it owns; the others get JSON errors.
+    /// `errorPages` renders errors for the routes it owns; the others get JSON errors. While
+    /// `drain` drains, every response carries `Connection: close`.
     public init(
         summaries: RequestSummaryLog, logsQueryString: Bool = true, metrics: (any MetricsFactory)? = nil,
-        errorPages: (any ErrorPages)? = nil
+        errorPages: (any ErrorPages)? = nil, drain: Drain? = nil
     ) {
+        self.drain = drain
         self.summaries = summaries
         self.logsQueryString = logsQueryString
         self.metrics = metrics.map(HTTPMetrics.init)
@@ -52,6 +55,11 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var response = outcome.response
         response.headers.append(HTTPField(name: .requestID, value: requestID))
+        if let drain, drain.isDraining {
+            // The client's next request opens a new connection, which the balancer sends to
+            // a replica that is not stopping.
+            response.headers[.connection] = "close"
+        }
         if request.method == .head {
             // Same headers as GET (Content-Length included), no body, for every route.
             // Not `response.body = …`: that setter would rewrite Content-Length to 0.

@@ -10,31 +10,39 @@ import Primitives
 /// - `/__version__`: the bytes of `version.json`; 404 when there is none, 500 when it is not
 ///   valid JSON (also logged at start).
 /// - `/__heartbeat__`: runs every check, 200 while the worst level is below error, otherwise the
-///   configured failure status; python-dockerflow's JSON body.
-/// - `/__lbheartbeat__`: 200 with an empty body, touching no backing service.
+///   configured failure status; python-dockerflow's JSON body, with a `draining` warning while
+///   the process drains.
+/// - `/__lbheartbeat__`: 200 with an empty body, touching no backing service; 503 once the
+///   process drains (``Drain``), so the load balancer takes it out of rotation.
 /// - `/__error__`: logs an error and answers 500, to prove error reporting end to end.
 public struct DockerflowRoutes: Sendable {
     public let version: VersionFile
     public let heartbeat: Heartbeat
     public let failedStatus: HTTPResponse.Status
+    public let drain: Drain?
     private let failureCounters: FailureCounters?
 
-    /// `metrics` nil records nothing (no `STATSD_HOST`).
+    /// `metrics` nil records nothing (no `STATSD_HOST`); `drain` nil never drains.
     public init(
-        version: VersionFile, heartbeat: Heartbeat, failedStatus: Int = 500, metrics: (any MetricsFactory)? = nil
+        version: VersionFile, heartbeat: Heartbeat, failedStatus: Int = 500, metrics: (any MetricsFactory)? = nil,
+        drain: Drain? = nil
     ) {
         self.version = version
         self.heartbeat = heartbeat
         self.failedStatus = HTTPResponse.Status(code: failedStatus)
+        self.drain = drain
         self.failureCounters = metrics.map(FailureCounters.init)
     }
 
     public func add<Context: RequestContext>(to router: Router<Context>) {
         let version = versionResponse
+        let drain = drain
         for method in [HTTPRequest.Method.get, .head] {
             router.on("/__version__", method: method) { _, _ in try version() }
             router.on("/__heartbeat__", method: method) { _, _ in await heartbeatResponse() }
-            router.on("/__lbheartbeat__", method: method) { _, _ in HTTPResponse.Status.ok }
+            router.on("/__lbheartbeat__", method: method) { _, _ in
+                drain?.isDraining == true ? HTTPResponse.Status.serviceUnavailable : .ok
+            }
             router.on("/__error__", method: method) { _, context -> Response in
                 context.logger.error("the /__error__ endpoint was called, as a test of error reporting")
                 throw DeliberateError()
@@ -71,7 +79,12 @@ public struct DockerflowRoutes: Sendable {
     }
 
     private func heartbeatResponse() async -> Response {
-        let report = await heartbeat.run()
+        var report = await heartbeat.run()
+        if drain?.isDraining == true {
+            report = report.appending(
+                "draining",
+                [.warning(id: "dockerflow.draining", "stopping: the process received a stop signal and is draining")])
+        }
         for check in report.failedChecks { failureCounters?.increment(check) }
         return Response.json(status: report.passed ? .ok : failedStatus, bytes: report.json)
     }

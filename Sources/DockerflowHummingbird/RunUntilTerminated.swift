@@ -1,18 +1,82 @@
 import Dockerflow
 import Logging
+import Primitives
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs `services` (a Hummingbird `Application` and whatever else the process runs) until
-/// SIGTERM or SIGINT, as a container's orchestrator stops it. Then in-flight requests get
-/// `configuration.shutdownTimeout` (`SHUTDOWN_TIMEOUT_S`) to finish before they are cancelled,
-/// and the services stop in reverse order, so a database pool listed after the application
-/// closes only once the server has stopped taking requests.
+/// SIGTERM or SIGINT, and then stops them the way a load balancer needs:
+///
+/// 1. drain for `configuration.drainPeriod` (`SHUTDOWN_DRAIN_S`): ``Drain`` begins, so
+///    `/__lbheartbeat__` fails and responses carry `Connection: close`, while every request is
+///    still served and new connections are still accepted;
+/// 2. stop accepting and give in-flight requests `configuration.shutdownTimeout`
+///    (`SHUTDOWN_TIMEOUT_S`) before they are cancelled;
+/// 3. stop the services in reverse order, so a database pool listed after the application
+///    closes only once the server has stopped taking requests; then return.
+///
+/// A second signal during the drain skips the rest of it; a signal after that cancels
+/// everything at once.
 public func runUntilTerminated(
     _ services: [any Service], configuration: DockerflowConfiguration, logger: Logger
 ) async throws {
-    var group = ServiceGroupConfiguration(
-        services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    // No signals for the group itself: the drain below decides when it shuts down.
+    var group = ServiceGroupConfiguration(services: services, logger: logger)
     group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
-    try await ServiceGroup(configuration: group).run()
+    let serviceGroup = ServiceGroup(configuration: group)
+    let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await serviceGroup.run() }
+        tasks.addTask {
+            await stopOnSignals(
+                signals, serviceGroup: serviceGroup, drain: configuration.drain, period: configuration.drainPeriod,
+                logger: logger)
+        }
+        // The group ends (every service stopped), or the signal watcher returns (a signal
+        // after the drain): either way the other task is cancelled.
+        try await tasks.next()
+        tasks.cancelAll()
+    }
     logger.info("stopped")
+}
+
+/// Drains on the first signal and shuts the group down after `period` or on the second
+/// signal, whichever comes first; returns on a signal after that, or when cancelled.
+private func stopOnSignals(
+    _ signals: UnixSignalsSequence, serviceGroup: ServiceGroup, drain: Drain, period: Duration, logger: Logger
+) async {
+    let shutdownStarted = BlockingLock(false)
+    let startShutdown: @Sendable () async -> Void = {
+        // Once: the timer and a second signal may both get here.
+        guard
+            shutdownStarted.withLock({ started in
+                defer { started = true }
+                return !started
+            })
+        else { return }
+        logger.info("no longer accepting connections; finishing the requests in flight")
+        await serviceGroup.triggerGracefulShutdown()
+    }
+    await withTaskGroup(of: Void.self) { timers in
+        for await signal in signals {
+            if !drain.isDraining {
+                drain.begin()
+                logger.info(
+                    "draining before stopping",
+                    metadata: ["signal": "\(signal)", "seconds": "\(period.components.seconds)"])
+                timers.addTask {
+                    try? await Task.sleep(for: period)
+                    if !Task.isCancelled { await startShutdown() }
+                }
+            } else if !shutdownStarted.withLock({ $0 }) {
+                logger.info("second stop signal: skipping the rest of the drain", metadata: ["signal": "\(signal)"])
+                timers.cancelAll()
+                await startShutdown()
+            } else {
+                logger.warning("stop signal during shutdown: cancelling the requests in flight")
+                break
+            }
+        }
+        timers.cancelAll()
+    }
 }

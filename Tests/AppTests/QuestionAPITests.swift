@@ -45,7 +45,7 @@ import Testing
                 [Program.built("ballot")],
                 environment: [
                     "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": databaseURL,
-                    "MIGRATIONS_DIR": Repository.migrations, "DATABASE_POOL_SIZE": "10",
+                    "MIGRATIONS_DIR": Repository.migrations, "DATABASE_POOL_SIZE": "10", "SHUTDOWN_DRAIN_S": "0",
                 ]))
         let base = "http://127.0.0.1:\(port)"
         #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))

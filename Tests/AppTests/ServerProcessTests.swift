@@ -39,7 +39,7 @@ import Testing
                 [ballot],
                 environment: [
                     "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
-                    "VERSION_JSON": versionFile, "MIGRATIONS_DIR": Repository.migrations,
+                    "VERSION_JSON": versionFile, "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "0",
                     "STATSD_HOST": "127.0.0.1", "STATSD_PORT": String(statsd.port), "STATSD_PREFIX": "ballot",
                 ]))
         let base = "http://127.0.0.1:\(port)"
@@ -85,6 +85,7 @@ import Testing
                     environment: [
                         "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": cluster.url,
                         "HEARTBEAT_TIMEOUT_MS": "1500", "MIGRATIONS_DIR": Repository.migrations,
+                        "SHUTDOWN_DRAIN_S": "0",
                     ]))
             let base = "http://127.0.0.1:\(port)"
             #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
@@ -105,6 +106,66 @@ import Testing
         }
     }
 
+    /// SIGTERM drains: the balancer's check fails at once while every request is still served,
+    /// on new connections too, each closing its connection; the heartbeat says so. A second
+    /// signal ends the drain (here 600 s long) and the process exits 0.
+    @Test func sigtermDrainsWhileServingAndASecondSignalEndsIt() async throws {
+        let port = Program.freePort()
+        let server = try #require(
+            Program.start(
+                [ballot],
+                environment: [
+                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
+                    "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "600",
+                ]))
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
+        let before = await HTTPProbe.get("\(base)/__heartbeat__")
+        #expect(!before.headers.lowercased().contains("connection: close"))
+        #expect(!before.body.contains("draining"))
+
+        server.signal(SIGTERM)
+        #expect(await HTTPProbe.waitUntil("\(base)/__lbheartbeat__", answers: 503))
+        for _ in 0..<3 {
+            let during = await HTTPProbe.get("\(base)/__heartbeat__")
+            #expect(during.status == 200, "\(during.body)")
+            #expect(during.body.contains(#""draining":"warning""#), "\(during.body)")
+            #expect(during.headers.lowercased().contains("connection: close"), "\(during.headers)")
+        }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        server.signal(SIGTERM)
+        let result = await server.finish()
+        #expect(result.status == 0)
+        #expect(clock.now - start < .seconds(60), "the second signal did not end the 600 s drain")
+        #expect(result.output.contains("draining before stopping"))
+        #expect(result.output.contains("skipping the rest of the drain"))
+    }
+
+    /// Without a second signal the drain lasts SHUTDOWN_DRAIN_S, then the process stops
+    /// accepting and exits 0 by itself.
+    @Test func theDrainEndsByItselfAfterShutdownDrainSeconds() async throws {
+        let port = Program.freePort()
+        let server = try #require(
+            Program.start(
+                [ballot],
+                environment: [
+                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
+                    "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "2",
+                ]))
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
+        let clock = ContinuousClock()
+        let start = clock.now
+        server.signal(SIGTERM)
+        let result = await server.finish()
+        #expect(result.status == 0)
+        #expect(clock.now - start >= .seconds(2))
+        #expect(result.output.contains("no longer accepting connections"))
+        #expect(!result.output.contains("skipping the rest of the drain"))
+    }
+
     /// The image's HEALTHCHECK: `ballot healthcheck` against the running server, and against a
     /// port nobody listens on.
     @Test func healthcheckExitsZeroOnlyWhenTheServerAnswers() async throws {
@@ -114,7 +175,7 @@ import Testing
                 [ballot],
                 environment: [
                     "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
-                    "MIGRATIONS_DIR": Repository.migrations,
+                    "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "0",
                 ]))
         #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"))
         let healthy = await Program.capture([ballot, "healthcheck"], environment: ["PORT": String(port)])
@@ -146,7 +207,7 @@ import Testing
                     ["/usr/bin/taskset", "-c", "0", ballot],
                     environment: [
                         "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
-                        "MIGRATIONS_DIR": Repository.migrations,
+                        "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "0",
                     ]))
             let base = "http://127.0.0.1:\(port)"
             #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))

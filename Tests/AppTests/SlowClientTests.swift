@@ -13,7 +13,7 @@ import Testing
         let port = Program.freePort()
         var environment = [
             "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
-            "MIGRATIONS_DIR": Repository.migrations, "LOG_LEVEL": "WARNING",
+            "MIGRATIONS_DIR": Repository.migrations, "LOG_LEVEL": "WARNING", "SHUTDOWN_DRAIN_S": "0",
         ]
         environment.merge(settings) { _, new in new }
         let server = try #require(Program.start([ballot], environment: environment))

@@ -14,7 +14,7 @@ import Testing
 
     private func withApp(
         version: VersionFile? = nil, checks: [HealthCheck] = [], failedStatus: Int = 500, logsQueryString: Bool = true,
-        metrics: (any MetricsFactory)? = nil,
+        metrics: (any MetricsFactory)? = nil, drain: Drain? = nil,
         _ body: @Sendable (any TestClientProtocol, CapturedLog) async throws -> Void
     ) async throws {
         let log = CapturedLog()
@@ -25,10 +25,10 @@ import Testing
         router.add(
             middleware: DockerflowMiddleware(
                 summaries: .mozlog(sink: log.sink, loggerName: "ballot"), logsQueryString: logsQueryString,
-                metrics: metrics))
+                metrics: metrics, drain: drain))
         DockerflowRoutes(
             version: version ?? .found(path: "version.json", bytes: self.version), heartbeat: heartbeat,
-            failedStatus: failedStatus, metrics: metrics
+            failedStatus: failedStatus, metrics: metrics, drain: drain
         ).add(to: router)
         let application = Application(router: router, logger: log.logger("ballot"))
         try await application.test(.router) { client in try await body(client, log) }
@@ -62,6 +62,35 @@ import Testing
             try await client.execute(uri: "/__version__", method: .get) { response in
                 #expect(response.status == .internalServerError)
                 #expect(String(buffer: response.body).contains("invalid_version_json"))
+            }
+        }
+    }
+
+    /// Draining: the balancer's check fails at once, the heartbeat says why, every other
+    /// request is still served but closes its connection. Nothing of it before the drain.
+    @Test func aDrainingProcessFailsTheBalancerCheckAndClosesConnections() async throws {
+        let drain = Drain()
+        try await withApp(checks: [HealthCheck(name: "database") { [] }], drain: drain) { client, _ in
+            for draining in [false, true] {
+                if draining { drain.begin() }
+                for method in [HTTPRequest.Method.get, .head] {
+                    try await client.execute(uri: "/__lbheartbeat__", method: method) { response in
+                        #expect(response.status == (draining ? .serviceUnavailable : .ok))
+                    }
+                }
+                try await client.execute(uri: "/__version__", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.connection] == (draining ? "close" : nil))
+                }
+                try await client.execute(uri: "/__heartbeat__", method: .get) { response in
+                    // A warning, not an error: the process is healthy, only leaving.
+                    #expect(response.status == .ok)
+                    let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+                    let object = try #require(body as? [String: Any])
+                    let checks = try #require(object["checks"] as? [String: String])
+                    #expect(object["status"] as? String == (draining ? "warning" : "ok"))
+                    #expect(checks == (draining ? ["database": "ok", "draining": "warning"] : ["database": "ok"]))
+                }
             }
         }
     }

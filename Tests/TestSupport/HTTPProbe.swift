@@ -39,9 +39,14 @@ public enum HTTPProbe {
 
     /// Polls `url` until it answers 200, for at most `timeout`.
     public static func waitUntilUp(_ url: String, timeout: Duration = .seconds(10)) async -> Bool {
+        await waitUntil(url, answers: 200, timeout: timeout)
+    }
+
+    /// Polls `url` until it answers `status`, for at most `timeout`.
+    public static func waitUntil(_ url: String, answers status: Int, timeout: Duration = .seconds(10)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if await get(url, timeout: 1).status == 200 { return true }
+            if await get(url, timeout: 1).status == status { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false

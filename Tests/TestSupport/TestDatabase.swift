@@ -16,12 +16,18 @@ public enum TestDatabase {
     /// seen to take over 10 s. A working test never waits that long; only a broken one does.
     public static let acquireTimeout: Duration = .seconds(30)
 
+    /// libpq's `connect_timeout` for the suites' pools, for the same reason: with a busy loop on
+    /// one core and other work on the other, 30 tests once saw the throwaway server take over
+    /// the product's default 5 s to accept their connections. Tests of a hung server set their
+    /// own.
+    public static let connectTimeoutSeconds = 30
+
     public static func configuration(
         url: String = TestDatabase.url, poolSize: Int = 4, acquireTimeout: Duration = TestDatabase.acquireTimeout
     ) throws -> DatabaseConfiguration {
         DatabaseConfiguration(
             connectionString: try ConnectionString(url), poolSize: poolSize, acquireTimeout: acquireTimeout,
-            applicationName: "ballot-tests")
+            connectTimeoutSeconds: connectTimeoutSeconds, applicationName: "ballot-tests")
     }
 
     /// Runs `body` with a fresh pool, closed afterwards.
