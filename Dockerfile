@@ -36,31 +36,57 @@ RUN swift build -c release --static-swift-stdlib --product ballot \
     && strip /out/ballot \
     && chmod 0755 /out/ballot
 
-# What runs: the binaries, templates, built assets, migrations and version.json, read-only
-# for the `app` user.
-FROM ${RUNTIME_IMAGE}
+# The runtime's root file system, gathered on Debian: the libraries the binary links (as `ldd`
+# lists them: libpq and what it needs, glibc, libstdc++), CA certificates, time zones, and
+# passwd/group files naming the `app` user. Nothing else: no shell, no package manager.
+FROM ${RUNTIME_IMAGE} AS runtime-files
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpq5 ca-certificates tzdata \
-    && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
-    && groupadd --gid 10001 app \
-    && useradd --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin app
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/ballot /out/ballot
+# Paths under /lib go to /usr/lib with /lib a link to it, as in Debian's merged /usr.
+RUN set -eu; \
+    mkdir -p /rootfs/usr/lib /rootfs/etc/ssl/certs /rootfs/usr/share /rootfs/tmp /rootfs/app/bin; \
+    for library in $(ldd /out/ballot | grep -o '/[^ ]*'); do \
+        directory=$(dirname "$library"); \
+        case "$directory" in /lib*) directory="/usr$directory" ;; esac; \
+        mkdir -p "/rootfs$directory"; \
+        cp -L "$library" "/rootfs$directory/"; \
+    done; \
+    ln -s usr/lib /rootfs/lib; \
+    if [ -d /rootfs/usr/lib64 ]; then ln -s usr/lib64 /rootfs/lib64; fi; \
+    cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/; \
+    cp -a /usr/share/zoneinfo /rootfs/usr/share/; \
+    printf 'root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001:app:/app:/sbin/nologin\n' >/rootfs/etc/passwd; \
+    printf 'root:x:0:\napp:x:10001:\n' >/rootfs/etc/group; \
+    printf 'hosts: files dns\n' >/rootfs/etc/nsswitch.conf; \
+    chmod 1777 /rootfs/tmp
+COPY docker/version-json.sh /usr/local/bin/
+ARG VERSION=""
+ARG COMMIT=""
+ARG SOURCE="https://github.com/ballot/ballot"
+ARG BUILD_URL=""
+# Written here, not copied, so the file matches the build; 0644 like everything under /app.
+RUN mkdir -p /version \
+    && VERSION="$VERSION" COMMIT="$COMMIT" SOURCE="$SOURCE" BUILD_URL="$BUILD_URL" \
+    version-json.sh >/version/version.json \
+    && chmod 0644 /version/version.json
+
+# What runs: one binary, its libraries, templates, built assets, migrations and version.json,
+# read-only for the `app` user; `ballot migrate` and `ballot healthcheck` need no shell.
+FROM scratch
+COPY --from=runtime-files /rootfs/ /
 WORKDIR /app
 COPY --from=build /out/ballot /app/bin/ballot
 COPY --from=assets /src/static/dist /app/static/dist
 COPY templates /app/templates
 COPY api /app/api
 COPY migrations /app/migrations
-COPY docker/version-json.sh /app/docker/
-
+COPY --from=runtime-files /version/version.json /app/version.json
 ARG VERSION=""
 ARG COMMIT=""
 ARG SOURCE="https://github.com/ballot/ballot"
-ARG BUILD_URL=""
 ARG CREATED=""
-# Written here, not copied, so the file matches the build; 0644 like everything under /app.
-RUN VERSION="$VERSION" COMMIT="$COMMIT" SOURCE="$SOURCE" BUILD_URL="$BUILD_URL" \
-    /app/docker/version-json.sh >/app/version.json \
-    && chmod 0644 /app/version.json
 LABEL org.opencontainers.image.title="ballot" \
     org.opencontainers.image.source="${SOURCE}" \
     org.opencontainers.image.revision="${COMMIT}" \

@@ -18,7 +18,7 @@ DEV := $(COMPOSE) --profile dev
 TEST_COMPOSE := $(COMPOSE) -f docker-compose.test.yml -p ballot-test
 
 .PHONY: help bootstrap build bench-reference build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
-	createsuperuser test lint format version-json base-images build-image conformance down rebuild ci-assets ci-build ci-test ci-push ci-local \
+	createsuperuser test lint check-kubernetes format version-json base-images build-image conformance fleet-up fleet-roll fleet-status fleet-down fleet-test down rebuild ci-assets ci-build ci-test ci-push ci-local \
 	bench bench-db clean
 
 help: ## List the targets
@@ -95,6 +95,9 @@ endif
 lint: ## Check formatting (swift format, strict)
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 
+check-kubernetes: ## Render the Kubernetes overlays and check them: kubernetes-validate (strict), the project's rules
+	@scripts/check-kubernetes
+
 format: ## Reformat the sources in place
 	$(SWIFT) format --in-place --recursive --parallel $(FORMAT_PATHS)
 
@@ -102,7 +105,7 @@ version-json: ## Write version.json from git (source, version = exact tag, commi
 	@scripts/version-json >version.json
 	@cat version.json
 
-base-images: ## Build local debian:bookworm-slim, swift and postgres:15 images where Docker Hub is out of reach
+base-images: ## Build local debian:bookworm-slim, swift, postgres:15 and haproxy:2.6 images where Docker Hub is out of reach
 	@scripts/base-images
 
 build-image: version-json ## Build the production image $(IMAGE):$(VERSION) (classic builder)
@@ -110,6 +113,21 @@ build-image: version-json ## Build the production image $(IMAGE):$(VERSION) (cla
 
 conformance: ## Check the Dockerflow requirements from outside: make conformance IMAGE=ballot:latest
 	@scripts/conformance $(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))
+
+fleet-up: ## REPLICAS (3) copies of IMAGE=name:tag (ballot:latest) behind HAProxy on 127.0.0.1:8080, migrated first
+	@scripts/fleet up "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
+
+fleet-roll: ## Replace the fleet's replicas one at a time with IMAGE=name:tag, each healthy before an old one drains
+	@scripts/fleet roll "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
+
+fleet-status: ## Each fleet replica, its image and HAProxy's view of it
+	@scripts/fleet status
+
+fleet-down: ## Stop and remove the fleet and its database
+	@scripts/fleet down
+
+fleet-test: ## The fleet under load: a roll, a broken roll and a kill -9 with 0 lost requests or votes (IMAGE=name:tag)
+	@scripts/fleet-test "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
 
 down: ## Stop and remove every compose container and network (volumes stay)
 	$(COMPOSE) --profile dev --profile prod down
@@ -125,7 +143,7 @@ ci-assets: ## CI: build the frontend assets and keep them in .ci-artifacts
 ci-build: ## CI: version.json from the CI context, the image with OCI labels, saved to .ci-artifacts
 	@scripts/ci/build
 
-ci-test: ## CI: lint (swift format, actionlint), make test in compose, conformance on the built image
+ci-test: ## CI: lint (swift format, actionlint, check-kubernetes), make test in compose, conformance on the built image
 	@scripts/ci/test
 
 ci-push: ## CI: push :latest (main) or :<tag> (git tag); needs DOCKER_USER, DOCKER_PASS, DOCKER_REPO
