@@ -46,6 +46,7 @@ RUN apt-get update \
 COPY --from=build /out/ballot /out/ballot
 # Paths under /lib go to /usr/lib with /lib a link to it, as in Debian's merged /usr.
 RUN set -eu; \
+    if ldd /out/ballot | grep 'not found'; then echo "a library of ballot is missing" >&2; exit 1; fi; \
     mkdir -p /rootfs/usr/lib /rootfs/etc/ssl/certs /rootfs/usr/share /rootfs/tmp /rootfs/app/bin; \
     for library in $(ldd /out/ballot | grep -o '/[^ ]*'); do \
         directory=$(dirname "$library"); \

@@ -91,7 +91,7 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
         router: router,
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestDeadlines(head: head, body: body)],
+                additionalChannelHandlers: [RequestDeadlines(head: head, body: body), ConnectionCloseHandler()],
                 idleTimeout: .seconds(Int64(configuration.idleTimeout / .seconds(1))),
                 // A head is a request line and its fields: far below NIO's 80 KB defaults.
                 httpDecoderConfiguration: .init(

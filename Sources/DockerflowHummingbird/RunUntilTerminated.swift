@@ -25,26 +25,37 @@ public func runUntilTerminated(
     group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
     let serviceGroup = ServiceGroup(configuration: group)
     let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await serviceGroup.run() }
+    let forced = try await withThrowingTaskGroup(of: Bool.self) { tasks in
+        tasks.addTask {
+            try await serviceGroup.run()
+            return false
+        }
         tasks.addTask {
             await stopOnSignals(
                 signals, serviceGroup: serviceGroup, drain: configuration.drain, period: configuration.drainPeriod,
                 logger: logger)
         }
-        // The group ends (every service stopped), or the signal watcher returns (a signal
+        // The group ends (every service stopped), or the signal watcher returns true (a signal
         // after the drain): either way the other task is cancelled.
-        try await tasks.next()
+        let forced = try await tasks.next() ?? false
         tasks.cancelAll()
+        return forced
     }
+    if forced { throw ForcedStop() }
     logger.info("stopped")
 }
 
+/// What ``runUntilTerminated(_:configuration:logger:)`` throws when a stop signal came after
+/// the drain and cancelled the requests still in flight: the process did not stop cleanly.
+public struct ForcedStop: Error, CustomStringConvertible {
+    public var description: String { "stopped by a further signal; requests in flight were cancelled" }
+}
+
 /// Drains on the first signal and shuts the group down after `period` or on the second
-/// signal, whichever comes first; returns on a signal after that, or when cancelled.
+/// signal, whichever comes first; returns true on a signal after that, false when cancelled.
 private func stopOnSignals(
     _ signals: UnixSignalsSequence, serviceGroup: ServiceGroup, drain: Drain, period: Duration, logger: Logger
-) async {
+) async -> Bool {
     let shutdownStarted = BlockingLock(false)
     let startShutdown: @Sendable () async -> Void = {
         // Once: the timer and a second signal may both get here.
@@ -57,7 +68,7 @@ private func stopOnSignals(
         logger.info("no longer accepting connections; finishing the requests in flight")
         await serviceGroup.triggerGracefulShutdown()
     }
-    await withTaskGroup(of: Void.self) { timers in
+    return await withTaskGroup(of: Void.self) { timers in
         for await signal in signals {
             if !drain.isDraining {
                 drain.begin()
@@ -74,9 +85,11 @@ private func stopOnSignals(
                 await startShutdown()
             } else {
                 logger.warning("stop signal during shutdown: cancelling the requests in flight")
-                break
+                timers.cancelAll()
+                return true
             }
         }
         timers.cancelAll()
+        return false
     }
 }

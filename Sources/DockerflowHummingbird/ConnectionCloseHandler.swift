@@ -1,0 +1,40 @@
+import NIOCore
+import NIOHTTPTypes
+
+/// Closes a connection once a response that carries `Connection: close` has been written.
+///
+/// HTTP/1.1 (RFC 9112, 9.6) requires a server that sends `close` to close the connection and to
+/// read no further requests on it. Hummingbird closes only when the *request* asked for it, so
+/// while the process drains (``DockerflowMiddleware`` marks every response `close`) a client
+/// that ignores the header would keep its connection until the server stops accepting.
+/// Add one per connection:
+/// `HTTP1Channel(responder:, additionalChannelHandlers: [ConnectionCloseHandler()])`, or with
+/// Hummingbird's `.http1(additionalChannelHandlers:)`.
+public final class ConnectionCloseHandler: ChannelOutboundHandler, RemovableChannelHandler {
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
+
+    private var closeAfterThisResponse = false
+
+    public init() {}
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let head):
+            if head.headerFields[.connection]?.lowercased() == "close" { closeAfterThisResponse = true }
+            context.write(data, promise: promise)
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            guard closeAfterThisResponse else {
+                context.write(data, promise: promise)
+                return
+            }
+            closeAfterThisResponse = false
+            let written = promise ?? context.eventLoop.makePromise()
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+            context.write(data, promise: written)
+        }
+    }
+}
