@@ -18,7 +18,7 @@ DEV := $(COMPOSE) --profile dev
 TEST_COMPOSE := $(COMPOSE) -f docker-compose.test.yml -p ballot-test
 
 .PHONY: help bootstrap build bench-reference build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
-	createsuperuser test lint check-kubernetes format version-json base-images build-image conformance fleet-up fleet-roll fleet-status fleet-down fleet-test down rebuild ci-assets ci-build ci-test ci-push ci-local \
+	createsuperuser test lint check-kubernetes format version-json base-images build-image conformance fleet-up fleet-roll fleet-status fleet-down fleet-test ha-test down rebuild ci-assets ci-build ci-test ci-push ci-local \
 	bench bench-db clean
 
 help: ## List the targets
@@ -128,6 +128,9 @@ fleet-down: ## Stop and remove the fleet and its database
 
 fleet-test: ## The fleet under load: a roll, a broken roll and a kill -9 with 0 lost requests or votes (IMAGE=name:tag)
 	@scripts/fleet-test "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
+
+ha-test: build ## Ballot on a 3-node Patroni cluster under load: a switchover and a kill -9 of the primary, 0 votes lost
+	@scripts/ha-test
 
 down: ## Stop and remove every compose container and network (volumes stay)
 	$(COMPOSE) --profile dev --profile prod down

@@ -40,7 +40,7 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "Settings"),
-        .target(name: "Primitives"),
+        .target(name: "Primitives", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "Templates"),
         .target(
             name: "Database",

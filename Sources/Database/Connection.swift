@@ -22,6 +22,10 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// Beyond this many, new statements run unnamed, so that a program that builds SQL text
     /// dynamically cannot grow a session's memory without bound.
     private static let preparedStatementLimit = 256
+    /// How long a statement may go without an answer before the connection is given up: a
+    /// server that stopped answering (a failover caught mid-statement) must fail the request
+    /// with a 503, not hold it and the connection forever. Nil without a statement timeout.
+    private let answerDeadline: Duration?
 
     private struct State {
         var pending: PendingQuery?
@@ -40,6 +44,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     private struct PendingQuery {
         let continuation: UnsafeContinuation<[QueryResult], any Error>
         let statement: Statement
+        let started: ContinuousClock.Instant
         var step: Step
         var results: [QueryResult] = []
         var wantsWrite = false
@@ -62,10 +67,11 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         case executingPrepared(sql: String, name: String, mayRetry: Bool)
     }
 
-    private init(handle: OpaquePointer, id: UInt64, preparesStatements: Bool) {
+    private init(handle: OpaquePointer, id: UInt64, preparesStatements: Bool, answerDeadline: Duration?) {
         self.handle = handle
         self.id = id
         self.preparesStatements = preparesStatements
+        self.answerDeadline = answerDeadline
     }
 
     /// Opens a connection on a thread of its own: libpq's connect blocks in DNS, TCP, TLS and
@@ -77,7 +83,9 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                     with: Result { () throws(DatabaseError) in
                         let handle = try settings.connect()
                         let connection = Connection(
-                            handle: handle, id: id, preparesStatements: settings.configuration.preparesStatements)
+                            handle: handle, id: id, preparesStatements: settings.configuration.preparesStatements,
+                            // The server's statement_timeout, then 5 s for its answer to arrive.
+                            answerDeadline: settings.configuration.statementTimeout.map { $0 + .seconds(5) })
                         SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
                         return connection
                     })
@@ -92,7 +100,11 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// Task cancellation while the statement is in flight resumes the caller at once with
     /// `CancellationError` and marks the connection broken, since its protocol state is unknown.
     func run(_ statement: Statement) async throws -> [QueryResult] {
-        try await withTaskCancellationHandler {
+        let watch = answerDeadline.map { limit in
+            DeadlineSweeper.shared.add(.now + limit) { [weak self] in self?.giveUp(after: limit) }
+        }
+        defer { if let watch { DeadlineSweeper.shared.remove(watch) } }
+        return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 if let error = start(statement, continuation) {
                     continuation.resume(throwing: error)
@@ -123,12 +135,30 @@ final class Connection: SocketWatcher, @unchecked Sendable {
             if let reason = state.closed ? "the connection is closed" : state.brokenReason {
                 return DatabaseError.connectionLost(reason: reason, queryWasNotCommitted: true)
             }
-            var pending = PendingQuery(continuation: continuation, statement: statement, step: .running)
+            var pending = PendingQuery(
+                continuation: continuation, statement: statement, started: .now, step: .running)
             if let failure = send(&pending, &state, mayRetry: true) { return failure }
             state.pending = pending
             if pending.wantsWrite { watchWritability(true) }
             return nil
         }
+    }
+
+    /// The statement in flight got no answer within `limit`: fail it as a timeout (a 503) and
+    /// break the connection, as a cancellation would. A later statement is left alone.
+    private func giveUp(after limit: Duration) {
+        let expired = state.withLock { state -> (UnsafeContinuation<[QueryResult], any Error>, ServerCancel?)? in
+            guard let pending = state.pending, !state.closed, ContinuousClock.now - pending.started >= limit else {
+                return nil
+            }
+            state.pending = nil
+            state.brokenReason = "no answer from the server within \(limit.milliseconds) ms"
+            return (pending.continuation, PQgetCancel(handle).map(ServerCancel.init))
+        }
+        guard let (continuation, serverCancel) = expired else { return }
+        continuation.resume(
+            throwing: DatabaseError.timedOut(operation: "statement", milliseconds: limit.milliseconds))
+        if let serverCancel { runOnDedicatedThread { serverCancel.send() } }
     }
 
     /// Queues `pending.statement` in libpq — prepared, executed by name, or unnamed — and

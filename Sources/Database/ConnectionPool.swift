@@ -15,6 +15,7 @@ final class ConnectionPool: Sendable {
     let configuration: DatabaseConfiguration
     private let settings: ConnectionSettings
     private let logger: Logger
+    private let openFailures = WarningThrottle()
     private let state = BlockingLock(State())
     /// `db.pool.wait`: how long callers waited for a connection, when they had to.
     private let waitTimer: Metrics.Timer
@@ -142,8 +143,10 @@ final class ConnectionPool: Sendable {
                 logger.debug("opened a database connection", metadata: ["connection": "\(id)"])
                 checkIn(connection)
             } catch {
-                logger.warning(
-                    "could not open a database connection", metadata: ["error": "\(error)"])
+                // Once per cause per few seconds: a failover fails a connect per waiting request.
+                let cause = (error as? DatabaseError)?.outage?.rawValue ?? "other"
+                openFailures.warn(
+                    logger, key: cause, "could not open a database connection", metadata: ["error": "\(error)"])
                 failedToOpen(error)
             }
         }

@@ -1,6 +1,7 @@
 import Database
 import Dockerflow
 import Logging
+import Primitives
 
 extension HealthCheck {
     /// `database`: a `SELECT 1` through the pool, as python-dockerflow's

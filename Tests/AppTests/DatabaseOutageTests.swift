@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Migrations
+import Primitives
 import Synchronization
 import TestSupport
 import Testing

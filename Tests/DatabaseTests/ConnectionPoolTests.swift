@@ -173,7 +173,8 @@ import Testing
             connectionString: try ConnectionString("postgresql://ballot:ballot@127.0.0.1:\(port)/ballot"), poolSize: 1,
             acquireTimeout: .seconds(20))
         configuration.connectTimeoutSeconds = 2
-        let db = Database(configuration: configuration)
+        let log = CapturedLog()
+        let db = Database(configuration: configuration, logger: log.logger("ballot.database"))
         defer { db.close() }
         for _ in 0..<5 {
             let errors = await withTaskGroup(of: DatabaseError?.self) { group in
@@ -196,5 +197,12 @@ import Testing
                 }
             }
         }
+        // 30 refused connects, each a millisecond: one warning per 5 s, not one per connect (a
+        // failover would otherwise log a line per waiting request). Below 5 even if a loaded
+        // machine stretched the rounds past one interval.
+        let warnings = try log.lines().filter {
+            ($0["Fields"] as? [String: Any])?["msg"] as? String == "could not open a database connection"
+        }
+        #expect((1..<5).contains(warnings.count), "\(warnings.count) warnings")
     }
 }

@@ -26,6 +26,29 @@ struct ServerRecoveryTests {
         }
     }
 
+    /// A statement whose server stops answering mid-flight (a failover caught mid-statement)
+    /// fails as a timeout, statement_timeout plus 5 s after it started, instead of holding the
+    /// request and the connection forever; the connection is replaced afterwards.
+    @Test(.timeLimit(.minutes(2))) func aStatementWithoutAnAnswerTimesOut() async throws {
+        try await PrivateCluster.with { cluster in
+            var configuration = try TestDatabase.configuration(url: cluster.url, poolSize: 1)
+            configuration.statementTimeout = .seconds(1)
+            let db = Database(configuration: configuration)
+            defer { db.close() }
+            try await db.query("SELECT 1")
+            try await cluster.suspend()
+            let clock = ContinuousClock()
+            let start = clock.now
+            await #expect(throws: DatabaseError.timedOut(operation: "statement", milliseconds: 6_000)) {
+                try await db.query("SELECT 1")
+            }
+            #expect(clock.now - start >= .seconds(6))
+            try await cluster.resume()
+            let rows = try await db.query("SELECT 2 AS two")
+            #expect(try rows[0].decode(column: "two", as: Int.self) == 2)
+        }
+    }
+
     @Test func pingAnswersWithinItsTimeoutWhenTheServerHangs() async throws {
         try await PrivateCluster.with { cluster in
             try await TestDatabase.with(url: cluster.url, poolSize: 2) { db async throws in

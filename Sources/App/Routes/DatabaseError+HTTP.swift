@@ -4,6 +4,7 @@ import DockerflowHummingbird
 import HTTPTypes
 import Hummingbird
 import Logging
+import Primitives
 
 /// A database outage met by a route is 503 Service Unavailable with `Retry-After`, JSON for
 /// the API and a page in the layout for browsers (``HTMLErrorPages``), instead of a 500: the

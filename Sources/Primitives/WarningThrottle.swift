@@ -1,5 +1,4 @@
 import Logging
-import Primitives
 
 /// Logs a warning at most once per key per interval, with how many were held back since, so
 /// that an outage seen by every request writes a few lines, not one per request.
