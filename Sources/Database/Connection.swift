@@ -100,11 +100,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// Task cancellation while the statement is in flight resumes the caller at once with
     /// `CancellationError` and marks the connection broken, since its protocol state is unknown.
     func run(_ statement: Statement) async throws -> [QueryResult] {
-        let watch = answerDeadline.map { limit in
-            DeadlineSweeper.shared.add(.now + limit) { [weak self] in self?.giveUp(after: limit) }
-        }
-        defer { if let watch { DeadlineSweeper.shared.remove(watch) } }
-        return try await withTaskCancellationHandler {
+        try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 if let error = start(statement, continuation) {
                     continuation.resume(throwing: error)
@@ -144,11 +140,13 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         }
     }
 
-    /// The statement in flight got no answer within `limit`: fail it as a timeout (a 503) and
-    /// break the connection, as a cancellation would. A later statement is left alone.
-    private func giveUp(after limit: Duration) {
+    /// Called by the poller about once a second: a statement in flight that got no answer
+    /// within the answer deadline fails as a timeout (a 503) and breaks the connection, as a
+    /// cancellation would. Nothing is armed per statement; its start time is all it costs.
+    func checkDeadline(_ now: ContinuousClock.Instant) {
+        guard let limit = answerDeadline else { return }
         let expired = state.withLock { state -> (UnsafeContinuation<[QueryResult], any Error>, ServerCancel?)? in
-            guard let pending = state.pending, !state.closed, ContinuousClock.now - pending.started >= limit else {
+            guard let pending = state.pending, !state.closed, now - pending.started >= limit else {
                 return nil
             }
             state.pending = nil

@@ -10,6 +10,8 @@ import Synchronization
 /// trying: libpq's non-blocking calls say so themselves.
 protocol SocketWatcher: AnyObject, Sendable {
     func socketReady()
+    /// About once a second, so a watcher can give up on an answer that never came.
+    func checkDeadline(_ now: ContinuousClock.Instant)
 }
 
 /// One thread that waits on every connection's socket with epoll, and runs Swift tasks too.
@@ -101,15 +103,22 @@ final class SocketPoller: TaskExecutor, @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         var jobs: [UnownedJob] = []
         let executor = asUnownedTaskExecutor()
+        var nextDeadlineCheck = ContinuousClock.now + .seconds(1)
         while true {
             inbox.withLock { inbox in
                 swap(&jobs, &inbox.jobs)
                 inbox.sleeping = jobs.isEmpty
             }
             for job in jobs { job.runSynchronously(on: executor) }
-            // After running jobs, only look for ready sockets; block when there was nothing.
-            let count = epoll_wait(epoll, events, Int32(capacity), jobs.isEmpty ? -1 : 0)
+            // After running jobs, only look for ready sockets; block when there was nothing, at
+            // most a second, for the deadline check.
+            let count = epoll_wait(epoll, events, Int32(capacity), jobs.isEmpty ? 1_000 : 0)
             jobs.removeAll(keepingCapacity: true)
+            let now = ContinuousClock.now
+            if now >= nextDeadlineCheck {
+                nextDeadlineCheck = now + .seconds(1)
+                for watcher in watchers.withLock({ Array($0.values) }) { watcher.checkDeadline(now) }
+            }
             guard count > 0 else { continue }  // timeout, or EINTR
             for index in 0..<Int(count) {
                 let token = events[index].data.u64
