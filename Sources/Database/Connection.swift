@@ -84,8 +84,10 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                         let handle = try settings.connect()
                         let connection = Connection(
                             handle: handle, id: id, preparesStatements: settings.configuration.preparesStatements,
-                            // The server's statement_timeout, then 5 s for its answer to arrive.
-                            answerDeadline: settings.configuration.statementTimeout.map { $0 + .seconds(5) })
+                            // The server's statement_timeout, then the grace for its answer.
+                            answerDeadline: settings.configuration.statementTimeout.map {
+                                $0 + settings.configuration.answerGrace
+                            })
                         SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
                         return connection
                     })

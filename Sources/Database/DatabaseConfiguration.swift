@@ -19,6 +19,10 @@ public struct DatabaseConfiguration: Sendable {
     /// Prepare each parameterised statement once per connection and reuse it
     /// (`DATABASE_PREPARED_STATEMENTS`). Turn off behind a transaction-pooling PgBouncer.
     public var preparesStatements: Bool
+    /// How long after `statementTimeout` a statement's answer may still come before the
+    /// connection is given up as silent (a failover caught mid-statement): the statement fails
+    /// as a timeout and its connection is replaced. Only with a statement timeout.
+    public var answerGrace: Duration = .seconds(5)
 
     public init(
         connectionString: ConnectionString, poolSize: Int = 10,

@@ -8,6 +8,17 @@ import Testing
 /// mozlog to stdout, stopped by SIGTERM.
 @Suite struct ServerProcessTests {
     private let ballot = Program.built("ballot")
+
+    /// `ballot` on a free port of 127.0.0.1 against the suite's database, with `settings` added.
+    private func startServer(_ settings: [String: String]) throws -> (Program.Running, Int) {
+        let port = Program.freePort()
+        var environment = [
+            "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
+            "MIGRATIONS_DIR": Repository.migrations,
+        ]
+        environment.merge(settings) { _, new in new }
+        return (try #require(Program.start([ballot], environment: environment)), port)
+    }
     @Test(arguments: [
         ("PORT", "abc"), ("PORT", "70000"), ("LOG_FORMAT", "xml"), ("DATABASE_POOL_SIZE", "0"),
         ("DOCKERFLOW_HEARTBEAT_FAILED_STATUS", "200"), ("DATABASE_URL", "postgresql://u:hunter2@h/db?junk=1"),
@@ -110,17 +121,9 @@ import Testing
     /// on new connections too, each closing its connection; the heartbeat says so. A second
     /// signal ends the drain (here 600 s long) and the process exits 0.
     @Test(.timeLimit(.minutes(2))) func sigtermDrainsWhileServingAndASecondSignalEndsIt() async throws {
-        let port = Program.freePort()
-        let server = try #require(
-            Program.start(
-                [ballot],
-                environment: [
-                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
-                    "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "600",
-                    // The heartbeat's status is not the subject: checks get all the time a
-                    // loaded machine needs.
-                    "HEARTBEAT_TIMEOUT_MS": "10000",
-                ]))
+        // The heartbeat's status is not the subject: checks get all the time a loaded machine
+        // needs.
+        let (server, port) = try startServer(["SHUTDOWN_DRAIN_S": "600", "HEARTBEAT_TIMEOUT_MS": "10000"])
         let base = "http://127.0.0.1:\(port)"
         #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
         let before = await HTTPProbe.get("\(base)/__heartbeat__")
@@ -155,14 +158,7 @@ import Testing
     /// Without a second signal the drain lasts SHUTDOWN_DRAIN_S, then the process stops
     /// accepting and exits 0 by itself.
     @Test(.timeLimit(.minutes(2))) func theDrainEndsByItselfAfterShutdownDrainSeconds() async throws {
-        let port = Program.freePort()
-        let server = try #require(
-            Program.start(
-                [ballot],
-                environment: [
-                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
-                    "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "2",
-                ]))
+        let (server, port) = try startServer(["SHUTDOWN_DRAIN_S": "2"])
         let base = "http://127.0.0.1:\(port)"
         #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
         let clock = ContinuousClock()

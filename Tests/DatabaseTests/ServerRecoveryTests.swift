@@ -27,12 +27,13 @@ struct ServerRecoveryTests {
     }
 
     /// A statement whose server stops answering mid-flight (a failover caught mid-statement)
-    /// fails as a timeout, statement_timeout plus 5 s after it started, instead of holding the
-    /// request and the connection forever; the connection is replaced afterwards.
+    /// fails as a timeout, statement_timeout plus the grace after it started, instead of
+    /// holding the request and the connection forever; the connection is replaced afterwards.
     @Test(.timeLimit(.minutes(2))) func aStatementWithoutAnAnswerTimesOut() async throws {
         try await PrivateCluster.with { cluster in
             var configuration = try TestDatabase.configuration(url: cluster.url, poolSize: 1)
             configuration.statementTimeout = .seconds(1)
+            configuration.answerGrace = .seconds(5)
             let db = Database(configuration: configuration)
             defer { db.close() }
             try await db.query("SELECT 1")

@@ -25,9 +25,13 @@ public enum TestDatabase {
     public static func configuration(
         url: String = TestDatabase.url, poolSize: Int = 4, acquireTimeout: Duration = TestDatabase.acquireTimeout
     ) throws -> DatabaseConfiguration {
-        DatabaseConfiguration(
+        var configuration = DatabaseConfiguration(
             connectionString: try ConnectionString(url), poolSize: poolSize, acquireTimeout: acquireTimeout,
             connectTimeoutSeconds: connectTimeoutSeconds, applicationName: "ballot-tests")
+        // The same reason again: a statement's answer is not given up as silent on a machine
+        // that merely stalled (a 100 ms statement timeout once met a 5 s stall in CI).
+        configuration.answerGrace = .seconds(30)
+        return configuration
     }
 
     /// Runs `body` with a fresh pool, closed afterwards.
