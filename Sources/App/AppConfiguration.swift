@@ -7,6 +7,16 @@ import Settings
 /// listens. docs/configuration.md lists every variable.
 struct AppConfiguration: Sendable {
     var database: DatabaseConfiguration
+    /// `DATABASE_READ_URL`: a second pool for the public pages' and the API's reads, meant for
+    /// standbys; nil (unset or empty) sends every read to `DATABASE_URL`. Pool size and
+    /// timeouts are `DATABASE_URL`'s.
+    var readDatabase: DatabaseConfiguration?
+    /// `DATABASE_READ_PIN_S`: after a write, the writer's reads go to the primary for this long
+    /// (read-your-writes), longer than the standbys' usual lag.
+    var readPin: Duration
+    /// `DATABASE_READ_LAG_WARNING_S`: the heartbeat warns when the read pool's standby is
+    /// further behind than this.
+    var readLagWarning: Duration
     /// `HOST`, `PORT`, logging, statsd, the heartbeat and shutdown: what every Dockerflow
     /// service reads.
     var dockerflow: DockerflowConfiguration
@@ -56,6 +66,14 @@ struct AppConfiguration: Sendable {
         // A web request should never wait minutes on one statement; unset means 10 s here
         // (`migrate` and other commands keep the server's setting).
         if reader.optionalString("DATABASE_STATEMENT_TIMEOUT_MS") == nil { database.statementTimeout = .seconds(10) }
+        if reader.optionalString("DATABASE_READ_URL") != nil {
+            var reads = try DatabaseConfiguration(environment: reader.values, urlVariable: "DATABASE_READ_URL")
+            reads.statementTimeout = database.statementTimeout
+            reads.applicationName = "ballot-read"
+            readDatabase = reads
+        }
+        readPin = .seconds(try reader.integer("DATABASE_READ_PIN_S", default: 15, in: 0...3_600))
+        readLagWarning = .seconds(try reader.integer("DATABASE_READ_LAG_WARNING_S", default: 10, in: 1...86_400))
         dockerflow = try DockerflowConfiguration(reader)
         migrationsDirectory = reader.string("MIGRATIONS_DIR", default: "./migrations")
         migrationsCheckReuse = .milliseconds(

@@ -21,19 +21,29 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
 {
     let logger = Logger(label: "ballot")
     let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
+    let reads = configuration.readDatabase.map {
+        Database(configuration: $0, logger: Logger(label: "ballot.database.read"))
+    }
 
     // Connected before the server listens, so that a fresh instance's first heartbeat (and
     // first pages) time queries, not connection set-up on a busy machine. A database that is
     // down must not keep the server from starting: /__heartbeat__ reports it.
-    do {
-        try await database.open(connections: 2)
-    } catch {
-        logger.warning(
-            "could not connect to the database at start; serving anyway", metadata: ["error": "\(error)"])
+    for pool in [database] + (reads.map { [$0] } ?? []) {
+        do {
+            try await pool.open(connections: 2)
+        } catch {
+            logger.warning(
+                "could not connect to the database at start; serving anyway",
+                metadata: ["error": "\(error)", "pool": "\(pool === database ? "primary" : "reads")"])
+        }
     }
 
     var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout, executor: Database.taskExecutor)
     heartbeat.register(.database(database, logger: Logger(label: "ballot.heartbeat")))
+    if let reads {
+        heartbeat.register(
+            .readDatabase(reads, lagWarning: configuration.readLagWarning, logger: Logger(label: "ballot.heartbeat")))
+    }
     let migrationFiles = Result { () throws(MigrationError) in
         try MigrationDirectory(path: configuration.migrationsDirectory).load()
     }
@@ -63,14 +73,16 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
         databaseRoutes.add(middleware: DatabaseExecutorMiddleware())
         logger.info("one CPU: request handlers run on the database thread")
     }
-    let questions = QuestionStore(database: database)
+    let questions = QuestionStore(database: database, reads: reads)
+    let pinning = ReadPinning(
+        isEnabled: reads != nil, duration: configuration.readPin, secureCookies: configuration.secureCookies)
     let sessions = SessionStore(database: database)
     let attempts = LoginAttemptStore(database: database)
     addPageRoutes(
         to: databaseRoutes,
         handlers: PollPageHandlers(
             store: questions, renderer: renderer, pageSize: configuration.pageSize,
-            maxBodyBytes: configuration.maxBodyBytes))
+            maxBodyBytes: configuration.maxBodyBytes, pinning: pinning))
     addStaffRoutes(
         to: databaseRoutes,
         handlers: StaffPageHandlers(
@@ -78,13 +90,13 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
             throttle: LoginThrottle(store: attempts), attempts: attempts,
             hashingSlots: HashingSlots(limit: configuration.maxConcurrentHashes),
             trustedProxies: configuration.trustedProxies, renderer: renderer, pageSize: configuration.pageSize,
-            maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies),
+            maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies, pinning: pinning),
         sessions: sessions)
     addAPIRoutes(
         to: databaseRoutes,
         handlers: QuestionAPIHandlers(
             store: questions, sessions: sessions, pageSize: configuration.pageSize,
-            maxBodyBytes: configuration.maxBodyBytes))
+            maxBodyBytes: configuration.maxBodyBytes, pinning: pinning))
 
     let (head, body) = (configuration.headTimeout, configuration.bodyTimeout)
     var application = Application(
@@ -104,5 +116,6 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
         logger: logger
     )
     application.addServices(DatabaseService(database: database))
+    if let reads { application.addServices(DatabaseService(database: reads)) }
     return application
 }

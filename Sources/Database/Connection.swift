@@ -26,12 +26,16 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// server that stopped answering (a failover caught mid-statement) must fail the request
     /// with a 503, not hold it and the connection forever. Nil without a statement timeout.
     private let answerDeadline: Duration?
+    /// To tell which of its servers the connection reached.
+    private let connectionString: ConnectionString
 
     private struct State {
         var pending: PendingQuery?
         var closed = false
         /// Why the connection can no longer be used, once it cannot.
         var brokenReason: String?
+        /// The server answered a statement with 25006 (read-only).
+        var refusedAsReadOnly = false
         /// Statement text → the server-side prepared statements made from it, one per set of
         /// parameter types it was used with (almost always one).
         var prepared: [String: [PreparedStatement]] = [:]
@@ -67,11 +71,13 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         case executingPrepared(sql: String, name: String, mayRetry: Bool)
     }
 
-    private init(handle: OpaquePointer, id: UInt64, preparesStatements: Bool, answerDeadline: Duration?) {
+    private init(handle: OpaquePointer, id: UInt64, configuration: DatabaseConfiguration) {
         self.handle = handle
         self.id = id
-        self.preparesStatements = preparesStatements
-        self.answerDeadline = answerDeadline
+        self.preparesStatements = configuration.preparesStatements
+        self.connectionString = configuration.connectionString
+        // The server's statement_timeout, then the grace for its answer.
+        self.answerDeadline = configuration.statementTimeout.map { $0 + configuration.answerGrace }
     }
 
     /// Opens a connection on a thread of its own: libpq's connect blocks in DNS, TCP, TLS and
@@ -82,12 +88,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                 continuation.resume(
                     with: Result { () throws(DatabaseError) in
                         let handle = try settings.connect()
-                        let connection = Connection(
-                            handle: handle, id: id, preparesStatements: settings.configuration.preparesStatements,
-                            // The server's statement_timeout, then the grace for its answer.
-                            answerDeadline: settings.configuration.statementTimeout.map {
-                                $0 + settings.configuration.answerGrace
-                            })
+                        let connection = Connection(handle: handle, id: id, configuration: settings.configuration)
                         SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
                         return connection
                     })
@@ -279,9 +280,11 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                     state.pending = nil
                     return (pending.continuation, outcome(of: pending.results, &state))
                 }
-                // Edge-triggered: no new edge comes for bytes already waiting, so read on while
-                // the socket holds more (long results span many reads).
-                guard socketHasData() else { break }
+                // Edge-triggered: no new edge comes for what is already waiting, so read on while
+                // the socket holds more (long results span many reads), or its end: a server
+                // that sends its FATAL and closes at once (a switchover's shutdown) delivers
+                // both in one edge, and libpq sees the end only on its next read.
+                guard socketHasInput() else { break }
             }
             state.pending = pending
             if pending.wantsWrite { watchWritability(true) }
@@ -304,9 +307,11 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         }
     }
 
-    private func socketHasData() -> Bool {
+    /// Whether a read would not block: bytes, the end of the stream, or an error are waiting.
+    private func socketHasInput() -> Bool {
         var byte: UInt8 = 0
-        return recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+        let received = recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return received >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
     }
 
     private func watchWritability(_ writable: Bool) {
@@ -325,7 +330,16 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                 DatabaseError.connectionLost(
                     reason: state.brokenReason ?? "unknown", queryWasNotCommitted: terminated))
         }
-        if let serverError { return .failure(DatabaseError.server(serverError)) }
+        if let serverError {
+            // A server that turned read-only under a pool meant for writes (a failover without
+            // a restart, a managed service's maintenance): this session will never write again,
+            // so it is not reused; a new connection finds the primary through the host list.
+            if serverError.sqlState == "25006" {
+                state.brokenReason = "the server is read-only (a standby or a demoted primary)"
+                state.refusedAsReadOnly = true
+            }
+            return .failure(DatabaseError.server(serverError))
+        }
         return .success(results)
     }
 
@@ -361,6 +375,18 @@ final class Connection: SocketWatcher, @unchecked Sendable {
 
     /// The server process serving this connection, as `pg_stat_activity.pid` shows it.
     var backendPID: Int32 { state.withLock { $0.closed ? 0 : PQbackendPID(handle) } }
+
+    /// Which of the connection string's servers libpq reached (1-based).
+    var serverNumber: Int? {
+        state.withLock { state -> Int? in
+            guard !state.closed, let host = PQhost(handle), let port = PQport(handle) else { return nil }
+            return connectionString.hostNumber(host: String(cString: host), port: String(cString: port))
+        }
+    }
+
+    /// Whether the server refused a write because it is read-only (25006): the connection
+    /// reached a standby or a demoted primary, and its pool's idle connections likely did too.
+    var refusedAsReadOnly: Bool { state.withLock { $0.refusedAsReadOnly } }
 
     /// Closes the socket. A statement still in flight fails with ``DatabaseError/connectionLost(reason:queryWasNotCommitted:)``.
     func close() {

@@ -106,6 +106,22 @@ final class ConnectionPool: Sendable {
             }
         }
         if reusable { checkIn(connection) } else { discard(connection) }
+        if connection.refusedAsReadOnly { dropIdleConnections() }
+    }
+
+    /// A connection found its server read-only: the idle ones most likely reached the same
+    /// server, so they are closed rather than each failing one more request.
+    private func dropIdleConnections() {
+        let idle = state.withLock { state in
+            defer { state.idle = [] }
+            state.open -= state.idle.count
+            return state.idle
+        }
+        guard !idle.isEmpty else { return }
+        logger.warning(
+            "the database server is read-only; reconnecting through the host list",
+            metadata: ["closed": "\(idle.count)"])
+        for connection in idle { connection.close() }
     }
 
     private func checkIn(_ connection: Connection) {

@@ -64,6 +64,24 @@ public struct ConnectionString: Sendable, Equatable, CustomStringConvertible {
         return host + port + database
     }
 
+    /// How many servers the string lists (`host=a,b,c` or `postgresql://a,b,c/…`): more than
+    /// one is a cluster that libpq tries in order.
+    public var hostCount: Int {
+        max(1, (value("host") ?? value("hostaddr") ?? "").split(separator: ",", omittingEmptySubsequences: false).count)
+    }
+
+    /// The position (1-based) of `host`:`port` in the string's list of servers, or nil when it is
+    /// not in it. A single port applies to every host, as in libpq.
+    public func hostNumber(host: String, port: String) -> Int? {
+        let hosts = (value("host") ?? value("hostaddr") ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        let ports = (value("port") ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        for (index, candidate) in hosts.enumerated() where candidate == host {
+            let listed = ports.count == hosts.count ? ports[index] : ports.first ?? ""
+            if listed.isEmpty || listed == port { return index + 1 }
+        }
+        return nil
+    }
+
     /// Every option libpq parsed, as `key=value` pairs, with secrets shown as `***`.
     public var description: String {
         guard !options.isEmpty else { return "(libpq defaults and PG* variables)" }

@@ -28,18 +28,31 @@ public final class Database: Queryable {
 
     /// Runs one statement on any free connection.
     ///
-    /// When the connection turns out to have been ended by the server before it ran the
-    /// statement, the statement is sent once more on a fresh connection, so callers do not see
-    /// the pool's stale connections.
+    /// When the server surely did not run it, the statement is sent once more on a fresh
+    /// connection, so callers do not see the pool's stale connections: the connection had been
+    /// ended before the statement reached it, or the server refused it as read-only (25006,
+    /// a demoted primary), after which a new connection finds the primary in the host list.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any QueryParameter]) async throws -> QueryResult {
-        var retried = false
-        while true {
-            do {
-                return try await withSession { try await $0.query(sql, parameters) }
-            } catch DatabaseError.connectionLost(_, queryWasNotCommitted: true) where !retried {
-                retried = true
-            }
+        try await retryingOnce(when: \.surelyNotRun) { try await $0.query(sql, parameters) }
+    }
+
+    /// Runs one statement that changes nothing (a `SELECT`), retried once on a fresh connection
+    /// when its connection is lost, whether or not the server had started it: running a read
+    /// twice is harmless, and a failover or a killed replica then costs the caller nothing.
+    /// Never use it for a statement that writes.
+    @discardableResult
+    public func read(_ sql: String, _ parameters: [any QueryParameter] = []) async throws -> QueryResult {
+        try await retryingOnce(when: \.mayBeReadAgain) { try await $0.query(sql, parameters) }
+    }
+
+    private func retryingOnce(
+        when mayRetry: (DatabaseError) -> Bool, _ body: (Session) async throws -> QueryResult
+    ) async throws -> QueryResult {
+        do {
+            return try await withSession(body)
+        } catch let error as DatabaseError where mayRetry(error) {
+            return try await withSession(body)
         }
     }
 

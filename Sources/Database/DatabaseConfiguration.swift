@@ -38,16 +38,17 @@ public struct DatabaseConfiguration: Sendable {
         self.preparesStatements = preparesStatements
     }
 
-    /// Reads `DATABASE_URL`, `DATABASE_POOL_SIZE`, `DATABASE_POOL_TIMEOUT_MS`,
-    /// `DATABASE_STATEMENT_TIMEOUT_MS` and `DATABASE_CONNECT_TIMEOUT_S`.
-    public init(environment: [String: String]) throws {
+    /// Reads `DATABASE_URL` (or `urlVariable`: `DATABASE_READ_URL` for a pool of reads),
+    /// `DATABASE_POOL_SIZE`, `DATABASE_POOL_TIMEOUT_MS`, `DATABASE_STATEMENT_TIMEOUT_MS` and
+    /// `DATABASE_CONNECT_TIMEOUT_S`.
+    public init(environment: [String: String], urlVariable: String = "DATABASE_URL") throws {
         let reader = EnvironmentReader(environment)
-        let url = environment["DATABASE_URL"] ?? ""
+        let url = environment[urlVariable] ?? ""
         do {
             connectionString = try ConnectionString(url)
         } catch {
             throw InvalidSetting(
-                variable: "DATABASE_URL", value: "(not shown: it may hold a password)",
+                variable: urlVariable, value: "(not shown: it may hold a password)",
                 expected: "a libpq connection URI or key=value string (\(error))")
         }
         poolSize = try reader.integer("DATABASE_POOL_SIZE", default: 10, in: 1...10_000)

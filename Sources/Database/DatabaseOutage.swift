@@ -62,3 +62,25 @@ extension ServerError {
         }
     }
 }
+
+extension DatabaseError {
+    /// The server certainly did not run the statement: the connection was gone before it was
+    /// sent, or the server refused it as read-only. Sending it again cannot do it twice.
+    var surelyNotRun: Bool {
+        switch self {
+        case .connectionLost(_, queryWasNotCommitted: true): return true
+        case .server(let error): return error.sqlState == "25006"
+        default: return false
+        }
+    }
+
+    /// A read may be sent again: the server did not run it, or the connection broke or the
+    /// server ended the session while it ran (a read run twice changes nothing).
+    var mayBeReadAgain: Bool {
+        switch self {
+        case .connectionLost: return true
+        case .server(let error): return error.sqlState == "25006" || error.outage == .shuttingDown
+        default: return false
+        }
+    }
+}

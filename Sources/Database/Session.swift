@@ -33,6 +33,10 @@ public struct Session: Queryable {
     /// The server process of this session (`pg_backend_pid()`).
     public var backendPID: Int32 { connection.backendPID }
 
+    /// The position (1-based) in the connection string's list of servers of the one this
+    /// session reached, as libpq reports it: which node of a cluster it is talking to.
+    public var serverNumber: Int? { connection.serverNumber }
+
     /// Runs `body` in a transaction: `COMMIT` when it returns, `ROLLBACK` when it throws or
     /// the task is cancelled.
     public func transaction<T: Sendable>(

@@ -4,29 +4,93 @@ import Logging
 import Primitives
 
 extension HealthCheck {
-    /// `database`: a `SELECT 1` through the pool, as python-dockerflow's
-    /// `check_database_connected`. The heartbeat's timeout bounds it: a hung server is cancelled
-    /// and reported, never waited for. Failures are logged to `logger`, at most one line per five
-    /// seconds.
+    /// `database`: one statement through the pool, as python-dockerflow's
+    /// `check_database_connected`, which also asks the server whether it is a standby. The
+    /// heartbeat's timeout bounds it: a hung server is cancelled and reported, never waited for.
+    /// Failures are logged to `logger`, at most one line per five seconds.
+    ///
+    /// With several hosts in the connection string (a cluster), it says which one it reached
+    /// (info), and warns when that one is a standby: writes then fail until the string makes
+    /// libpq look for the primary (`target_session_attrs=read-write`).
     public static func database(
         _ database: Database, logger: Logger = Logger(label: "dockerflow.heartbeat"),
         warnings: WarningThrottle = WarningThrottle()
     ) -> HealthCheck {
         HealthCheck(name: "database") {
-            do {
-                try await database.query("SELECT 1")
-                return []
-            } catch is CancellationError {
-                return []  // the heartbeat timed out and reports that itself
-            } catch {
-                // python-dockerflow's id for "cannot connect", so existing alerts match. The
-                // endpoint is public: the message names the kind of failure, never the host,
-                // port or server text, which go to the log.
-                warnings.warn(
-                    logger, key: "heartbeat", "the heartbeat's database check failed", metadata: ["error": "\(error)"])
-                let kind = (error as? DatabaseError)?.outage?.rawValue ?? "error"
-                return [.error(id: "dockerflow.health.E001", "Could not connect to database (\(kind))")]
+            await reachedNode(database, logger: logger, warnings: warnings) { node in
+                if node.isStandby {
+                    return [
+                        .warning(
+                            id: "ballot.database.W001",
+                            "The connection reached a standby (\(node.position)): writes will fail. "
+                                + "Add target_session_attrs=read-write to the database URL.")
+                    ]
+                }
+                guard node.hostCount > 1 else { return [] }
+                return [.info(id: "ballot.database.I001", "Connected to the primary, \(node.position).")]
             }
         }
+    }
+
+    /// `database_read`: the pool for reads (`DATABASE_READ_URL`), which should reach a standby.
+    /// Info names the standby and its lag; a warning says when its lag passed `lagWarning`, or
+    /// when no standby answered and reads went to the primary (libpq's `prefer-standby`).
+    public static func readDatabase(
+        _ database: Database, lagWarning: Duration, logger: Logger = Logger(label: "dockerflow.heartbeat"),
+        warnings: WarningThrottle = WarningThrottle()
+    ) -> HealthCheck {
+        HealthCheck(name: "database_read") {
+            await reachedNode(database, logger: logger, warnings: warnings) { node in
+                guard node.isStandby else {
+                    return [
+                        .warning(
+                            id: "ballot.database.W002",
+                            "Reads go to a primary (\(node.position)): no standby answered.")
+                    ]
+                }
+                let lag = node.replayLag ?? .zero
+                let seconds = lag.formattedSeconds
+                if lag > lagWarning {
+                    return [
+                        .warning(
+                            id: "ballot.database.W003",
+                            "The standby for reads (\(node.position)) is \(seconds) s behind its primary, "
+                                + "over \(lagWarning.formattedSeconds) s.")
+                    ]
+                }
+                return [
+                    .info(id: "ballot.database.I002", "Reads from a standby, \(node.position), \(seconds) s behind.")
+                ]
+            }
+        }
+    }
+
+    /// Asks `database` which server it reaches and turns that into messages, or into
+    /// python-dockerflow's `E001` when it cannot.
+    private static func reachedNode(
+        _ database: Database, logger: Logger, warnings: WarningThrottle,
+        _ messages: (ServerNode) -> [CheckMessage]
+    ) async -> [CheckMessage] {
+        do {
+            return messages(try await database.node())
+        } catch is CancellationError {
+            return []  // the heartbeat timed out and reports that itself
+        } catch {
+            // python-dockerflow's id for "cannot connect", so existing alerts match. The
+            // endpoint is public: the message names the kind of failure, never the host,
+            // port or server text, which go to the log (servers are named by position only).
+            warnings.warn(
+                logger, key: "heartbeat", "the heartbeat's database check failed", metadata: ["error": "\(error)"])
+            let kind = (error as? DatabaseError)?.outage?.rawValue ?? "error"
+            return [.error(id: "dockerflow.health.E001", "Could not connect to database (\(kind))")]
+        }
+    }
+}
+
+extension Duration {
+    /// Seconds with one decimal: `2.5`.
+    fileprivate var formattedSeconds: String {
+        let tenths = (self / .milliseconds(100)).rounded()
+        return "\(Int(tenths) / 10).\(Int(tenths) % 10)"
     }
 }

@@ -46,7 +46,8 @@ import Testing
         addAPIRoutes(
             to: router,
             handlers: QuestionAPIHandlers(
-                store: store, sessions: SessionStore(database: database), pageSize: 10, maxBodyBytes: 1_024))
+                store: store, sessions: SessionStore(database: database), pageSize: 10, maxBodyBytes: 1_024,
+                pinning: .off))
         addOpenAPIRoute(to: router, path: "api/openapi.json", logger: Logger(label: "test"))
         let routes = router.routes.filter { "\($0.path)".hasPrefix("/api") }.map { "\($0.method) \($0.path)" }
         #expect(routes.count >= 20)

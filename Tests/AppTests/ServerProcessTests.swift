@@ -52,6 +52,9 @@ import Testing
                     "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": TestDatabase.url,
                     "VERSION_JSON": versionFile, "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "0",
                     "STATSD_HOST": "127.0.0.1", "STATSD_PORT": String(statsd.port), "STATSD_PREFIX": "ballot",
+                    // The subject is the log and the metrics, not the heartbeat's deadline: a
+                    // loaded CI machine once took over the default 1 s to answer its checks.
+                    "HEARTBEAT_TIMEOUT_MS": "15000",
                 ]))
         let base = "http://127.0.0.1:\(port)"
         #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))

@@ -121,3 +121,22 @@ import Testing
         }
     }
 }
+
+@Suite struct ClusterHostTests {
+    /// Which entry of a multi-host string libpq reached, as the heartbeat names it.
+    @Test(arguments: [
+        ("postgresql://u:p@a:5432,b:5433,c:5434/db", "b", "5433", 3, 2 as Int?),
+        ("postgresql://u:p@a:5432,b:5433,c:5434/db", "b", "5432", 3, nil),
+        ("postgresql://u:p@a,b,c:6000/db", "c", "6000", 3, 3),
+        ("host=a,b port=5432 dbname=db", "b", "5432", 2, 2),
+        ("host=a,b port=5432,5433 dbname=db", "a", "5433", 2, nil),
+        ("postgresql://u:p@db.internal/db", "db.internal", "5432", 1, 1),
+        ("postgresql://u:p@db.internal/db", "elsewhere", "5432", 1, nil),
+        ("", "localhost", "5432", 1, nil),
+    ])
+    func serversAreNumberedInTheirOrder(string: String, host: String, port: String, count: Int, number: Int?) throws {
+        let parsed = try ConnectionString(string)
+        #expect(parsed.hostCount == count)
+        #expect(parsed.hostNumber(host: host, port: port) == number)
+    }
+}

@@ -14,11 +14,13 @@ struct QuestionAPIHandlers: Sendable {
     let sessions: SessionStore
     let pageSize: Int
     let maxBodyBytes: Int
+    /// Reads from standbys, except for a client that just wrote (and keeps cookies).
+    let pinning: ReadPinning
 
     /// `GET /api/questions?page=N`: `{"questions": [...], "page", "pages", "total"}`.
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
         let page = try pageNumber(request)
-        let result = try await store.latest(page: page, size: pageSize)
+        let result = try await store.latest(page: page, size: pageSize, from: pinning.source(for: request))
         guard page <= result.count else { throw APIError.notFound("Page \(page)") }
         var writer = JSONWriter(capacity: 128 * result.items.count + 64)
         writer.beginObject()
@@ -36,7 +38,9 @@ struct QuestionAPIHandlers: Sendable {
     /// `GET /api/questions/{id}`: the question with its choices and counts.
     func detail(_ request: Request, context: some RequestContext) async throws -> Response {
         let id = try questionID(context)
-        guard let question = try await store.question(id: id) else { throw APIError.notFound("Question \(id)") }
+        guard let question = try await store.question(id: id, from: pinning.source(for: request)) else {
+            throw APIError.notFound("Question \(id)")
+        }
         var writer = JSONWriter(capacity: 512)
         question.write(to: &writer)
         return Response.json(status: .ok, bytes: writer.bytes)
@@ -82,6 +86,7 @@ struct QuestionAPIHandlers: Sendable {
         question.write(to: &writer)
         var response = Response.json(status: .created, bytes: writer.bytes)
         response.headers[.location] = "/api/questions/\(id)"
+        pinning.pin(&response)
         return response
     }
 
@@ -111,7 +116,9 @@ struct QuestionAPIHandlers: Sendable {
         writer.field("choice_id", input.choiceID)
         writer.field("votes", votes)
         writer.endObject()
-        return Response.json(status: .ok, bytes: writer.bytes)
+        var response = Response.json(status: .ok, bytes: writer.bytes)
+        pinning.pin(&response)
+        return response
     }
 
     /// Ids are positive and fit PostgreSQL's bigint; anything else names no question.

@@ -27,6 +27,8 @@ struct StaffPageHandlers: Sendable {
     let pageSize: Int
     let maxBodyBytes: Int
     let secureCookies: Bool
+    /// Staff pages read from the primary; a staff member's public pages do too after an edit.
+    let pinning: ReadPinning
 
     // MARK: Login and logout
 
@@ -154,7 +156,9 @@ struct StaffPageHandlers: Sendable {
                 staff: context.staff, status: .unprocessableContent)
         }
         _ = try await questions.create(draft)
-        return Response(status: .seeOther, headers: [.location: "/staff"])
+        var response = Response(status: .seeOther, headers: [.location: "/staff"])
+        pinning.pin(&response)
+        return response
     }
 
     /// `POST /staff/questions/{id}/close`
@@ -175,7 +179,9 @@ struct StaffPageHandlers: Sendable {
     ) async throws -> Response {
         _ = try await staffForm(request, context)  // the session's CSRF token, or 403
         guard try await action(context.pathNumber("id")) else { throw HTTPError(.notFound) }
-        return Response(status: .seeOther, headers: [.location: "/staff"])
+        var response = Response(status: .seeOther, headers: [.location: "/staff"])
+        pinning.pin(&response)
+        return response
     }
 
     /// A staff POST's form, which must carry the session's CSRF token; else 403.

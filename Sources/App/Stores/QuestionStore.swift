@@ -6,9 +6,25 @@ import Database
     import Foundation
 #endif
 
+/// Where a read goes: the pool of reads (`DATABASE_READ_URL`, standbys), or the primary, for
+/// the staff area and for a visitor who just wrote (read-your-writes, ``ReadPinning``).
+enum ReadSource: Sendable {
+    case primary, standby
+}
+
 /// Every SQL statement about questions, choices and votes.
 struct QuestionStore: Sendable {
+    /// The primary: every write, and reads from ``ReadSource/primary``.
     let database: Database
+    /// Reads from ``ReadSource/standby``: the read pool, or the primary without one.
+    let reads: Database
+
+    init(database: Database, reads: Database? = nil) {
+        self.database = database
+        self.reads = reads ?? database
+    }
+
+    private func reader(_ source: ReadSource) -> Database { source == .standby ? reads : database }
 
     /// Why a vote was refused.
     enum VoteRefusal: Error, Equatable {
@@ -18,8 +34,8 @@ struct QuestionStore: Sendable {
     }
 
     /// Published questions, newest first.
-    func latest(page: Int, size: Int) async throws -> Page<QuestionSummary> {
-        let rows = try await database.query(
+    func latest(page: Int, size: Int, from source: ReadSource = .primary) async throws -> Page<QuestionSummary> {
+        let rows = try await reader(source).read(
             """
             SELECT id, question_text, published_at, closed, count(*) OVER () AS total
             FROM questions WHERE published_at <= now()
@@ -28,7 +44,7 @@ struct QuestionStore: Sendable {
         var total = try rows.first?.decode(column: 4, as: Int.self) ?? 0
         if rows.isEmpty, page > 1 {
             // An empty page past the end still needs the total, to say it is out of range.
-            total = try await database.query("SELECT count(*) FROM questions WHERE published_at <= now()")[0]
+            total = try await reader(source).read("SELECT count(*) FROM questions WHERE published_at <= now()")[0]
                 .decode(column: 0)
         }
         let items = try rows.map { row in
@@ -41,7 +57,7 @@ struct QuestionStore: Sendable {
 
     /// Every question, published or scheduled, newest first: the staff list.
     func all(page: Int, size: Int) async throws -> Page<QuestionSummary> {
-        let rows = try await database.query(
+        let rows = try await database.read(
             """
             SELECT id, question_text, published_at, closed, count(*) OVER () AS total
             FROM questions ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
@@ -56,8 +72,10 @@ struct QuestionStore: Sendable {
 
     /// A published question with its choices in display order; nil when there is none.
     /// `includingScheduled` also finds questions whose publication is still ahead (staff).
-    func question(id: Int, includingScheduled: Bool = false) async throws -> Question? {
-        let rows = try await database.query(
+    func question(id: Int, includingScheduled: Bool = false, from source: ReadSource = .primary) async throws
+        -> Question?
+    {
+        let rows = try await reader(source).read(
             """
             SELECT q.id, q.question_text, q.published_at, q.closed, c.id, c.choice_text, c.votes
             FROM questions q LEFT JOIN choices c ON c.question_id = q.id
