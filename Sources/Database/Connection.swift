@@ -28,6 +28,11 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     private let answerDeadline: Duration?
     /// To tell which of its servers the connection reached.
     private let connectionString: ConnectionString
+    /// When the connection was opened, for the pool's maximum age.
+    let openedAt = ContinuousClock.now
+    /// Its share of the maximum age, 80–100 %: connections opened together (at start, after a
+    /// failover) are not all replaced at the same moment.
+    let ageShare = Double.random(in: 0.8...1.0)
 
     private struct State {
         var pending: PendingQuery?

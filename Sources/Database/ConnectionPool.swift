@@ -9,8 +9,8 @@ import Synchronization
 /// Connections are opened on demand up to ``DatabaseConfiguration/poolSize``. A caller that
 /// finds none free waits in line until one is released or a new one opens, and gives up with
 /// ``DatabaseError/poolExhausted(poolSize:timeoutMilliseconds:)`` after the acquire timeout.
-/// Connections the server has ended are noticed when taken and replaced without the caller
-/// seeing an error.
+/// Connections the server has ended, and those past ``DatabaseConfiguration/maxConnectionAge``,
+/// are noticed when taken and replaced without the caller seeing an error.
 final class ConnectionPool: Sendable {
     let configuration: DatabaseConfiguration
     private let settings: ConnectionSettings
@@ -83,9 +83,16 @@ final class ConnectionPool: Sendable {
             case .wait:
                 connection = try await timedWait()
             }
-            if connection.isUsable { return connection }
-            logger.info(
-                "replacing a database connection the server closed", metadata: ["connection": "\(connection.id)"])
+            if connection.isUsable {
+                guard let maxAge = configuration.maxConnectionAge,
+                    ContinuousClock.now - connection.openedAt > maxAge * connection.ageShare
+                else { return connection }
+                logger.debug(
+                    "replacing a database connection past its maximum age", metadata: ["connection": "\(connection.id)"])
+            } else {
+                logger.info(
+                    "replacing a database connection the server closed", metadata: ["connection": "\(connection.id)"])
+            }
             discard(connection)
         }
     }

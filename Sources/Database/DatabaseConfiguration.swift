@@ -23,6 +23,12 @@ public struct DatabaseConfiguration: Sendable {
     /// connection is given up as silent (a failover caught mid-statement): the statement fails
     /// as a timeout and its connection is replaced. Only with a statement timeout.
     public var answerGrace: Duration = .seconds(5)
+    /// A connection older than this is closed when next taken and a new one opened
+    /// (`DATABASE_POOL_MAX_AGE_S`; nil: kept for as long as it works). Connections then follow
+    /// changes that do not break them: after a switchover, a read pool's connections leave the
+    /// standby that was promoted and find a standby again; a DNS name moved to a new server is
+    /// reached within this long.
+    public var maxConnectionAge: Duration? = .seconds(300)
 
     public init(
         connectionString: ConnectionString, poolSize: Int = 10,
@@ -39,8 +45,9 @@ public struct DatabaseConfiguration: Sendable {
     }
 
     /// Reads `DATABASE_URL` (or `urlVariable`: `DATABASE_READ_URL` for a pool of reads),
-    /// `DATABASE_POOL_SIZE`, `DATABASE_POOL_TIMEOUT_MS`, `DATABASE_STATEMENT_TIMEOUT_MS` and
-    /// `DATABASE_CONNECT_TIMEOUT_S`.
+    /// `DATABASE_POOL_SIZE`, `DATABASE_POOL_TIMEOUT_MS`, `DATABASE_POOL_MAX_AGE_S`,
+    /// `DATABASE_STATEMENT_TIMEOUT_MS`, `DATABASE_CONNECT_TIMEOUT_S` and
+    /// `DATABASE_PREPARED_STATEMENTS`.
     public init(environment: [String: String], urlVariable: String = "DATABASE_URL") throws {
         let reader = EnvironmentReader(environment)
         let url = environment[urlVariable] ?? ""
@@ -60,5 +67,7 @@ public struct DatabaseConfiguration: Sendable {
         connectTimeoutSeconds = try reader.integer("DATABASE_CONNECT_TIMEOUT_S", default: 5, in: 1...3_600)
         applicationName = "ballot"
         preparesStatements = try reader.boolean("DATABASE_PREPARED_STATEMENTS", default: true)
+        let maxAge = try reader.integer("DATABASE_POOL_MAX_AGE_S", default: 300, in: 0...86_400)
+        maxConnectionAge = maxAge == 0 ? nil : .seconds(maxAge)
     }
 }

@@ -9,9 +9,9 @@ public struct ServerNode: Sendable, Equatable {
     public var hostCount: Int
     /// Whether the server is in recovery: a standby, which refuses writes.
     public var isStandby: Bool
-    /// For a standby, the time since it last replayed a transaction while WAL it received is
-    /// still waiting to be replayed; zero when it has replayed all it received. Nil on a
-    /// primary, or when the standby has replayed nothing yet.
+    /// For a standby, zero while it streams from its primary and has replayed all it received;
+    /// otherwise the time since it last replayed a transaction. Nil on a primary, or on a
+    /// standby that is behind and has replayed nothing yet.
     public var replayLag: Duration?
 
     /// `server 2 of 3`, or `the only server` for a single host.
@@ -34,13 +34,16 @@ extension Database {
 
     private func nodeOnce() async throws -> ServerNode {
         try await withSession { session in
-            // pg_last_wal_receive_lsn() is null when the standby is not streaming: then the time
-            // since the last replay is the best measure there is.
+            // Caught up only while a WAL receiver runs and has replayed all it received: the
+            // received position stays put after the receiver stops (a standby cut off from its
+            // primary), and starts below the replayed one on a new timeline. Otherwise the time
+            // since the last replayed transaction, null when nothing was replayed yet.
             let row = try await session.query(
                 """
                 SELECT pg_is_in_recovery(),
                   CASE WHEN NOT pg_is_in_recovery() THEN NULL
-                       WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                       WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
+                            AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
                        ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END
                 """)[0]
             let lag = try row.decode(column: 1, as: Double?.self)

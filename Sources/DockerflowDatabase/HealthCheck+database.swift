@@ -48,7 +48,13 @@ extension HealthCheck {
                             "Reads go to a primary (\(node.position)): no standby answered.")
                     ]
                 }
-                let lag = node.replayLag ?? .zero
+                guard let lag = node.replayLag else {
+                    return [
+                        .warning(
+                            id: "ballot.database.W003",
+                            "The standby for reads (\(node.position)) is behind and has replayed nothing yet.")
+                    ]
+                }
                 let seconds = lag.formattedSeconds
                 if lag > lagWarning {
                     return [

@@ -128,6 +128,25 @@ import Testing
 }
 
 @Suite struct TaskExecutorTests {
+    /// Past its maximum age a connection is replaced when next taken (a read pool thus leaves
+    /// a standby that was promoted); younger ones are reused. Both bounds are far from the
+    /// waits: the old connection is 300 ms past a 100 ms age, the young one 60 s from its own.
+    @Test func connectionsPastTheirAgeAreReplacedWhenTaken() async throws {
+        var aging = try TestDatabase.configuration(poolSize: 1)
+        aging.maxConnectionAge = .milliseconds(100)
+        let short = Database(configuration: aging)
+        defer { short.close() }
+        var lasting = try TestDatabase.configuration(poolSize: 1)
+        lasting.maxConnectionAge = .seconds(60)
+        let long = Database(configuration: lasting)
+        defer { long.close() }
+        let first = (try await short.withSession { $0.backendPID }, try await long.withSession { $0.backendPID })
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await short.withSession { $0.backendPID } != first.0)
+        #expect(try await long.withSession { $0.backendPID } == first.1)
+        #expect(short.poolStatistics.open == 1)
+    }
+
     @Test func tasksPreferringTheDatabaseExecutorRunQueries() async throws {
         // 200 callers on 3 connections: as above, a generous bound for the last of them.
         try await TestDatabase.with(poolSize: 3, acquireTimeout: .seconds(120)) { db async throws in
