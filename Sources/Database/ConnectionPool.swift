@@ -88,7 +88,8 @@ final class ConnectionPool: Sendable {
                     ContinuousClock.now - connection.openedAt > maxAge * connection.ageShare
                 else { return connection }
                 logger.debug(
-                    "replacing a database connection past its maximum age", metadata: ["connection": "\(connection.id)"])
+                    "replacing a database connection past its maximum age", metadata: ["connection": "\(connection.id)"]
+                )
             } else {
                 logger.info(
                     "replacing a database connection the server closed", metadata: ["connection": "\(connection.id)"])
