@@ -15,43 +15,48 @@ import Testing
 @Suite struct SessionEndTests {
     @Test(.timeLimit(.minutes(1))) func aStatementSentToAnEndedSessionFailsAtOnce() async throws {
         try await TestDatabase.with(poolSize: 1) { db in
-            try await TestDatabase.with(poolSize: 1) { admin in
-                let backend = try await db.withSession { $0.backendPID }  // idle in the pool now
-                try await admin.query("SELECT 1")  // connected before the poller is held
-                // Hold the poller's thread (it runs tasks that prefer it), so that it notices
-                // nothing until the statement is sent and everything has arrived.
-                let holding = Atomic<Bool>(false)
-                let holder = Task(executorPreference: Database.taskExecutor) {
-                    holding.store(true, ordering: .sequentiallyConsistent)
-                    usleep(600_000)
+            let backend = try await db.withSession { $0.backendPID }  // idle in the pool now
+            // Hold the poller's thread (it runs tasks that prefer it), so that it notices
+            // nothing until the session has ended and the statement has been sent.
+            let holding = Atomic<Bool>(false)
+            let release = Atomic<Bool>(false)
+            let holder = Task(executorPreference: Database.taskExecutor) {
+                holding.store(true, ordering: .sequentiallyConsistent)
+                let limit = ContinuousClock.now + .seconds(20)
+                while !release.load(ordering: .sequentiallyConsistent), ContinuousClock.now < limit { usleep(1_000) }
+            }
+            while !holding.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(1)) }
+            // pg_terminate_backend with a timeout returns once the session's process is gone:
+            // through psql, on a thread of its own, since the poller is held.
+            let ended = await Program.capture([
+                "/bin/sh", "-c", #"psql "$0" -XAtc "SELECT pg_terminate_backend($1, 10000)""#, TestDatabase.url,
+                String(backend),
+            ])
+            #expect(ended.output.hasPrefix("t"), "\(ended.output)")
+            let clock = ContinuousClock()
+            let start = clock.now
+            // A session of its own, so that the pool's retry does not hide the failure.
+            let victim = Task { try await db.withSession { try await $0.query("SELECT 1") } }
+            // Taken from the pool means sent: the statement goes out as the connection is taken.
+            for _ in 0..<10_000 where db.poolStatistics.idle > 0 { try await Task.sleep(for: .milliseconds(1)) }
+            try await Task.sleep(for: .milliseconds(100))
+            release.store(true, ordering: .sequentiallyConsistent)
+            await holder.value
+            let outcome = await withTaskGroup(of: Result<QueryResult, any Error>?.self) { group in
+                group.addTask { await victim.result }
+                group.addTask {
+                    // When it hangs: cancelling resumes it at once.
+                    try? await Task.sleep(for: .seconds(5))
+                    victim.cancel()
+                    return nil
                 }
-                while !holding.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(1)) }
-                // One round trip (a script is never prepared): the server acts on it at once, though
-                // its answer is read only when the poller is free.
-                let terminate = Task { try await admin.execute(script: "SELECT pg_terminate_backend(\(backend))") }
-                try await Task.sleep(for: .milliseconds(200))  // the session ends meanwhile
-                let clock = ContinuousClock()
-                let start = clock.now
-                // A session of its own, so that the pool's retry does not hide the failure.
-                let victim = Task { try await db.withSession { try await $0.query("SELECT 1") } }
-                await holder.value
-                try await terminate.value
-                let outcome = await withTaskGroup(of: Result<QueryResult, any Error>?.self) { group in
-                    group.addTask { await victim.result }
-                    group.addTask {
-                        // When it hangs: cancelling resumes it at once.
-                        try? await Task.sleep(for: .seconds(5))
-                        victim.cancel()
-                        return nil
-                    }
-                    defer { group.cancelAll() }
-                    return await group.next() ?? nil
-                }
-                #expect(clock.now - start < .seconds(5))
-                guard case .failure(let error)? = outcome, case .connectionLost? = error as? DatabaseError else {
-                    Issue.record("expected connectionLost within 5 s, got \(String(describing: outcome))")
-                    return
-                }
+                defer { group.cancelAll() }
+                return await group.next() ?? nil
+            }
+            #expect(clock.now - start < .seconds(5))
+            guard case .failure(let error)? = outcome, case .connectionLost? = error as? DatabaseError else {
+                Issue.record("expected connectionLost within 5 s, got \(String(describing: outcome))")
+                return
             }
         }
     }
