@@ -268,25 +268,23 @@ final class ConnectionPool: Sendable {
         }
     }
 
-    /// Fails waiters whose deadline passed. Runs only while someone waits, waking a few times per
-    /// timeout, which is cheaper than a timer per waiter on the hot path of a saturated pool.
+    /// Fails waiters whose deadline passed: one entry on the process's ``DeadlineSweeper`` that
+    /// re-arms itself while anyone waits, a few times per timeout. No timer per waiter: on the
+    /// hot path of a saturated pool that would cost more than the queries.
     private func sweepExpiredWaiters() {
         let tick = max(.milliseconds(1), min(configuration.acquireTimeout / 4, .milliseconds(50)))
-        let timeout = DatabaseError.poolExhausted(
-            poolSize: configuration.poolSize, timeoutMilliseconds: configuration.acquireTimeout.milliseconds)
-        Task {
-            while true {
-                try? await Task.sleep(for: tick)
-                let now = ContinuousClock.now
-                let (expired, done) = state.withLock { state -> ([Waiter], Bool) in
-                    let expired = state.waiters.filter { $0.deadline <= now }
-                    state.waiters.removeAll { $0.deadline <= now }
-                    if state.waiters.isEmpty { state.sweeping = false }
-                    return (expired, state.waiters.isEmpty)
-                }
-                for waiter in expired { waiter.continuation.resume(throwing: timeout) }
-                if done { return }
+        DeadlineSweeper.shared.add(.now + tick) { [self] in
+            let now = ContinuousClock.now
+            let (expired, done) = state.withLock { state -> ([Waiter], Bool) in
+                let expired = state.waiters.filter { $0.deadline <= now }
+                state.waiters.removeAll { $0.deadline <= now }
+                if state.waiters.isEmpty { state.sweeping = false }
+                return (expired, state.waiters.isEmpty)
             }
+            let timeout = DatabaseError.poolExhausted(
+                poolSize: configuration.poolSize, timeoutMilliseconds: configuration.acquireTimeout.milliseconds)
+            for waiter in expired { waiter.continuation.resume(throwing: timeout) }
+            if !done { sweepExpiredWaiters() }
         }
     }
 
