@@ -33,8 +33,6 @@ import Testing
                 String(backend),
             ])
             #expect(ended.output.hasPrefix("t"), "\(ended.output)")
-            let clock = ContinuousClock()
-            let start = clock.now
             // A session of its own, so that the pool's retry does not hide the failure.
             let victim = Task { try await db.withSession { try await $0.query("SELECT 1") } }
             // Taken from the pool means sent: the statement goes out as the connection is taken.
@@ -42,20 +40,21 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
             release.store(true, ordering: .sequentiallyConsistent)
             await holder.value
+            // Without the fix the statement waits forever (no statement timeout here), so any
+            // bound tells the two apart; 10 s holds on a loaded machine.
             let outcome = await withTaskGroup(of: Result<QueryResult, any Error>?.self) { group in
                 group.addTask { await victim.result }
                 group.addTask {
                     // When it hangs: cancelling resumes it at once.
-                    try? await Task.sleep(for: .seconds(5))
+                    try? await Task.sleep(for: .seconds(10))
                     victim.cancel()
                     return nil
                 }
                 defer { group.cancelAll() }
                 return await group.next() ?? nil
             }
-            #expect(clock.now - start < .seconds(5))
             guard case .failure(let error)? = outcome, case .connectionLost? = error as? DatabaseError else {
-                Issue.record("expected connectionLost within 5 s, got \(String(describing: outcome))")
+                Issue.record("expected connectionLost within 10 s, got \(String(describing: outcome))")
                 return
             }
         }
