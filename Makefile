@@ -61,7 +61,7 @@ logs: ## Follow the dev server's logs in compose
 
 migrate-db: ## Apply pending migrations (ARGS="status" etc.): in compose, or to DATABASE_URL / the local PostgreSQL
 ifeq ($(USE_DOCKER),yes)
-	$(DEV) run --rm web-dev sh -c "swift build --product migrate && .build/debug/migrate $(ARGS)"
+	$(DEV) run --rm web-dev sh -c "swift build --product ballot && .build/debug/ballot migrate $(ARGS)"
 else
 	@scripts/bootstrap
 	@scripts/migrate-db $(ARGS)
@@ -69,7 +69,7 @@ endif
 
 seed: ## Load demo questions into an empty database (compose, or DATABASE_URL / the local PostgreSQL)
 ifeq ($(USE_DOCKER),yes)
-	$(DEV) run --rm web-dev sh -c "swift build --product ballot && .build/debug/migrate up && .build/debug/ballot seed"
+	$(DEV) run --rm web-dev sh -c "swift build --product ballot && .build/debug/ballot migrate up && .build/debug/ballot seed"
 else
 	@scripts/bootstrap
 	@scripts/migrate-db >/dev/null && $(SWIFT) build --product ballot >/dev/null && scripts/with-database .build/debug/ballot seed
@@ -92,8 +92,9 @@ else
 	@scripts/run-tests
 endif
 
-lint: ## Check formatting (swift format, strict)
+lint: ## Check formatting (swift format, strict) and that every import is declared (scripts/check-imports)
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+	@scripts/check-imports
 
 check-kubernetes: ## Render the Kubernetes overlays and check them: kubernetes-validate (strict), the project's rules
 	@scripts/check-kubernetes

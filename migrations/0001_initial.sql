@@ -1,4 +1,5 @@
 -- The polls app: questions and their choices, with votes counted per choice.
+-- migrate:replaces 0001_initial
 
 -- migrate:up
 CREATE TABLE questions (

@@ -1,23 +1,24 @@
+import Auth
 import Database
 import Dockerflow
 import DockerflowDatabase
 import DockerflowHummingbird
 import Hummingbird
-import HummingbirdCore
 import Logging
 import Metrics
 import Migrations
-import ServiceLifecycle
+import Web
 
 /// Assembles the server: where a request enters Ballot.
 ///
 /// Every request passes `SecurityHeadersMiddleware`, then `DockerflowMiddleware` (request id,
 /// summary log line, metrics, errors as responses: HTML pages for browsers, JSON elsewhere),
-/// then its route.
+/// then its route: a feature's route table (`Polls/`, `Staff/`, `API/`, and Auth's sign-in and
+/// user pages) beside its handlers.
 ///
 /// `metrics` is the statsd backend when `STATSD_HOST` is set.
-func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil) async throws
-    -> some ApplicationProtocol
+func buildSite(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil) async throws
+    -> DockerflowApplication<SiteRequestContext>
 {
     let logger = Logger(label: "ballot")
     let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
@@ -44,78 +45,66 @@ func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFa
         heartbeat.register(
             .readDatabase(reads, lagWarning: configuration.readLagWarning, logger: Logger(label: "ballot.heartbeat")))
     }
-    let migrationFiles = Result { () throws(MigrationError) in
-        try MigrationDirectory(path: configuration.migrationsDirectory).load()
+    let migrations = Result { () throws(MigrationError) in
+        try Ballot.migrations(directory: configuration.migrationsDirectory)
     }
-    heartbeat.register(
-        .migrations(database, files: migrationFiles, reuseFor: configuration.migrationsCheckReuse))
-    let dockerflow = DockerflowRoutes(configuration.dockerflow, heartbeat: heartbeat, metrics: metrics, logger: logger)
-    if case .failure(let error) = migrationFiles {
-        logger.error("the migrations folder is invalid", metadata: ["error": "\(error)"])
+    heartbeat.register(.migrations(database, apps: migrations, reuseFor: configuration.migrationsCheckReuse))
+    if case .failure(let error) = migrations {
+        logger.error("the migrations are invalid", metadata: ["error": "\(error)"])
     }
 
-    let assets = try StaticAssets(directory: configuration.staticDirectory, logger: logger)
+    let web = configuration.web
+    let assets = try StaticAssets(directory: web.staticDirectory, logger: logger)
+    // The only signed-in area is the staff area: only staff sign in, as at Django's admin.
+    let auth = Auth(
+        database: database, web: web, configuration: configuration.auth,
+        urls: AuthURLs(staffArea: StaffURLs.index.url, afterLogin: StaffURLs.index.url), signIn: .staffOnly)
     let renderer = try PageRenderer(
-        directory: configuration.templatesDirectory, assets: assets, secureCookies: configuration.secureCookies)
-    let router = Router(context: AppRequestContext.self)
-    router.add(middleware: SecurityHeadersMiddleware(hstsSeconds: configuration.hstsSeconds))
-    router.add(
-        middleware: DockerflowMiddleware(
-            configuration.dockerflow, loggerName: "ballot", metrics: metrics,
-            errorPages: HTMLErrorPages(renderer: renderer)
-        ))
-    dockerflow.add(to: router)
-    addStaticRoutes(to: router, assets: assets)
-    addOpenAPIRoute(to: router, path: configuration.openAPIPath, logger: logger)
+        directory: web.templatesDirectory, defaults: WebTemplates.sources.merging(AuthTemplates.sources) { $1 },
+        required: ["polls/index", "polls/detail", "polls/results", "staff/index", "staff/new"],
+        layout: ["stylesheet": assets.url("app.css"), "script": assets.url("app.js")],
+        urls: auth.urls.layout.merging([
+            "home": PollURLs.index.url, "staff": StaffURLs.index.url, "newQuestion": StaffURLs.newQuestion.url,
+            "questions": StaffURLs.questions.url,
+            "api": APIURLs.questions.url,
+        ]) { $1 },
+        secureCookies: web.secureCookies)
+
+    var service = DockerflowApplication(
+        configuration.dockerflow, context: SiteRequestContext.self, heartbeat: heartbeat, metrics: metrics,
+        errorPages: HTMLErrorPages(renderer: renderer, jsonPrefixes: ["/api"]),
+        outermost: [SecurityHeadersMiddleware(hstsSeconds: web.hstsSeconds)], loggerName: "ballot", logger: logger)
+    service.router.addStaticRoutes(assets)
+    addOpenAPIRoute(to: service.router, path: configuration.openAPIPath, logger: logger)
+
     // The routes that query PostgreSQL; on one CPU they run on the database's thread.
-    let databaseRoutes = router.group()
+    let routes = service.router.group()
     if CPUAllowance.isOne {
-        databaseRoutes.add(middleware: DatabaseExecutorMiddleware())
+        routes.add(middleware: DatabaseExecutorMiddleware())
         logger.info("one CPU: request handlers run on the database thread")
     }
-    let questions = QuestionStore(database: database, reads: reads)
-    let pinning = ReadPinning(
-        isEnabled: reads != nil, duration: configuration.readPin, secureCookies: configuration.secureCookies)
-    let sessions = SessionStore(database: database)
-    let attempts = LoginAttemptStore(database: database)
-    addPageRoutes(
-        to: databaseRoutes,
-        handlers: PollPageHandlers(
-            store: questions, renderer: renderer, pageSize: configuration.pageSize,
-            maxBodyBytes: configuration.maxBodyBytes, pinning: pinning))
-    addStaffRoutes(
-        to: databaseRoutes,
-        handlers: StaffPageHandlers(
-            questions: questions, users: UserStore(database: database), sessions: sessions,
-            throttle: LoginThrottle(store: attempts), attempts: attempts,
-            hashingSlots: HashingSlots(limit: configuration.maxConcurrentHashes),
-            trustedProxies: configuration.trustedProxies, renderer: renderer, pageSize: configuration.pageSize,
-            maxBodyBytes: configuration.maxBodyBytes, secureCookies: configuration.secureCookies, pinning: pinning),
-        sessions: sessions)
-    addAPIRoutes(
-        to: databaseRoutes,
-        handlers: QuestionAPIHandlers(
-            store: questions, sessions: sessions, pageSize: configuration.pageSize,
-            maxBodyBytes: configuration.maxBodyBytes, pinning: pinning))
+    let site = Site(
+        database: database, questions: QuestionStore(database: database, reads: reads), auth: auth,
+        renderer: renderer,
+        pinning: ReadPinning(
+            isEnabled: reads != nil, duration: configuration.readPin, secureCookies: web.secureCookies),
+        pageSize: configuration.pageSize, maxBodyBytes: web.maxBodyBytes)
+    PollPages(site: site).addRoutes(to: routes)
+    auth.addRoutes(to: routes, renderer: renderer)
+    StaffPages(site: site).addRoutes(to: routes)
+    QuestionAPI(site: site).addRoutes(to: routes)
+    routes.answerUnknownAPIAddresses()
 
-    let (head, body) = (configuration.headTimeout, configuration.bodyTimeout)
-    var application = Application(
-        router: router,
-        server: .http1(
-            configuration: .init(
-                additionalChannelHandlers: [RequestDeadlines(head: head, body: body), ConnectionCloseHandler()],
-                idleTimeout: .seconds(Int64(configuration.idleTimeout / .seconds(1))),
-                // A head is a request line and its fields: far below NIO's 80 KB defaults.
-                httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: 16 * 1_024, maxHeaderListSize: 32 * 1_024, maxHeaderFieldCount: 100))),
-        // Not `.with(…)` on this configuration later: it would drop the connection cap.
-        configuration: .init(
-            address: .hostname(configuration.dockerflow.host, port: configuration.dockerflow.port),
-            serverName: "ballot",
-            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
-        logger: logger
-    )
-    application.addServices(DatabaseService(database: database))
-    if let reads { application.addServices(DatabaseService(database: reads)) }
-    return application
+    service.addServices(DatabaseService(database: database))
+    if let reads { service.addServices(DatabaseService(database: reads)) }
+    return service
+}
+
+/// The server as Hummingbird runs it: the site on an HTTP/1.1 server with Web's limits for slow
+/// and hostile clients. Tests drive this; `ballot serve` runs it until SIGTERM.
+func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil) async throws
+    -> some ApplicationProtocol
+{
+    try await buildSite(configuration, metrics: metrics).application(
+        server: configuration.web.serverOptions(serverName: "ballot"))
 }

@@ -1,17 +1,32 @@
 import ArgumentParser
+import Auth
 import MigrateCommand
+import Migrations
+import Web
 
-/// The `ballot` executable: the web server by default, and the management commands beside it.
+/// The `ballot` executable: the web server by default, and the management commands beside it
+/// (Django's `manage.py`): Ballot's own, Auth's and the migrations of every installed app.
 @main
 struct Ballot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ballot",
         abstract: "Ballot, a polls web application on PostgreSQL.",
-        subcommands: [Serve.self, Seed.self, CreateSuperuser.self, Healthcheck.self, Check.self, MigrateCommand.self],
+        subcommands: [
+            Serve.self, MigrateCommand<Ballot>.self, Seed.self, CreateSuperuser.self, ChangePassword.self,
+            Groups.self, Check.self, Healthcheck.self,
+        ],
         defaultSubcommand: Serve.self
     )
 
     static func main() async {
         await mainEndingWithExitStatus()
+    }
+}
+
+/// The apps whose tables Ballot uses (Django's `INSTALLED_APPS`): Web's sessions, Auth's users
+/// and permissions, and the polls app's own migrations from `MIGRATIONS_DIR`.
+extension Ballot: InstalledApps {
+    static func migrations(directory: String) throws(MigrationError) -> [AppMigrations] {
+        [try .web, try .auth, try AppMigrations(app: "polls", dependencies: ["auth"], directory: directory)]
     }
 }

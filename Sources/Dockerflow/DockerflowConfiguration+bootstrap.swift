@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Statsd
 
 extension DockerflowConfiguration {
     /// Sets up the process's logging (``makeLogHandler(loggerName:)``) and, when `STATSD_HOST`

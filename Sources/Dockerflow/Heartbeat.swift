@@ -1,3 +1,4 @@
+import JSON
 import Primitives
 
 /// The checks behind `/__heartbeat__`, run concurrently, each bounded by a timeout.

@@ -1,3 +1,4 @@
+import JSON
 import Primitives
 
 #if canImport(FoundationEssentials)

@@ -1,3 +1,4 @@
+import JSON
 import Logging
 
 /// A swift-log handler that writes mozlog JSON, one object per line (see ``Mozlog``). The

@@ -1,6 +1,7 @@
 import Dockerflow
 import HTTPTypes
 import Hummingbird
+import JSON
 
 /// An error response body, `{"error": {"code": …, "message": …, "fields": {…}}}`, the shape
 /// Ballot's JSON API uses for every error. `fields` (left out when empty) names what was wrong

@@ -1,20 +1,31 @@
 import ArgumentParser
+import Migrations
 
-/// `migrate`: Ballot's `manage.py migrate`. Run on every deploy, from any number of containers.
-///
-/// Two ways in, one implementation: the `migrate` executable, and `ballot migrate` — which is
-/// what the image runs, so it ships one binary (each carries Foundation's 34 MB of ICU data).
-public struct MigrateCommand: AsyncParsableCommand {
+/// What a program's `migrate` applies: the migrations of every app it is made of, as Django's
+/// `INSTALLED_APPS` decide what `manage.py migrate` applies.
+public protocol InstalledApps {
+    /// Every installed app's migrations, in any order (dependencies decide it); the program's
+    /// own, when they live in a folder, are read from `directory` (`--migrations-dir`,
+    /// `MIGRATIONS_DIR`, else `./migrations`).
+    static func migrations(directory: String) throws(MigrationError) -> [AppMigrations]
+}
+
+/// `migrate`: a program's `manage.py migrate`, for the apps `Apps` installs. Run on every
+/// deploy, from any number of containers: `ballot migrate`, `notes migrate`.
+public struct MigrateCommand<Apps: InstalledApps>: AsyncParsableCommand {
     public init() {}
 
-    public static let configuration = CommandConfiguration(
-        commandName: "migrate",
-        abstract: "Apply, revert and inspect Ballot's schema migrations.",
-        discussion: """
-            Migrations are NNNN_description.sql files with '-- migrate:up' and '-- migrate:down' parts \
-            (docs/migrations.md). Without a subcommand, applies every pending migration.
-            """,
-        subcommands: [Up.self, Down.self, Status.self, Check.self, New.self],
-        defaultSubcommand: Up.self
-    )
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "migrate",
+            abstract: "Apply, revert and inspect the schema migrations of every installed app.",
+            discussion: """
+                Each app (the libraries' and the program's own) has NNNN_description.sql files with \
+                '-- migrate:up' and '-- migrate:down' parts (docs/migrations.md); apps apply after the \
+                apps they depend on. Without a subcommand, applies every pending migration.
+                """,
+            subcommands: [Up<Apps>.self, Down<Apps>.self, Status<Apps>.self, Check<Apps>.self, New.self],
+            defaultSubcommand: Up<Apps>.self
+        )
+    }
 }

@@ -18,13 +18,14 @@ import Settings
     import Darwin
 #endif
 
-/// Where the migrations and the database are; shared by every subcommand.
+/// Where the program's own migrations and the database are; shared by every subcommand.
 ///
 /// The connection string comes only from the environment (`DATABASE_URL`, or the
 /// `CONFIG_PATH` file, as the server reads it), never from an option: a command line is
 /// visible to every user of the machine in `ps`.
 struct MigrateOptions: ParsableArguments {
-    @Option(help: "Folder of NNNN_description.sql files. Default: $MIGRATIONS_DIR, else ./migrations.")
+    @Option(
+        help: "Folder of the program's own NNNN_description.sql files. Default: $MIGRATIONS_DIR, else ./migrations.")
     var migrationsDir: String?
 
     func directory() throws -> MigrationDirectory {
@@ -32,17 +33,18 @@ struct MigrateOptions: ParsableArguments {
         return MigrationDirectory(path: migrationsDir ?? reader.string("MIGRATIONS_DIR", default: "./migrations"))
     }
 
-    /// Validates the folder first, so a malformed one is reported before any connection.
-    func migrator() throws -> Migrator {
-        let files = try directory().load()
+    /// Reads and orders every app's migrations first, so a malformed file or a missing
+    /// dependency is reported before any connection.
+    func migrator<Apps: InstalledApps>(_ apps: Apps.Type) throws -> Migrator {
+        let installed = try Apps.migrations(directory: try directory().path)
         let reader = try EnvironmentReader.loading(environment: ProcessInfo.processInfo.environment)
         var configuration = try DatabaseConfiguration(environment: reader.values)
         // One session holds the lock; a second serves status reads.
         configuration.poolSize = 2
         configuration.applicationName = "ballot-migrate"
         let lockTimeout = try reader.integer("MIGRATIONS_LOCK_TIMEOUT_MS", default: 5_000, in: 0...3_600_000)
-        return Migrator(
-            database: Database(configuration: configuration), files: files, logger: Logger(label: "ballot.migrate"),
+        return try Migrator(
+            database: Database(configuration: configuration), apps: installed, logger: Logger(label: "ballot.migrate"),
             lockTimeout: lockTimeout == 0 ? nil : .milliseconds(lockTimeout))
     }
 }

@@ -14,8 +14,25 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case drift([DriftedMigration])
     /// `down` needs these migrations' down parts, which they lack.
     case missingDownSection(files: [String])
-    /// `--to` names a version that no file has.
-    case unknownVersion(Int)
+    /// `--to` names a version that no file of the app has.
+    case unknownVersion(app: String, version: Int)
+    /// An app label that is not lowercase letters, digits and `_`.
+    case invalidAppLabel(String)
+    /// Two apps with one label.
+    case duplicateApp(String)
+    /// An app depends on one that is not installed.
+    case unknownDependency(app: String, dependency: String)
+    /// Apps that depend on each other, in the order found (the first repeated last).
+    case dependencyCycle([String])
+    /// `--app` names an app that is not installed.
+    case unknownApp(String)
+    /// `--to` without `--app` while several apps are installed.
+    case targetNeedsApp
+    /// Migrations of the single-folder ledger of earlier versions that no installed migration
+    /// replaces: the database has a schema these apps do not describe.
+    case unadoptedLegacyMigrations([String])
+    /// Reverting an app's migrations while apps that build on it still have theirs applied.
+    case dependentsStillApplied(app: String, dependents: [String])
     /// A migration failed; it was rolled back (when transactional) and nothing after it ran.
     case failed(MigrationFailure)
 
@@ -38,8 +55,27 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
                 + drifted.map { "  \($0)" }.joined(separator: "\n")
         case .missingDownSection(let files):
             return "cannot revert: no '-- migrate:down' part in \(files.joined(separator: ", ")); nothing was changed"
-        case .unknownVersion(let version):
-            return "no migration has the number \(String(format4: version))"
+        case .unknownVersion(let app, let version):
+            return "\(app) has no migration numbered \(String(format4: version))"
+        case .invalidAppLabel(let label):
+            return "\"\(label)\" is not an app label: use lowercase letters, digits and _, starting with a letter"
+        case .duplicateApp(let label):
+            return "two installed apps are labelled \(label); each app's migrations are installed once"
+        case .unknownDependency(let app, let dependency):
+            return "\(app) depends on \(dependency), whose migrations are not installed: add them to the program's apps"
+        case .dependencyCycle(let apps):
+            return "these apps depend on each other: \(apps.joined(separator: " → "))"
+        case .unknownApp(let label):
+            return "no installed app is labelled \(label)"
+        case .targetNeedsApp:
+            return "--to needs --app, naming whose migration number it is"
+        case .unadoptedLegacyMigrations(let labels):
+            return "the database's ledger (ballot_schema_migrations) lists \(labels.joined(separator: ", ")), "
+                + "which no installed migration replaces; add '-- migrate:replaces NNNN_description' to the "
+                + "migration that creates the same schema (docs/migrations.md)"
+        case .dependentsStillApplied(let app, let dependents):
+            return "\(dependents.joined(separator: ", ")) build on \(app) and still have migrations applied; "
+                + "revert them first (migrate down --app \(dependents[0]) --to 0)"
         case .failed(let failure):
             return failure.description
         }
@@ -82,18 +118,20 @@ public struct DriftedMigration: Sendable, Equatable, CustomStringConvertible {
         case missingFile
     }
 
+    public var app: String
     public var version: Int
     public var name: String
     public var kind: Kind
 
-    public init(version: Int, name: String, kind: Kind) {
+    public init(app: String, version: Int, name: String, kind: Kind) {
+        self.app = app
         self.version = version
         self.name = name
         self.kind = kind
     }
 
     public var description: String {
-        let label = "\(String(format4: version))_\(name)"
+        let label = "\(app)/\(String(format4: version))_\(name)"
         switch kind {
         case .edited: return "\(label).sql was edited after it was applied"
         case .missingFile: return "\(label) is applied but its file is missing"

@@ -20,25 +20,40 @@ public struct MigrationFile: Sendable, Equatable {
     public let down: MigrationScript?
     /// SHA-256 of the whole file, recorded when applied, to notice later edits.
     public let checksum: String
+    /// The migrations of the single-folder ledger of earlier versions (`0002_users_and_sessions`)
+    /// that this one takes the place of, from its `-- migrate:replaces` lines: a database on
+    /// which all of them were applied records this one as applied without running it.
+    public let replaces: [String]
+
+    /// Parses `contents` of a file called `filename` (`NNNN_description.sql`), as read from a
+    /// folder or embedded in a library.
+    public init(filename: String, contents: String) throws(MigrationError) {
+        guard let (version, name) = MigrationDirectory.parseName(filename) else {
+            throw .malformedName(file: filename)
+        }
+        try self.init(version: version, name: name, filename: filename, contents: contents)
+    }
 
     /// Parses a file's contents. `filename` must already be a valid migration name.
     init(version: Int, name: String, filename: String, contents: String) throws(MigrationError) {
         self.version = version
         self.name = name
         self.filename = filename
-        (up, down) = try Self.sections(of: contents, filename: filename)
+        (up, down, replaces) = try Self.sections(of: contents, filename: filename)
         checksum = SHA256.hash(data: Data(contents.utf8)).map {
             ($0 < 16 ? "0" : "") + String($0, radix: 16)
         }.joined()
     }
 
     /// Splits a file at its `-- migrate:up` and `-- migrate:down` lines. Before the up marker
-    /// only comments and blank lines are allowed, so no SQL is silently ignored.
+    /// only comments, blank lines and `-- migrate:replaces` lines are allowed, so no SQL is
+    /// silently ignored.
     private static func sections(of contents: String, filename: String) throws(MigrationError) -> (
-        MigrationScript, MigrationScript?
+        MigrationScript, MigrationScript?, [String]
     ) {
         var up: (marker: Marker, firstLine: Int, lines: [Substring])?
         var down: (marker: Marker, firstLine: Int, lines: [Substring])?
+        var replaces: [String] = []
         var sqlBeforeUp: Int?
         let lines = contents.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? $0.dropLast() : $0
@@ -47,6 +62,12 @@ public struct MigrationFile: Sendable, Equatable {
             let number = index + 1
             if let marker = try Marker(line, file: filename, line: number) {
                 switch marker.direction {
+                case .replaces(let label):
+                    guard up == nil else {
+                        throw .malformedFile(
+                            file: filename, line: number, reason: "'-- migrate:replaces' after '-- migrate:up'")
+                    }
+                    replaces.append(label)
                 case .up:
                     guard up == nil else {
                         throw .malformedFile(file: filename, line: number, reason: "a second '-- migrate:up'")
@@ -85,12 +106,16 @@ public struct MigrationFile: Sendable, Equatable {
                 sql: $0.lines.joined(separator: "\n"), firstLine: $0.firstLine,
                 runsInTransaction: $0.marker.transactional)
         }
-        return (upScript, downScript?.hasStatements == true ? downScript : nil)
+        return (upScript, downScript?.hasStatements == true ? downScript : nil, replaces)
     }
 
-    /// `-- migrate:up` or `-- migrate:down`, optionally followed by `transaction:false`.
+    /// `-- migrate:up` or `-- migrate:down`, optionally followed by `transaction:false`, or
+    /// `-- migrate:replaces NNNN_description`.
     private struct Marker {
-        enum Direction { case up, down }
+        enum Direction {
+            case up, down
+            case replaces(String)
+        }
         let direction: Direction
         let transactional: Bool
 
@@ -100,6 +125,14 @@ public struct MigrationFile: Sendable, Equatable {
             switch words[1] {
             case "migrate:up": direction = .up
             case "migrate:down": direction = .down
+            case "migrate:replaces":
+                guard words.count == 3, MigrationDirectory.parseName(words[2] + ".sql") != nil else {
+                    throw .malformedFile(
+                        file: file, line: number, reason: "'-- migrate:replaces' takes one NNNN_description")
+                }
+                direction = .replaces(String(words[2]))
+                transactional = true
+                return
             default:
                 throw .malformedFile(file: file, line: number, reason: "unknown marker '\(words[1])'")
             }

@@ -6,61 +6,104 @@ import Database
     import Foundation
 #endif
 
-/// The bookkeeping table: which migrations are applied, with their checksum and when. All of
-/// the migrator's own SQL lives here.
+/// The bookkeeping table: which migrations of which app are applied, with their checksum, when,
+/// and in what order. All of the migrator's own SQL lives here.
+///
+/// `ballot_migrations` replaced the single-folder ledger of earlier versions,
+/// `ballot_schema_migrations` (one row per number, no app). That table is read, never written:
+/// while a deploy rolls, replicas of the previous version still read it for their heartbeat, and
+/// it must go on saying what it said. The first `migrate up` of this version records its rows in
+/// the new ledger under the migrations that replace them (``adopt``).
 struct MigrationLedger {
-    static let table = "ballot_schema_migrations"
+    static let table = "ballot_migrations"
+    static let legacyTable = "ballot_schema_migrations"
 
     /// Key of the session advisory lock that serialises migrators: "ballot" in ASCII.
     static let lockKey = 0x6261_6c6c_6f74
 
     struct Entry: Sendable {
+        var app: String
         var version: Int
         var name: String
         var checksum: String
         var appliedAt: Date
+
+        var label: String { "\(app)/\(String(format4: version))_\(name)" }
+    }
+
+    /// A row of the legacy ledger: `0002_users_and_sessions`.
+    struct LegacyEntry: Sendable {
+        var version: Int
+        var name: String
+        var appliedAt: Date
+
+        var label: String { "\(String(format4: version))_\(name)" }
+    }
+
+    /// What a status needs: the ledger, and the legacy ledger while the ledger is empty.
+    struct Contents: Sendable {
+        var entries: [Entry]
+        var legacy: [LegacyEntry]
     }
 
     static func createIfMissing(_ database: some Queryable) async throws {
         try await database.execute(
             script: """
                 CREATE TABLE IF NOT EXISTS \(table) (
-                    version integer PRIMARY KEY,
+                    id bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+                    app text NOT NULL,
+                    version integer NOT NULL,
                     name text NOT NULL,
                     checksum text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now()
+                    applied_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (app, version)
                 )
                 """)
     }
 
-    /// Applied migrations, oldest first; none when the table does not exist yet.
+    /// The ledger in the order migrations were applied, and, only while it is empty or missing,
+    /// the legacy ledger's rows.
     ///
-    /// One query: asking first whether the table exists would double the heartbeat's cost,
-    /// and "undefined table" (42P01) says the same. Callers never run this inside a
-    /// transaction, where the error would abort it.
-    static func entries(_ database: some Queryable) async throws -> [Entry] {
-        let rows: QueryResult
+    /// One query in the usual case: asking first whether the table exists would double the
+    /// heartbeat's cost, and "undefined table" (42P01) says the same. Callers never run this
+    /// inside a transaction, where the error would abort it.
+    static func contents(_ database: some Queryable) async throws -> Contents {
+        let entries = try await rows(
+            "SELECT app, version, name, checksum, applied_at FROM \(table) ORDER BY id", database
+        ).map { row in
+            Entry(
+                app: try row.decode(column: 0), version: try row.decode(column: 1), name: try row.decode(column: 2),
+                checksum: try row.decode(column: 3), appliedAt: try row.decode(column: 4))
+        }
+        guard entries.isEmpty else { return Contents(entries: entries, legacy: []) }
+        let legacy = try await rows(
+            "SELECT version, name, applied_at FROM \(legacyTable) ORDER BY version", database
+        ).map { row in
+            LegacyEntry(
+                version: try row.decode(column: 0), name: try row.decode(column: 1),
+                appliedAt: try row.decode(column: 2))
+        }
+        return Contents(entries: [], legacy: legacy)
+    }
+
+    private static func rows(_ sql: String, _ database: some Queryable) async throws -> [Row] {
         do {
-            rows = try await database.query("SELECT version, name, checksum, applied_at FROM \(table) ORDER BY version")
+            return Array(try await database.query(sql))
         } catch DatabaseError.server(let error) where error.sqlState == "42P01" {
             return []
         }
-        return try rows.map { row in
-            Entry(
-                version: try row.decode(column: 0), name: try row.decode(column: 1),
-                checksum: try row.decode(column: 2),
-                appliedAt: try row.decode(column: 3))
-        }
     }
 
-    static func record(_ file: MigrationFile, in database: some Queryable) async throws {
+    static func record(app: String, _ file: MigrationFile, appliedAt: Date? = nil, in database: some Queryable)
+        async throws
+    {
         try await database.query(
-            "INSERT INTO \(table) (version, name, checksum) VALUES ($1, $2, $3)",
-            [file.version, file.name, file.checksum])
+            "INSERT INTO \(table) (app, version, name, checksum, applied_at) VALUES ($1, $2, $3, $4, coalesce($5, now()))",
+            [app, file.version, file.name, file.checksum, appliedAt])
     }
 
-    static func erase(version: Int, in database: some Queryable) async throws {
-        try await database.query("DELETE FROM \(table) WHERE version = $1", [version])
+    static func erase(app: String, version: Int, in database: some Queryable) async throws {
+        try await database.query("DELETE FROM \(table) WHERE app = $1 AND version = $2", [app, version])
     }
 
     static func tryLock(_ session: Session) async throws -> Bool {

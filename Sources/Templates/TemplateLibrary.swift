@@ -26,15 +26,17 @@ public struct TemplateLibrary: Sendable {
         self.templates = templates
     }
 
-    /// Loads every `.mustache` file under `directory`, recursively.
-    public init(directory: String) throws(TemplateError) {
+    /// Loads every `.mustache` file under `directory`, recursively, over `defaults` (name →
+    /// Mustache text): the templates a library brings, which a file of the same name replaces,
+    /// as a Django project's templates override an app's.
+    public init(directory: String, defaults: [String: String] = [:]) throws(TemplateError) {
         let files: [String]
         do {
             files = try FileManager.default.subpathsOfDirectory(atPath: directory)
         } catch {
             throw TemplateError(file: directory, line: nil, message: "the template directory cannot be read")
         }
-        var sources: [String: String] = [:]
+        var sources = defaults
         for file in files where file.hasSuffix(".mustache") {
             guard let data = FileManager.default.contents(atPath: "\(directory)/\(file)"),
                 let source = String(validating: data, as: UTF8.self)

@@ -2,7 +2,7 @@
 ///
 /// Views hand the renderer these instead of `Any`, so a lookup is a `switch` on a name and the
 /// renderer never casts dynamically.
-public enum TemplateValue {
+public enum TemplateValue: Sendable {
     /// Shown HTML-escaped; a section over it renders once with the text as `{{.}}`.
     case text(String)
     /// Shown in decimal; a section over it renders once with the number as `{{.}}`.
@@ -43,7 +43,7 @@ public enum TemplateValue {
 }
 
 /// Something whose values templates can look up by name: a view model.
-public protocol TemplateContext {
+public protocol TemplateContext: Sendable {
     /// The value called `name`, or nil when this context has no such name (the lookup then goes on
     /// to the enclosing contexts, as Mustache specifies). An optional that is nil is `.none`, not
     /// nil: the name exists, so the lookup stops here.

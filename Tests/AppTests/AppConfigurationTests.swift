@@ -1,6 +1,7 @@
 import Database
 import Settings
 import Testing
+import Web
 
 @testable import App
 

@@ -8,6 +8,7 @@ import Primitives
 import Synchronization
 import TestSupport
 import Testing
+import Web
 
 @testable import App
 
@@ -27,7 +28,7 @@ struct DatabaseOutageTests {
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestDatabase.with(url: cluster.url) { database async throws in
-            try await Migrator(database: database, files: MigrationDirectory(path: Repository.migrations).load()).up()
+            try await Migrator.ballot(database).up()
             _ = try await QuestionStore(database: database).create(
                 text: "Tea?", choices: ["Yes", "No"], publishedAt: Date().addingTimeInterval(-60))
         }
@@ -43,12 +44,14 @@ struct DatabaseOutageTests {
     )
         async throws -> TestResponse
     {
-        // A session cookie, so that the staff page asks the database who it belongs to.
-        var headers: HTTPFields = [.cookie: "sessionid=\(String(repeating: "a", count: 64))"]
+        // A session cookie, so that the staff page asks the database who it belongs to, and a
+        // CSRF cookie with its field, so that a form's POST gets as far as the database.
+        let token = String(repeating: "c", count: 64)
+        var headers: HTTPFields = [.cookie: "sessionid=\(String(repeating: "a", count: 64)); csrftoken=\(token)"]
         var body: ByteBuffer?
         if request.method == .post {
             headers[.contentType] = request.json ? "application/json" : "application/x-www-form-urlencoded"
-            body = ByteBuffer(string: request.json ? #"{"choice_id": 1}"# : "choice=1")
+            body = ByteBuffer(string: request.json ? #"{"choice_id": 1}"# : "csrf_token=\(token)&choice=1")
         }
         return try await client.execute(uri: request.uri, method: request.method, headers: headers, body: body)
     }

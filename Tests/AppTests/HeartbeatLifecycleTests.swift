@@ -8,6 +8,7 @@ import Migrations
 import Synchronization
 import TestSupport
 import Testing
+import Web
 
 @testable import App
 
@@ -24,9 +25,9 @@ struct HeartbeatLifecycleTests {
             toFile: "\(folder)/9000_later.sql", atomically: true, encoding: .utf8)
 
         try await PrivateCluster.with { cluster in
-            let files = try MigrationDirectory(path: folder).load()
+            let apps = try Ballot.migrations(directory: folder)
             try await TestDatabase.with(url: cluster.url) { database async throws in
-                try await Migrator(database: database, files: files).up(to: 1)
+                try await Migrator(database: database, apps: apps).up(app: "polls", to: 2)
             }
             var configuration = try AppConfiguration(environment: [
                 "HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": folder,
@@ -49,10 +50,11 @@ struct HeartbeatLifecycleTests {
                 #expect(body["status"] as? String == "warning")
                 #expect(body["checks"] as? [String: String] == ["database": "ok", "migrations": "warning"])
                 let messages = ((body["details"] as? [String: Any])?["migrations"] as? [String: Any])?["messages"]
-                #expect(messages as? [String: String] == ["dockerflow.health.W001": "Unapplied migration 9000_later"])
+                #expect(
+                    messages as? [String: String] == ["dockerflow.health.W001": "Unapplied migration polls/9000_later"])
 
                 try await TestDatabase.with(url: cluster.url) { database async throws in
-                    try await Migrator(database: database, files: files).up()
+                    try await Migrator(database: database, apps: apps).up()
                 }
                 (status, body) = try await heartbeat()
                 #expect(status == .ok && body["status"] as? String == "ok")
@@ -87,15 +89,15 @@ struct HeartbeatLifecycleTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
 
         try await PrivateCluster.with { cluster in
-            let files = try MigrationDirectory(path: folder).load()
+            let apps = try Ballot.migrations(directory: folder)
             let start = ContinuousClock.now
             let elapsed = Mutex<Duration>(.zero)
             try await TestDatabase.with(url: cluster.url) { database async throws in
                 let check = HealthCheck.migrations(
-                    database, files: .success(files), reuseFor: .seconds(10), now: { start + elapsed.withLock { $0 } })
+                    database, apps: .success(apps), reuseFor: .seconds(10), now: { start + elapsed.withLock { $0 } })
                 func migrations() async -> CheckLevel { await check.body().map(\.level).max() ?? .ok }
                 #expect(await migrations() == .warning)
-                try await Migrator(database: database, files: files).up()
+                try await Migrator(database: database, apps: apps).up()
                 // Within the window the earlier read stands; after it, the ledger is read again.
                 elapsed.withLock { $0 = .seconds(9) }
                 #expect(await migrations() == .warning)

@@ -1,10 +1,14 @@
+import Auth
 import Database
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Settings
 import TestSupport
 import Testing
+import Web
+import WebTesting
 
 @testable import App
 
@@ -39,15 +43,17 @@ import Testing
             paths.flatMap { path, item in
                 item.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
             })
-        let router = Router(context: AppRequestContext.self)
+        let router = Router(context: SiteRequestContext.self)
         let database = Database(configuration: try TestDatabase.configuration())
         defer { database.close() }
-        let store = QuestionStore(database: database)
-        addAPIRoutes(
-            to: router,
-            handlers: QuestionAPIHandlers(
-                store: store, sessions: SessionStore(database: database), pageSize: 10, maxBodyBytes: 1_024,
-                pinning: .off))
+        let web = try WebConfiguration(EnvironmentReader([:]))
+        let site = Site(
+            database: database, questions: QuestionStore(database: database),
+            auth: Auth(database: database, web: web, configuration: AuthConfiguration()),
+            renderer: try PageRenderer(directory: "templates", secureCookies: false), pinning: .off, pageSize: 10,
+            maxBodyBytes: 1_024)
+        QuestionAPI(site: site).addRoutes(to: router)
+        router.answerUnknownAPIAddresses()
         addOpenAPIRoute(to: router, path: "api/openapi.json", logger: Logger(label: "test"))
         let routes = router.routes.filter { "\($0.path)".hasPrefix("/api") }.map { "\($0.method) \($0.path)" }
         #expect(routes.count >= 20)

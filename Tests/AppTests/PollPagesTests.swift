@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import TestSupport
 import Testing
+import Web
 
 @testable import App
 
@@ -151,9 +152,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "{{#unclosed}} oops".write(toFile: "\(directory)/polls/results.mustache", atomically: true, encoding: .utf8)
         #expect {
-            _ = try PageRenderer(
-                directory: directory, assets: StaticAssets(directory: "static", logger: Logger(label: "test")),
-                secureCookies: false)
+            _ = try PageRenderer(directory: directory, secureCookies: false)
         } throws: { error in
             "\(error)" == "\(directory)/polls/results.mustache:1: {{#unclosed}} is never closed"
         }
@@ -174,9 +173,7 @@ extension HTTPFields {
     }
 
     @Test func anUnexpectedErrorIsA500PageWithTheRequestIdAndNoInternals() async throws {
-        let renderer = try PageRenderer(
-            directory: "templates", assets: StaticAssets(directory: "static", logger: Logger(label: "test")),
-            secureCookies: false)
+        let renderer = try PageRenderer(directory: "templates", secureCookies: false)
         let router = Router()
         let log = CapturedLog()
         router.add(

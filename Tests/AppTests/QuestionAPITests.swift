@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Migrations
 import TestSupport
 import Testing
+import Web
 
 @testable import App
 
@@ -17,8 +18,7 @@ import Testing
     ) async throws {
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database async throws in
-                try await Migrator(database: database, files: MigrationDirectory(path: Repository.migrations).load())
-                    .up()
+                try await Migrator.ballot(database).up()
                 let store = QuestionStore(database: database)
                 for index in 0..<questions {
                     _ = try await store.create(
@@ -134,7 +134,7 @@ import Testing
             response = try await vote(#"{"choice_id": 1}"#, question: 424_242)
             #expect(response.status == .notFound)
 
-            #expect(try await store.close(id: id))
+            #expect(try await store.database.transaction { try await store.close(id: id, in: $0) } != nil)
             response = try await vote(#"{"choice_id": \#(question.choices[0].id)}"#)
             #expect(response.status == .conflict)
             #expect(try Self.errorCode(response) == "closed")

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Migrations
 import TestSupport
 import Testing
+import Web
 
 @testable import App
 
@@ -21,9 +22,7 @@ import Testing
             try await TestDatabase.withFreshDatabase { standbyURL in
                 for (url, text) in [(primaryURL, "On the primary?"), (standbyURL, "On the standby?")] {
                     try await TestDatabase.with(url: url) { database async throws in
-                        try await Migrator(
-                            database: database, files: MigrationDirectory(path: Repository.migrations).load()
-                        ).up()
+                        try await Migrator.ballot(database).up()
                         _ = try await QuestionStore(database: database).create(
                             text: text, choices: ["Yes", "No"], publishedAt: Date().addingTimeInterval(-60))
                     }
@@ -95,8 +94,7 @@ import Testing
             let credentials = "\(components.user ?? ""):\(components.password ?? "")@"
             let cluster = "postgresql://\(credentials)127.0.0.1:\(Program.freePort()),\(server)\(components.path)"
             try await TestDatabase.with(url: cluster) { database in
-                try await Migrator(database: database, files: MigrationDirectory(path: Repository.migrations).load())
-                    .up()
+                try await Migrator.ballot(database).up()
             }
             var configuration = try AppConfiguration(
                 environment: ["DATABASE_URL": cluster, "MIGRATIONS_DIR": Repository.migrations])

@@ -200,8 +200,7 @@ import Testing
         try await TestDatabase.withFreshDatabase { url in
             let id = 42
             try await TestDatabase.with(url: url) { database async throws in
-                try await Migrator(database: database, files: MigrationDirectory(path: Repository.migrations).load())
-                    .up()
+                try await Migrator.ballot(database).up()
                 try await database.execute(
                     script: """
                         INSERT INTO questions (id, question_text) OVERRIDING SYSTEM VALUE VALUES (\(id), 'One core?');

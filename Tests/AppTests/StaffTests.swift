@@ -1,3 +1,4 @@
+import Auth
 import Database
 import Foundation
 import Hummingbird
@@ -5,6 +6,8 @@ import HummingbirdTesting
 import Migrations
 import TestSupport
 import Testing
+import Web
+import WebTesting
 
 @testable import App
 
@@ -13,79 +16,17 @@ import Testing
 @Suite struct StaffTests {
     static let password = "correct horse battery"
 
-    /// A browser's cookie jar, just enough for these tests.
-    final class Browser: @unchecked Sendable {
-        var cookies: [String: String] = [:]
-        /// Sent with every request (`X-Forwarded-For`, say).
-        var extraHeaders: HTTPFields = [:]
-        let client: any TestClientProtocol
-
-        init(_ client: any TestClientProtocol) { self.client = client }
-
-        @discardableResult
-        func get(_ uri: String) async throws -> TestResponse {
-            try await send(uri, method: .get, body: nil)
-        }
-
-        @discardableResult
-        func post(_ uri: String, form: [(String, String)]) async throws -> TestResponse {
-            let body = form.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
-            return try await send(uri, method: .post, body: body)
-        }
-
-        func send(_ uri: String, method: HTTPRequest.Method, body: String?, contentType: String? = nil) async throws
-            -> TestResponse
-        {
-            var headers = extraHeaders
-            if !cookies.isEmpty {
-                headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
-            }
-            if let body { headers[.contentType] = contentType ?? "application/x-www-form-urlencoded" }
-            let response = try await client.execute(
-                uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-            for header in response.headers[values: .setCookie] {
-                let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
-                let name = String(pair[0])
-                let value = pair.count > 1 ? String(pair[1]) : ""
-                if value.isEmpty || header.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = value }
-            }
-            return response
-        }
-
-        /// The `csrf_token` field of the last form on a page.
-        static func csrfField(_ response: TestResponse) -> String {
-            let html = String(buffer: response.body)
-            return html.ranges(of: #"name="csrf_token" value=""#).last.map { String(html[$0.upperBound...].prefix(64)) }
-                ?? ""
-        }
-
-        static func encode(_ text: String) -> String {
-            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        }
-
-        /// Logs in through the form; returns the POST's response.
-        @discardableResult
-        func logIn(_ username: String, _ password: String, next: String = "/staff") async throws -> TestResponse {
-            let form = try await get("/login?next=\(next)")
-            return try await post(
-                "/login",
-                form: [
-                    ("csrf_token", Self.csrfField(form)), ("username", username), ("password", password),
-                    ("next", next),
-                ])
-        }
-    }
-
     /// The app with one staff user `admin` and one ordinary user `visitor`.
     static func withStaffApp(
-        environment: [String: String] = [:], _ body: @Sendable (Browser, QuestionStore, Database) async throws -> Void
+        environment: [String: String] = [:],
+        _ body: @Sendable (TestBrowser, QuestionStore, Database) async throws -> Void
     ) async throws {
         try await QuestionAPITests.withApp(questions: 2, environment: environment) { client, store, _ in
             let users = UserStore(database: store.database)
             let hash = try await PasswordHash.makeOnThreadPool(password)
-            _ = try await users.create(username: "admin", passwordHash: hash, isStaff: true)
+            _ = try await users.create(username: "admin", passwordHash: hash, isStaff: true, isSuperuser: true)
             _ = try await users.create(username: "visitor", passwordHash: hash, isStaff: false)
-            try await body(Browser(client), store, store.database)
+            try await body(TestBrowser(client), store, store.database)
         }
     }
 
@@ -97,7 +38,7 @@ import Testing
             let form = try await browser.get("/login?next=/staff/questions/new")
             #expect(String(buffer: form.body).contains(#"name="next" value="/staff/questions/new""#))
 
-            let login = try await browser.logIn("ADMIN", Self.password, next: "/staff/questions/new")
+            let login = try await browser.signIn("ADMIN", Self.password, next: "/staff/questions/new")
             #expect(login.status == .seeOther)
             #expect(login.headers[.location] == "/staff/questions/new")
             let cookie = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("sessionid=") })
@@ -117,7 +58,7 @@ import Testing
             // Logout needs the session's token.
             let forged = try await browser.post("/logout", form: [("csrf_token", String(repeating: "0", count: 64))])
             #expect(forged.status == .forbidden)
-            let logout = try await browser.post("/logout", form: [("csrf_token", Browser.csrfField(staff))])
+            let logout = try await browser.post("/logout", form: [("csrf_token", TestBrowser.csrfField(staff))])
             #expect(logout.status == .seeOther && logout.headers[.location] == "/")
             #expect(browser.cookies["sessionid"] == nil)
             #expect(try await database.query("SELECT count(*) FROM sessions")[0].decode(column: 0, as: Int.self) == 0)
@@ -132,7 +73,7 @@ import Testing
             for (username, password) in [
                 ("admin", "wrong password"), ("nobody", Self.password), ("visitor", Self.password),
             ] {
-                let response = try await browser.logIn(username, password)
+                let response = try await browser.signIn(username, password)
                 #expect(response.status == .unprocessableContent, "\(username)")
                 let html = String(buffer: response.body)
                 #expect(html.contains("Enter the username and password of a staff account."))
@@ -150,23 +91,23 @@ import Testing
 
     @Test func loginIsThrottledPerUsername() async throws {
         try await Self.withStaffApp { browser, _, _ in
-            for _ in 0..<5 { #expect(try await browser.logIn("admin", "guess").status == .unprocessableContent) }
+            for _ in 0..<5 { #expect(try await browser.signIn("admin", "guess").status == .unprocessableContent) }
             // The sixth try is refused even with the right password…
-            let throttled = try await browser.logIn("admin", Self.password)
+            let throttled = try await browser.signIn("admin", Self.password)
             #expect(throttled.status == .tooManyRequests)
             #expect(String(buffer: throttled.body).contains("Too many failed attempts"))
             #expect(browser.cookies["sessionid"] == nil)
             // …for that username only.
-            #expect(try await browser.logIn("Visitor", "guess").status == .unprocessableContent)
+            #expect(try await browser.signIn("Visitor", "guess").status == .unprocessableContent)
         }
     }
 
     @Test func staffCreateCloseAndDeleteQuestions() async throws {
         try await Self.withStaffApp { browser, store, _ in
-            try await browser.logIn("admin", Self.password)
+            try await browser.signIn("admin", Self.password)
             let form = try await browser.get("/staff/questions/new")
             #expect(form.status == .ok)
-            let token = Browser.csrfField(form)
+            let token = TestBrowser.csrfField(form)
             #expect(token.count == 64)
 
             // Problems re-render the form with the input kept and each problem beside its field.
@@ -244,7 +185,7 @@ import Testing
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
             }
             // Logged in, but with another site's token.
-            try await browser.logIn("admin", Self.password)
+            try await browser.signIn("admin", Self.password)
             let forged = try await browser.post(
                 "/staff/questions/1/delete", form: [("csrf_token", String(repeating: "a", count: 64))])
             #expect(forged.status == .forbidden)
@@ -252,7 +193,7 @@ import Testing
             // An open redirect through `next` is not followed.
             browser.cookies["sessionid"] = nil
             #expect(
-                try await browser.logIn("admin", Self.password, next: "//evil.example").headers[.location] == "/staff")
+                try await browser.signIn("admin", Self.password, next: "//evil.example").headers[.location] == "/staff")
             // Pagination past the end.
             #expect(try await browser.get("/staff?page=9").status == .notFound)
             #expect(try await browser.get("/staff?page=0").status == .notFound)
@@ -269,13 +210,13 @@ import Testing
 
             // A session of a user who is not staff (made directly: such users cannot log in here).
             let visitor = try #require(try await UserStore(database: database).credentials(username: "visitor"))
-            browser.cookies["sessionid"] = try await SessionStore(database: database).create(userID: visitor.id)
+            browser.cookies["sessionid"] = try await SessionStore(database: database).start(userID: visitor.id)
             let notStaff = try await browser.send(
                 "/api/questions", method: .post, body: body, contentType: "application/json")
             #expect(notStaff.status == .forbidden)
 
             browser.cookies["sessionid"] = nil
-            try await browser.logIn("admin", Self.password)
+            try await browser.signIn("admin", Self.password)
             // A cross-site form can only send form content types: refused.
             let form = try await browser.send(
                 "/api/questions", method: .post, body: "text=x", contentType: "application/x-www-form-urlencoded")
@@ -310,33 +251,19 @@ import Testing
         try await QuestionAPITests.withApp(questions: 0, environment: ["SESSION_COOKIE_SECURE": "true"]) {
             client, store, _ in
             _ = try await UserStore(database: store.database).create(
-                username: "admin", passwordHash: try await PasswordHash.makeOnThreadPool(Self.password), isStaff: true)
-            let browser = Browser(client)
-            let login = try await browser.logIn("admin", Self.password)
+                username: "admin", passwordHash: try await PasswordHash.makeOnThreadPool(Self.password), isStaff: true,
+                isSuperuser: true)
+            let browser = TestBrowser(client)
+            let login = try await browser.signIn("admin", Self.password)
             let cookie = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("sessionid=") })
             #expect(cookie.contains("Secure"))
-        }
-    }
-
-    // Through the thread pool, as the server does: a quarter of a second of hashing on the
-    // cooperative pool would stall the tests running beside this one (their timeouts too).
-    @Test func passwordHashesAreSaltedSlowAndVerifiedInConstantForm() async throws {
-        let first = try await PasswordHash.makeOnThreadPool("s3cret password")
-        let second = try await PasswordHash.makeOnThreadPool("s3cret password")
-        #expect(first != second)  // salted
-        #expect(first.hasPrefix("pbkdf2_sha256$600000$"))
-        #expect(await PasswordHash.verifyOnThreadPool("s3cret password", against: first))
-        #expect(await !PasswordHash.verifyOnThreadPool("s3cret passwore", against: first))
-        for broken in ["", "md5$1$x$y", "pbkdf2_sha256$1000$salt$AAAA", "pbkdf2_sha256$x$salt$hash"] {
-            #expect(await !PasswordHash.verifyOnThreadPool("anything", against: broken))
         }
     }
 
     @Test func createsuperuserMakesAStaffUserWithoutPrompts() async throws {
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database async throws in
-                try await Migrator(database: database, files: MigrationDirectory(path: Repository.migrations).load())
-                    .up()
+                try await Migrator.ballot(database).up()
                 let ballot = Program.built("ballot")
                 let missing = await Program.capture(
                     [ballot, "createsuperuser", "--username", "root"], environment: ["DATABASE_URL": url])
@@ -355,7 +282,9 @@ import Testing
                 #expect(created.status == 0, "\(created.output)")
                 let user = try #require(try await UserStore(database: database).credentials(username: "root"))
                 #expect(user.isStaff)
-                #expect(await PasswordHash.verifyOnThreadPool(Self.password, against: user.passwordHash))
+                #expect(
+                    await PasswordHash.checkOnThreadPool(Self.password, against: user.passwordHash)
+                        == .match(needsUpgrade: false))
                 #expect(!created.output.contains(Self.password))
 
                 let again = await Program.capture(

@@ -6,46 +6,75 @@ import Templates
 import Testing
 
 @testable import App
+@testable import Auth
+@testable import Web
 
 /// Ballot renders its templates with its own compiled renderer (see docs/architecture.md); the
-/// reference is swift-mustache. Every page, with hostile text in every field, must come out of
-/// both byte for byte, and no template may name a value that neither its view nor the layout
-/// has (Mustache would render it as nothing).
+/// reference is swift-mustache. Every page (the polls app's and those Web and Auth bring), with
+/// hostile text in every field, must come out of both byte for byte, and no template may name a
+/// value that neither its view nor the layout has (Mustache would render it as nothing).
 @Suite struct TemplateEquivalenceTests {
     static let payload = #"<script>alert('x')</script> & "quoted""#
 
     static let question = Question(
         id: 7, text: payload, publishedAt: Date(timeIntervalSince1970: 1_700_000_000), closed: false,
         choices: [Choice(id: 1, text: payload, votes: 3), Choice(id: 2, text: "Plain", votes: 1)])
-    static let session = SessionStore.StaffSession(
-        userID: 1, username: "ad<min>", isStaff: true, csrfToken: "tok\"en")
+    static let admin = User(id: 1, username: "ad<min>", isStaff: true, isSuperuser: true)
+    static let clerk = User(id: 2, username: "clerk", isStaff: true, permissions: ["polls.view_question"])
     static let summaries = [
         QuestionSummary(id: 1, text: payload, publishedAt: Date(timeIntervalSince1970: 0), closed: true),
         QuestionSummary(id: 2, text: "Second", publishedAt: Date(timeIntervalSince1970: 4_000_000_000), closed: false),
     ]
+    static let groups = [UserStore.Group(id: 3, name: payload, permissions: ["polls.add_question"])]
+    static let urls = AuthURLs(staffArea: "/staff")
 
-    static var pages: [(String, any TemplateContext, SessionStore.StaffSession?)] {
+    static var pages: [(String, TemplateFields, User?)] {
         var closed = question
         closed.closed = true
+        let users = [
+            UserStore.Summary(
+                id: 1, username: payload, isActive: false, isStaff: true, isSuperuser: false, groups: [payload],
+                lastLogin: Date(timeIntervalSince1970: 0)),
+            UserStore.Summary(
+                id: 2, username: "b", isActive: true, isStaff: false, isSuperuser: true, groups: [], lastLogin: nil),
+        ]
+        let entry = AuditLog.Record(
+            at: Date(timeIntervalSince1970: 0), username: payload,
+            entry: AuditLog.Entry(action: "add", objectType: "polls.question", objectID: "7", summary: payload))
         return [
-            ("polls/index", IndexView(Page(items: summaries, number: 2, size: 2, total: 9)), nil),
-            ("polls/index", IndexView(Page(items: [QuestionSummary](), number: 1, size: 2, total: 0)), nil),
-            ("polls/detail", DetailView(question: question, error: payload), nil),
-            ("polls/detail", DetailView(question: closed, error: nil), nil),
-            ("polls/results", ResultsView(question), nil),
-            ("polls/results", ResultsView(closed), nil),
-            ("errors/error", ErrorView(heading: payload, message: payload, requestID: payload), nil),
-            ("errors/error", ErrorView(heading: "Not found", message: "Gone", requestID: nil), session),
-            ("staff/login", LoginView(username: payload, next: "/staff?x=\"1\"", error: payload), nil),
-            ("staff/index", StaffIndexView(Page(items: summaries, number: 1, size: 2, total: 3)), session),
+            ("polls/index", PollViews.index(Page(items: summaries, number: 2, size: 2, total: 9)), nil),
+            ("polls/index", PollViews.index(Page(items: [QuestionSummary](), number: 1, size: 2, total: 0)), admin),
+            ("polls/detail", PollViews.detail(question, error: payload), nil),
+            ("polls/detail", PollViews.detail(closed), nil),
+            ("polls/results", PollViews.results(question), nil),
+            ("polls/results", PollViews.results(closed), clerk),
+            ("errors/error", HTMLErrorPages.view(heading: payload, message: payload, requestID: payload), nil),
+            ("errors/error", HTMLErrorPages.view(heading: "Not found", message: "Gone"), admin),
+            ("staff/index", StaffViews.index(Page(items: summaries, number: 1, size: 2, total: 3)), admin),
+            ("staff/index", StaffViews.index(Page(items: summaries, number: 1, size: 2, total: 3)), clerk),
             (
                 "staff/new",
-                QuestionFormView(
+                StaffViews.questionForm(
                     draft: QuestionDraft(text: payload, choices: [payload, ""]), publishText: payload,
                     problems: ["text": payload, "choices": payload, "choices.2": payload, "published_at": payload],
                     extraChoices: 2),
-                session
+                admin
             ),
+            ("auth/login", AuthViews.login(username: payload, next: "/staff?x=\"1\"", error: payload), nil),
+            ("auth/users", AuthViews.users(Page(items: users, number: 1, size: 2, total: 3), urls: urls), admin),
+            ("auth/users", AuthViews.users(Page(items: users, number: 1, size: 2, total: 3), urls: urls), clerk),
+            (
+                "auth/user_new", AuthViews.newUser(groups: groups, username: payload, problems: ["username": payload]),
+                admin
+            ),
+            ("auth/user_new", AuthViews.newUser(groups: []), admin),
+            ("auth/user", AuthViews.user(clerk, groups: groups, chosen: [3], editable: true, urls: urls), admin),
+            ("auth/user", AuthViews.user(admin, groups: groups, chosen: [], editable: false, urls: urls), clerk),
+            (
+                "auth/log", AuthViews.auditLog(Page(items: [entry], number: 1, size: 50, total: 1), path: "/staff/log"),
+                admin
+            ),
+            ("auth/log", AuthViews.auditLog(Page(items: [], number: 1, size: 50, total: 0), path: "/staff/log"), admin),
         ]
     }
 
@@ -56,16 +85,36 @@ import Testing
             headerFields: [.cookie: "csrftoken=\(String(repeating: "0123456789abcdef", count: 4))"]),
         body: RequestBody(buffer: ByteBuffer()))
 
-    static func layout(_ staff: SessionStore.StaffSession?) -> LayoutValues {
-        LayoutValues(stylesheet: "/static/app-ABC.css", script: "/static/app-DEF.js", request: request, staff: staff)
+    /// The templates as the server loads them: the repository's over Web's and Auth's.
+    static func sources() throws -> [String: String] {
+        var sources = WebTemplates.sources.merging(AuthTemplates.sources) { $1 }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: "templates")
+        for file in files where file.hasSuffix(".mustache") {
+            sources[String(file.dropLast(".mustache".count))] = try String(
+                contentsOfFile: "templates/\(file)", encoding: .utf8)
+        }
+        return sources
+    }
+
+    static func renderer() throws -> PageRenderer {
+        try PageRenderer(
+            directory: "templates", defaults: WebTemplates.sources.merging(AuthTemplates.sources) { $1 },
+            layout: ["stylesheet": "/static/app-ABC.css", "script": "/static/app-DEF.js"],
+            urls: urls.layout.merging([
+                "home": "/", "staff": "/staff", "newQuestion": "/staff/questions/new", "questions": "/staff/questions",
+                "api": "/api/questions",
+            ]) { $1 },
+            secureCookies: false)
     }
 
     @Test func everyPageRendersExactlyAsSwiftMustacheRendersIt() async throws {
-        let ours = try TemplateLibrary(directory: "templates")
-        let reference = try await MustacheLibrary(directory: "templates")
-        for (name, view, staff) in Self.pages {
-            let layout = Self.layout(staff)
-            let rendered = String(decoding: try #require(ours.render(name, view, root: layout)), as: UTF8.self)
+        let renderer = try Self.renderer()
+        var reference = MustacheLibrary()
+        for (name, source) in try Self.sources() { try reference.register(source, named: name) }
+        for (name, view, user) in Self.pages {
+            let layout = renderer.layoutValues(Self.request, session: nil, viewer: user)
+            let rendered = String(
+                decoding: try #require(renderer.library.render(name, view, root: layout)), as: UTF8.self)
             let expected = try #require(reference.render(MustacheView(view, layout), withTemplate: name))
             #expect(rendered == expected, "\(name)")
             #expect(!rendered.contains("<script>alert"), "\(name)")
@@ -73,34 +122,36 @@ import Testing
     }
 
     @Test func everyNameATemplateUsesIsInItsViewOrTheLayout() throws {
-        let library = try TemplateLibrary(directory: "templates")
-        for (name, view, staff) in Self.pages {
-            let unresolved = try #require(library.renderChecking(name, view, root: Self.layout(staff))).unresolved
+        let renderer = try Self.renderer()
+        for (name, view, user) in Self.pages {
+            let layout = renderer.layoutValues(Self.request, session: nil, viewer: user)
+            let unresolved = renderer.unresolvedNames(name, view, layout: layout)
             #expect(unresolved.isEmpty, "\(name) names \(unresolved), which its view does not have")
         }
         // The check itself: the same page without the layout misses the layout's names.
-        let bare = try #require(library.renderChecking("polls/results", ResultsView(Self.question)))
-        #expect(bare.unresolved == ["stylesheet", "script", "staff"])
+        let bare = try #require(renderer.library.renderChecking("polls/results", PollViews.results(Self.question)))
+        #expect(bare.unresolved == ["stylesheet", "script", "urls.home", "user", "urls.api", "urls.staff"])
     }
 
-    @Test func theCSRFCookieIsSetOnlyByPagesThatUseTheToken() throws {
-        let fresh = Request(
-            head: HTTPRequest(method: .get, scheme: "http", authority: "localhost", path: "/"),
-            body: RequestBody(buffer: ByteBuffer()))
-        let library = try TemplateLibrary(directory: "templates")
-        let index = LayoutValues(stylesheet: "", script: "", request: fresh, staff: nil)
-        _ = library.render(
-            "polls/index", IndexView(Page(items: Self.summaries, number: 1, size: 2, total: 2)), root: index)
-        #expect(index.newCSRFToken == nil)
-        let detail = LayoutValues(stylesheet: "", script: "", request: fresh, staff: nil)
-        let html = String(
-            decoding: try #require(library.render("polls/detail", DetailView(question: Self.question), root: detail)),
-            as: UTF8.self)
-        let token = try #require(detail.newCSRFToken)
-        #expect(html.contains("value=\"\(token)\""))
-        let returning = Self.layout(nil)
-        _ = library.render("polls/detail", DetailView(question: Self.question), root: returning)
-        #expect(returning.newCSRFToken == nil)
+    /// Every link of every template comes from a named route (a view's URL or `urls.…`): no
+    /// path is spelled in a template.
+    @Test func noTemplateSpellsAPath() throws {
+        for (name, source) in try Self.sources() {
+            for attribute in ["href=\"/", "action=\"/", "src=\"/"] {
+                #expect(!source.contains(attribute), "\(name) spells a path: \(attribute)")
+            }
+        }
+    }
+
+    /// `{{#user.perms.<app>.<action>}}` names a permission some migration creates: a typo would
+    /// otherwise hide a link from everyone.
+    @Test func everyPermissionATemplateTestsExists() throws {
+        let migrations = try Ballot.migrations(directory: "migrations").flatMap(\.files).map(\.up.sql).joined()
+        for (name, source) in try Self.sources() {
+            for match in source.matches(of: /perms\.([a-z_]+\.[a-z_]+)/) {
+                #expect(migrations.contains("'\(match.1)'"), "\(name) tests \(match.1), which no migration creates")
+            }
+        }
     }
 }
 

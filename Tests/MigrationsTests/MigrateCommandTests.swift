@@ -3,11 +3,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The `migrate` executable, run as a separate process the way a deploy runs it.
+/// `ballot migrate`, run as a separate process the way a deploy runs it, with a folder of the
+/// test's own as the polls app's migrations (Web's and Auth's apply first, from their code).
 @Suite struct MigrateCommandTests {
-    private static let migrate = [Program.built("migrate")]
-    /// The same commands inside the server's binary, which is how the image runs them.
-    private static let ballotMigrate = [Program.built("ballot"), "migrate"]
+    static let migrate = [Program.built("ballot"), "migrate"]
 
     private func run(
         _ arguments: [String], url: String, folder: MigrationFolder, command: [String] = Self.migrate
@@ -31,7 +30,7 @@ import Testing
             let results = await [first, second]
             #expect(results.map(\.status) == [0, 0], "\(results.map(\.output))")
             let outputs = results.map(\.output).joined()
-            #expect(outputs.components(separatedBy: "Applied 0002_slow.sql").count == 2)
+            #expect(outputs.components(separatedBy: "Applied polls/0002_slow").count == 2)
             #expect(outputs.contains("Nothing to apply."))
             try await TestDatabase.with(url: url) { database async throws in
                 let log = try await database.query("SELECT version FROM log ORDER BY version")
@@ -42,8 +41,8 @@ import Testing
 
     /// `CONFIG_PATH` names a file with `DATABASE_URL` and `MIGRATIONS_DIR`, as the server reads
     /// it; there is no `--database-url` (a command line is public in `ps`).
-    @Test(arguments: [migrate, ballotMigrate])
-    func settingsComeFromConfigPathAndNeverFromTheCommandLine(command: [String]) async throws {
+    @Test func settingsComeFromConfigPathAndNeverFromTheCommandLine() async throws {
+        let command = Self.migrate
         let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
         defer { folder.delete() }
         try await TestDatabase.withFreshDatabase { url in
@@ -73,7 +72,7 @@ import Testing
         ])
         defer { folder.delete() }
         try await TestDatabase.withFreshDatabase { url in
-            #expect(await run(["up", "--to", "1"], url: url, folder: folder).status == 0)
+            #expect(await run(["up", "--app", "polls", "--to", "1"], url: url, folder: folder).status == 0)
             try await TestDatabase.with(url: url) { database async throws in
                 try await database.withSession { session in
                     try await session.execute(script: "BEGIN; LOCK TABLE a IN ACCESS SHARE MODE")
@@ -96,33 +95,30 @@ import Testing
         }
     }
 
-    @Test(arguments: [migrate, ballotMigrate])
-    func checkStatusAndFailuresSpeakPlainly(command: [String]) async throws {
-        func run(_ arguments: [String], url: String, folder: MigrationFolder) async -> Program.Result {
-            await self.run(arguments, url: url, folder: folder, command: command)
-        }
+    @Test func checkStatusAndFailuresSpeakPlainly() async throws {
         let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
         defer { folder.delete() }
         try await TestDatabase.withFreshDatabase { url in
             let pending = await run(["check"], url: url, folder: folder)
             #expect(pending.status == 1)
-            #expect(pending.output.contains("[ ] 0001_a  pending"))
+            #expect(pending.output.contains("[ ] polls/0001_a  pending"))
+            #expect(pending.output.contains("[ ] web/0001_sessions  pending"))
 
             let up = await run(["up"], url: url, folder: folder)
             #expect(up.status == 0, "\(up.output)")
             let ok = await run(["check"], url: url, folder: folder)
             #expect(ok.status == 0 && ok.output.contains("up to date"), "\(ok.output)")
             let status = await run(["showmigrations"], url: url, folder: folder)
-            #expect(status.status == 0 && status.output.contains("[X] 0001_a  applied 20"), "\(status.output)")
+            #expect(status.status == 0 && status.output.contains("polls\n  [X] 0001_a  applied 20"), "\(status.output)")
 
             try folder.write("0002_bad.sql", "-- migrate:up\nCREATE TABEL nope (id int);")
             let failed = await run([], url: url, folder: folder)
             #expect(failed.status == 1)
-            #expect(failed.output.contains("0002_bad.sql:2: migrating up failed with SQLSTATE 42601"))
+            #expect(failed.output.contains("polls/0002_bad.sql:2: migrating up failed with SQLSTATE 42601"))
 
             try folder.write("0001_a.sql", MigrationFolder.createTable("a") + "\n-- edited")
             let drift = await run(["check"], url: url, folder: folder)
-            #expect(drift.status == 1 && drift.output.contains("[!] 0001_a"))
+            #expect(drift.status == 1 && drift.output.contains("[!] polls/0001_a"))
         }
     }
 
@@ -169,7 +165,7 @@ import Testing
         defer { folder.delete() }
         try await TestDatabase.withFreshDatabase { url in
             let mozlog = await Program.capture(
-                [Program.built("migrate"), "up"], environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": folder.path])
+                MigrateCommandTests.migrate + ["up"], environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": folder.path])
             #expect(mozlog.status == 0)
             let lines = mozlog.output.split(separator: "\n").filter { $0.hasPrefix("{") }
             #expect(lines.count >= 2)  // "migrating up" and "migrated up"
@@ -178,10 +174,10 @@ import Testing
                 #expect(object?["Type"] as? String == "ballot.migrate")
                 #expect(object?["Logger"] as? String == "ballot-migrate")
             }
-            #expect(mozlog.output.contains("Applied 0001_a.sql"))
+            #expect(mozlog.output.contains("Applied polls/0001_a"))
 
             let text = await Program.capture(
-                [Program.built("migrate"), "down"],
+                MigrateCommandTests.migrate + ["down"],
                 environment: ["DATABASE_URL": url, "MIGRATIONS_DIR": folder.path, "LOG_FORMAT": "text"])
             #expect(text.status == 0)
             #expect(!text.output.contains("{\"Timestamp\""))

@@ -109,5 +109,42 @@ import Testing
         let files = try MigrationDirectory(path: Repository.migrations).load()
         #expect(files.first?.filename == "0001_initial.sql")
         #expect(files.allSatisfy { $0.down != nil })
+        for app in try InstalledForTests.apps() {
+            #expect(app.files.allSatisfy { $0.down != nil }, "\(app.app)")
+        }
+    }
+
+    /// A library's migrations are files in its folder, embedded in its code by a list in Swift:
+    /// a file added to the folder but not to the list would never run.
+    @Test(arguments: [("web", "Sources/Web/Migrations"), ("auth", "Sources/Auth/Migrations")])
+    func everyFileOfALibraryIsEmbedded(app: String, folder: String) throws {
+        let onDisk = try MigrationDirectory(path: Repository.root.appendingPathComponent(folder).path).load()
+        let embedded = try #require(try InstalledForTests.apps().first { $0.app == app })
+        #expect(embedded.files == onDisk)
+    }
+
+    @Test func replacesLinesComeBeforeTheUpPart() throws {
+        let file = try MigrationFile(
+            filename: "0001_users.sql",
+            contents:
+                "-- Users.\n-- migrate:replaces 0002_users_and_sessions\n-- migrate:replaces 0003_x\n\n-- migrate:up\nSELECT 1;"
+        )
+        #expect(file.replaces == ["0002_users_and_sessions", "0003_x"])
+        for (contents, line, reason) in [
+            ("-- migrate:up\nSELECT 1;\n-- migrate:replaces 0002_x", 3, "'-- migrate:replaces' after '-- migrate:up'"),
+            ("-- migrate:replaces\n-- migrate:up\nSELECT 1;", 1, "'-- migrate:replaces' takes one NNNN_description"),
+            (
+                "-- migrate:replaces 2_x\n-- migrate:up\nSELECT 1;", 1,
+                "'-- migrate:replaces' takes one NNNN_description"
+            ),
+            (
+                "-- migrate:replaces 0002_x 0003_y\n-- migrate:up\nSELECT 1;", 1,
+                "'-- migrate:replaces' takes one NNNN_description"
+            ),
+        ] {
+            #expect(throws: MigrationError.malformedFile(file: "0001_a.sql", line: line, reason: reason)) {
+                try MigrationFile(filename: "0001_a.sql", contents: contents)
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ import Testing
         defer { folder.delete() }
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database async throws in
-                try await body(Migrator(database: database, files: try folder.load()), database)
+                try await body(try Migrator(database: database, apps: [try folder.app()]), database)
             }
         }
     }
@@ -30,7 +30,8 @@ import Testing
         try await withMigrator(folder) { migrator, database async throws in
             #expect(try await migrator.status().pending.map(\.version) == [1, 2])
             let applied = try await migrator.up()
-            #expect(applied.map(\.filename) == ["0001_a.sql", "0002_b.sql"])
+            #expect(applied.map(\.file.filename) == ["0001_a.sql", "0002_b.sql"])
+            #expect(applied.map(\.label) == ["test/0001_a", "test/0002_b"])
             #expect(try await migrator.up().isEmpty)
             let status = try await migrator.status()
             #expect(status.isUpToDate)
@@ -44,9 +45,12 @@ import Testing
             "0001_a.sql": MigrationFolder.createTable("a"), "0002_b.sql": MigrationFolder.createTable("b"),
         ])
         try await withMigrator(folder) { migrator, database async throws in
-            #expect(try await migrator.up(to: 1).map(\.version) == [1])
+            #expect(try await migrator.up(app: "test", to: 1).map(\.file.version) == [1])
             #expect(try await migrator.status().pending.map(\.version) == [2])
-            await #expect(throws: MigrationError.unknownVersion(9)) { try await migrator.up(to: 9) }
+            await #expect(throws: MigrationError.unknownVersion(app: "test", version: 9)) {
+                try await migrator.up(app: "test", to: 9)
+            }
+            await #expect(throws: MigrationError.targetNeedsApp) { try await migrator.up(to: 1) }
         }
     }
 
@@ -67,7 +71,7 @@ import Testing
             await #expect(
                 throws: MigrationError.failed(
                     MigrationFailure(
-                        file: "0002_broken.sql", direction: "up", sqlState: "42601",
+                        file: "test/0002_broken.sql", direction: "up", sqlState: "42601",
                         message: "syntax error at or near \"SELEC\"", detail: nil, line: 6))
             ) {
                 try await migrator.up()
@@ -88,13 +92,13 @@ import Testing
             try folder.write("0001_a.sql", MigrationFolder.createTable("a") + "\n-- an innocent comment")
             try folder.remove("0002_b.sql")
             try folder.write("0003_c.sql", MigrationFolder.createTable("c"))
-            let changed = Migrator(database: database, files: try folder.load())
+            let changed = try Migrator(database: database, apps: [try folder.app()])
             let status = try await changed.status()
             #expect(!status.isUpToDate)
             #expect(
                 status.drifted == [
-                    DriftedMigration(version: 1, name: "a", kind: .edited),
-                    DriftedMigration(version: 2, name: "b", kind: .missingFile),
+                    DriftedMigration(app: "test", version: 1, name: "a", kind: .edited),
+                    DriftedMigration(app: "test", version: 2, name: "b", kind: .missingFile),
                 ])
             await #expect(throws: MigrationError.drift(status.drifted)) { try await changed.up() }
             #expect(try await !tableExists("c", database))
@@ -108,12 +112,12 @@ import Testing
         ])
         try await withMigrator(folder) { migrator, database async throws in
             try await migrator.up()
-            #expect(try await migrator.down().map(\.version) == [3])
+            #expect(try await migrator.down().map(\.file.version) == [3])
             #expect(try await !tableExists("c", database))
             try await migrator.up()
-            #expect(try await migrator.down(steps: 2).map(\.version) == [3, 2])
+            #expect(try await migrator.down(steps: 2).map(\.file.version) == [3, 2])
             try await migrator.up()
-            #expect(try await migrator.down(to: 0).map(\.version) == [3, 2, 1])
+            #expect(try await migrator.down(app: "test", to: 0).map(\.file.version) == [3, 2, 1])
             #expect(try await migrator.status().pending.count == 3)
         }
     }
@@ -125,8 +129,8 @@ import Testing
         ])
         try await withMigrator(folder) { migrator, database async throws in
             try await migrator.up()
-            await #expect(throws: MigrationError.missingDownSection(files: ["0001_a.sql"])) {
-                try await migrator.down(to: 0)
+            await #expect(throws: MigrationError.missingDownSection(files: ["test/0001_a.sql"])) {
+                try await migrator.down(app: "test", to: 0)
             }
             // 0002 could have been reverted, but the refusal came first.
             #expect(try await tableExists("b", database))
@@ -149,14 +153,19 @@ import Testing
     }
 
     @Test func theRepositorySchemaMigratesUpAndDown() async throws {
-        let files = try MigrationDirectory(path: Repository.migrations).load()
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database async throws in
-                let migrator = Migrator(database: database, files: files)
+                let migrator = try Migrator(database: database, apps: try InstalledForTests.apps())
                 try await migrator.up()
                 #expect(try await tableExists("choices", database))
-                try await migrator.down(to: 0)
+                #expect(try await tableExists("audit_log", database))
+                await #expect(throws: MigrationError.dependentsStillApplied(app: "web", dependents: ["auth", "polls"]))
+                {
+                    try await migrator.down(app: "web", to: 0)
+                }
+                for app in ["polls", "auth", "web"] { try await migrator.down(app: app, to: 0) }
                 #expect(try await !tableExists("questions", database))
+                #expect(try await !tableExists("sessions", database))
                 try await migrator.up()
                 #expect(try await migrator.status().isUpToDate)
             }

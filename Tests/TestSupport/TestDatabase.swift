@@ -1,5 +1,6 @@
 import Database
 import Foundation
+import WebTesting
 
 /// The PostgreSQL server the suites run against: `DATABASE_URL`, which `make test` points at a
 /// throwaway cluster.
@@ -53,24 +54,7 @@ public enum TestDatabase {
     /// Runs `body` with the URL of a new, empty database on the test server, dropped afterwards
     /// (also when `body` throws). For tests that own fixed names, such as the migrations table.
     public static func withFreshDatabase(_ body: (String) async throws -> Void) async throws {
-        let name = "test_\(uniqueSuffix())"
-        try await with { admin in try await admin.execute(script: "CREATE DATABASE \(name)") }
-        guard var components = URLComponents(string: url) else {
-            fatalError("DATABASE_URL must be a postgresql:// URI for tests that create databases")
-        }
-        components.path = "/\(name)"
-        let freshURL = components.string ?? url
-        do {
-            try await body(freshURL)
-        } catch {
-            try? await drop(name)
-            throw error
-        }
-        try await drop(name)
-    }
-
-    private static func drop(_ name: String) async throws {
-        try await with { admin in try await admin.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        try await FreshDatabase.with(body)
     }
 
     private static func uniqueSuffix() -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Settings
+import Web
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -22,7 +23,8 @@ struct Check: ParsableCommand {
             print("The configuration is valid.")
             return
         }
-        let findings = DeployChecks.run(configuration)
+        let findings = DeployChecks.run(
+            web: configuration.web, database: configuration.database, dockerflow: configuration.dockerflow)
         for finding in findings { print("\(finding.id) (\(finding.level.text)): \(finding.message)") }
         guard findings.isEmpty else {
             print("\(findings.count) setting(s) to fix before production.")

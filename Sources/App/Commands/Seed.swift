@@ -29,12 +29,12 @@ struct Seed: AsyncParsableCommand {
         let environment = try EnvironmentReader.loading(environment: ProcessInfo.processInfo.environment)
         let database = Database(configuration: try DatabaseConfiguration(environment: environment.values))
         defer { database.close() }
-        let existing = try await database.query("SELECT count(*) FROM questions")[0].decode(column: 0, as: Int.self)
+        let store = QuestionStore(database: database)
+        let existing = try await store.count()
         guard existing == 0 else {
             print("The database already has \(existing) questions; nothing seeded.")
             return
         }
-        let store = QuestionStore(database: database)
         for index in 0..<questions {
             let (text, choices) = Self.demo[index % Self.demo.count]
             let suffix = index < Self.demo.count ? "" : " (\(index / Self.demo.count + 1))"

@@ -1,11 +1,10 @@
 import ArgumentParser
+import Auth
 import Dockerflow
 import DockerflowHummingbird
-import Hummingbird
-import Logging
-import ServiceLifecycle
 import Settings
 import Templates
+import Web
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -21,8 +20,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try AppConfiguration.ofThisProcess()
-        if configuration.isProduction {
-            let errors = DeployChecks.run(configuration).filter { $0.level >= .error }
+        if configuration.web.isProduction {
+            let errors = DeployChecks.run(
+                web: configuration.web, database: configuration.database, dockerflow: configuration.dockerflow
+            ).filter { $0.level >= .error }
             guard errors.isEmpty else {
                 for finding in errors { writeToStandardError("ballot: \(finding.id): \(finding.message)") }
                 writeToStandardError(
@@ -33,14 +34,13 @@ struct Serve: AsyncParsableCommand {
         let metrics = configuration.dockerflow.bootstrap(loggerName: "ballot")
         defer { LogSink.standardOutput.flush() }
 
-        let logger = Logger(label: "ballot")
-        let application: any Service
+        let site: DockerflowApplication<SiteRequestContext>
         do {
-            application = try await buildApplication(configuration, metrics: metrics)
+            site = try await buildSite(configuration, metrics: metrics)
         } catch let error as TemplateError {
             writeToStandardError("ballot: template error: \(error)")
             throw ExitCode(2)
         }
-        try await runUntilTerminated([application], configuration: configuration.dockerflow, logger: logger)
+        try await site.run(server: configuration.web.serverOptions(serverName: "ballot"))
     }
 }

@@ -19,6 +19,11 @@ struct MigrationFolder {
 
     func load() throws -> [MigrationFile] { try MigrationDirectory(path: path).load() }
 
+    /// The folder as the migrations of one app.
+    func app(_ label: String = "test", dependencies: [String] = []) throws -> AppMigrations {
+        try AppMigrations(app: label, dependencies: dependencies, directory: path)
+    }
+
     func delete() { try? FileManager.default.removeItem(atPath: path) }
 
     /// A migration creating `table`, with a down part dropping it.

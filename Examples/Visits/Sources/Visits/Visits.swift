@@ -4,6 +4,7 @@ import DockerflowDatabase
 import DockerflowHummingbird
 import Hummingbird
 import Logging
+import Metrics
 import Settings
 
 #if canImport(FoundationEssentials)
@@ -23,31 +24,28 @@ struct Visits {
         defer { LogSink.standardOutput.flush() }
         let logger = Logger(label: "visits")
         let database = Database(configuration: try DatabaseConfiguration(environment: environment.values))
-        let application = try await makeApplication(dockerflow, database: database, metrics: metrics, logger: logger)
-        try await runUntilTerminated([application], configuration: dockerflow, logger: logger)  // SIGTERM drains
+        let service = try await makeService(dockerflow, database: database, metrics: metrics, logger: logger)
+        try await service.run()  // SIGTERM drains, then the server stops, then the pool
     }
 
     /// The service itself, for `main` and for the tests.
-    static func makeApplication(
-        _ dockerflow: DockerflowConfiguration, database: Database, metrics: StatsdMetricsFactory?, logger: Logger
-    ) async throws -> some ApplicationProtocol {
+    static func makeService(
+        _ dockerflow: DockerflowConfiguration, database: Database, metrics: (any MetricsFactory)?, logger: Logger
+    ) async throws -> DockerflowApplication<BasicRequestContext> {
         try await database.query("CREATE TABLE IF NOT EXISTS visits (id int PRIMARY KEY, total bigint NOT NULL)")
 
         var heartbeat = Heartbeat(timeout: dockerflow.heartbeatTimeout)
         heartbeat.register(.database(database))
         heartbeat.register(countCheck(database))
 
-        let router = Router()
-        router.add(middleware: DockerflowMiddleware(dockerflow, loggerName: "visits", metrics: metrics))
-        DockerflowRoutes(dockerflow, heartbeat: heartbeat, metrics: metrics, logger: logger).add(to: router)
-        router.post("/visits") { _, _ in try await Total(database.query(Total.count)) }
-        router.get("/visits") { _, _ in try await Total(database.query(Total.read)) }
-
-        var application = Application(
-            router: router, configuration: .init(address: .hostname(dockerflow.host, port: dockerflow.port)),
+        // Dockerflow's endpoints, middleware, connection handling and drain, in one call.
+        var service = DockerflowApplication(
+            dockerflow, context: BasicRequestContext.self, heartbeat: heartbeat, metrics: metrics, loggerName: "visits",
             logger: logger)
-        application.addServices(DatabaseService(database: database))  // closes the pool last
-        return application
+        service.router.post("/visits") { _, _ in try await Total(database.query(Total.count)) }
+        service.router.get("/visits") { _, _ in try await Total(database.query(Total.read)) }
+        service.addServices(DatabaseService(database: database))  // closes the pool last
+        return service
     }
 
     /// A check of the service's own: a count past a billion is a warning (200, but alerting).

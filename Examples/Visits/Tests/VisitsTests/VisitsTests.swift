@@ -18,8 +18,9 @@ import Testing
         let database = Database(configuration: try DatabaseConfiguration(environment: environment.values))
         defer { database.close() }
         try await database.query("DROP TABLE IF EXISTS visits")
-        let application = try await Visits.makeApplication(
-            try DockerflowConfiguration(environment), database: database, metrics: nil, logger: Logger(label: "test"))
+        let application = try await Visits.makeService(
+            try DockerflowConfiguration(environment), database: database, metrics: nil, logger: Logger(label: "test")
+        ).application()
 
         try await application.test(.live) { client in
             try await client.execute(uri: "/__lbheartbeat__", method: .get) { #expect($0.status == .ok) }

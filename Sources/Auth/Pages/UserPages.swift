@@ -1,0 +1,176 @@
+import Database
+import DockerflowHummingbird
+import Hummingbird
+import Settings
+import Web
+
+/// The staff area's pages about users (Django admin's user changelist, trimmed): the list, a new
+/// user, a user's groups, deactivating and reactivating; and the audit log. Each route is behind
+/// its permission (``Permission/viewUser``, ``Permission/addUser``, ``Permission/changeUser``,
+/// ``Permission/viewAuditLog``); every change is in the audit log, written in its transaction.
+///
+/// Nobody changes their own account here (a user could otherwise lift their own groups), and
+/// only a superuser changes a superuser.
+struct UserPages: Sendable {
+    let auth: Auth
+    let renderer: PageRenderer
+    let pageSize = 20
+    /// A new user's password must be at least this long.
+    static let minimumPasswordLength = 10
+
+    /// `GET /staff/users?page=N`
+    func list<Context: AuthRequestContext>(_ request: Request, context: SignedInContext<Context>) async throws
+        -> Response
+    {
+        let page = try request.pageNumber()
+        let result = try await auth.users.list(page: page, size: pageSize)
+        guard page <= result.count else { throw HTTPError(.notFound) }
+        return renderer.page("auth/users", AuthViews.users(result, urls: auth.urls), for: request, context: context)
+    }
+
+    /// `GET /staff/users/new`
+    func newUser<Context: AuthRequestContext>(_ request: Request, context: SignedInContext<Context>) async throws
+        -> Response
+    {
+        renderer.page(
+            "auth/user_new", AuthViews.newUser(groups: try await auth.users.groups()), for: request, context: context)
+    }
+
+    /// `POST /staff/users`: creates the user, or shows the form again with each problem.
+    func create<Context: AuthRequestContext>(_ request: Request, context: SignedInContext<Context>) async throws
+        -> Response
+    {
+        let form = try context.checkedForm()
+        let username = (form["username"] ?? "").trimmingWhitespace()
+        let password = form["password"] ?? ""
+        let isStaff = form["is_staff"] == "on"
+        let groups = form.values("group").compactMap { CanonicalNumber.positive($0) }
+        var problems: [String: String] = [:]
+        if !UserStore.isPossibleUsername(username) {
+            problems["username"] = "Use 1 to 150 letters, digits and _.@+- characters."
+        }
+        if password.count < Self.minimumPasswordLength {
+            problems["password"] = "Use at least \(Self.minimumPasswordLength) characters."
+        } else if password != form["password_again"] {
+            problems["password"] = "The two passwords differ."
+        }
+        func again(_ problems: [String: String]) async throws -> Response {
+            renderer.page(
+                "auth/user_new",
+                AuthViews.newUser(
+                    groups: try await auth.users.groups(), username: username, isStaff: isStaff, chosen: Set(groups),
+                    problems: problems),
+                for: request, context: context, status: .unprocessableContent)
+        }
+        guard problems.isEmpty else { return try await again(problems) }
+        guard auth.hashingSlots.take() else {
+            throw JSONError(
+                .serviceUnavailable, code: "busy", message: "Too many passwords being hashed. Try again in a moment.",
+                headers: [.retryAfter: "1"])
+        }
+        let hash: String
+        do {
+            defer { auth.hashingSlots.give() }
+            hash = try await PasswordHash.makeOnThreadPool(password)
+        }
+        do {
+            try await auth.database.transaction { transaction in
+                let id = try await auth.users.create(
+                    username: username, passwordHash: hash, isStaff: isStaff, groups: groups, in: transaction)
+                try await auth.audit.record(
+                    AuditLog.Entry(
+                        action: "add", objectType: "auth.user", objectID: String(id), summary: "Added user \(username)"),
+                    by: context.signedIn, in: transaction)
+            }
+        } catch UserStore.Refusal.usernameTaken {
+            return try await again(["username": "That name is taken."])
+        }
+        return .redirect(to: auth.urls.users.url)
+    }
+
+    /// `GET /staff/users/{id}`: the user, their groups and whether they may sign in.
+    func detail<Context: AuthRequestContext>(_ request: Request, context: SignedInContext<Context>) async throws
+        -> Response
+    {
+        let user = try await auth.users.user(id: context.pathNumber("id")).orNotFound()
+        return renderer.page(
+            "auth/user",
+            AuthViews.user(
+                user, groups: try await auth.users.groups(), chosen: try await auth.users.groupIDs(userID: user.id),
+                editable: editable(user, by: context.signedIn), urls: auth.urls),
+            for: request, context: context)
+    }
+
+    /// `POST /staff/users/{id}/groups`: puts the user in exactly the groups ticked.
+    func setGroups<Context: AuthRequestContext>(_ request: Request, context: SignedInContext<Context>) async throws
+        -> Response
+    {
+        let form = try context.checkedForm()
+        let user = try await changeable(context)
+        let chosen = Set(form.values("group").compactMap { CanonicalNumber.positive($0) })
+        let names = try await auth.users.groups().filter { chosen.contains($0.id) }.map(\.name)
+        try await auth.database.transaction { transaction in
+            try await auth.users.setGroups(userID: user.id, Array(chosen), in: transaction)
+            try await auth.audit.record(
+                AuditLog.Entry(
+                    action: "change", objectType: "auth.user", objectID: String(user.id),
+                    summary:
+                        "Set the groups of \(user.username): \(names.isEmpty ? "none" : names.joined(separator: ", "))"
+                ),
+                by: context.signedIn, in: transaction)
+        }
+        return .redirect(to: auth.urls.user.url(user.id))
+    }
+
+    /// `POST /staff/users/{id}/active` with `active=false` or `true`: deactivating ends every
+    /// session of the user at once, in the same transaction.
+    func setActive<Context: AuthRequestContext>(_ request: Request, context: SignedInContext<Context>) async throws
+        -> Response
+    {
+        let form = try context.checkedForm()
+        let user = try await changeable(context)
+        guard let active = form["active"].flatMap(Bool.init) else {
+            throw JSONError.validation(["active": "Send true or false"])
+        }
+        try await auth.database.transaction { transaction in
+            _ = try await auth.users.setActive(userID: user.id, active, in: transaction)
+            if !active { try await auth.sessions.endAll(userID: user.id, in: transaction) }
+            try await auth.audit.record(
+                AuditLog.Entry(
+                    action: "change", objectType: "auth.user", objectID: String(user.id),
+                    summary: "\(active ? "Reactivated" : "Deactivated") user \(user.username)"),
+                by: context.signedIn, in: transaction)
+        }
+        return .redirect(to: auth.urls.user.url(user.id))
+    }
+
+    /// `GET /staff/log?page=N`: the newest staff actions first.
+    func auditLog<Context: AuthRequestContext>(_ request: Request, context: SignedInContext<Context>) async throws
+        -> Response
+    {
+        let page = try request.pageNumber()
+        let result = try await auth.audit.recent(page: page, size: 50)
+        guard page <= result.count else { throw HTTPError(.notFound) }
+        return renderer.page(
+            "auth/log", AuthViews.auditLog(result, path: auth.urls.auditLog.url), for: request, context: context)
+    }
+
+    /// The user in the path, if the signed-in user may change them; else 403 (or 404).
+    private func changeable<Context: AuthRequestContext>(_ context: SignedInContext<Context>) async throws -> User {
+        let user = try await auth.users.user(id: context.pathNumber("id")).orNotFound()
+        if let refusal = refusal(user, by: context.signedIn) {
+            throw JSONError(.forbidden, code: "forbidden", message: refusal)
+        }
+        return user
+    }
+
+    private func editable(_ user: User, by actor: User) -> Bool {
+        actor.has(.changeUser) && refusal(user, by: actor) == nil
+    }
+
+    private func refusal(_ user: User, by actor: User) -> String? {
+        if user.id == actor.id { return "You cannot change your own account here." }
+        if user.isSuperuser, !actor.isSuperuser { return "Only a superuser can change a superuser." }
+        return nil
+    }
+}

@@ -1,0 +1,78 @@
+import Primitives
+
+/// Slows password guessing without letting an attacker lock the owner out, the way banks do:
+///
+/// - A browser that logged in before carries a device cookie (``DeviceCookie``). Its attempts
+///   count only against that device (`device:<digest>`), so failures from anywhere else never
+///   delay the owner on their own browser.
+/// - Every other attempt counts against the username (`user:<name>`) and the client address
+///   (`client:<address>`, see ``TrustedProxies``): one address guessing many names and many
+///   addresses guessing one name are both slowed.
+/// - Past a key's free attempts, the next must wait 1 s after the last failure, then 2, 4, 8 …
+///   up to 15 minutes: growing delays, never a permanent lock. A success clears the user's
+///   and the device's count; a key's count restarts after a day without failures.
+///
+/// Counts live in PostgreSQL (``LoginAttemptStore``), shared by every replica. Password hashing
+/// is bounded (``HashingSlots``): attempts beyond it are refused at once, never queued.
+final class LoginThrottle: Sendable {
+    let store: LoginAttemptStore
+    /// Free failures per kind of key before delays start.
+    static let freeFailures: [Kind: Int] = [.user: 5, .client: 20, .device: 10]
+    static let longestDelay: Duration = .seconds(15 * 60)
+    /// A key's failures are forgotten after this long without a new one.
+    static let window: Duration = .seconds(24 * 3_600)
+    static let deviceLifetime: Duration = .seconds(365 * 24 * 3_600)
+    /// Pruning runs at most this often per process, after a failure.
+    private static let pruneInterval: Duration = .seconds(60)
+    private let lastPrune = BlockingLock<ContinuousClock.Instant?>(nil)
+
+    enum Kind: String, Sendable {
+        case user, client, device
+    }
+
+    init(store: LoginAttemptStore) { self.store = store }
+
+    /// The keys an attempt counts against.
+    static func keys(username: String, client: String, device: String?) -> [String] {
+        if let device { return ["\(Kind.device.rawValue):\(device)"] }
+        return ["\(Kind.user.rawValue):\(username.lowercased())", "\(Kind.client.rawValue):\(client)"]
+    }
+
+    /// How long an attempt must still wait, by the delays of its keys; zero lets it through.
+    func wait(keys: [String]) async throws -> Duration {
+        try await store.failures(for: keys).map { failures in
+            Self.delay(failures: failures.count, kind: Self.kind(of: failures.key)) - failures.age
+        }.max().map { max($0, .zero) } ?? .zero
+    }
+
+    func recordFailure(keys: [String]) async throws {
+        try await store.recordFailure(keys: keys, window: Self.window)
+        let now = ContinuousClock.now
+        let due = lastPrune.withLock { last -> Bool in
+            guard last.map({ now - $0 >= Self.pruneInterval }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if due { try await store.prune(window: Self.window, deviceLifetime: Self.deviceLifetime) }
+    }
+
+    func recordSuccess(keys: [String]) async throws {
+        // The client key stays: one success from a shared address does not excuse its guesses.
+        let cleared = keys.filter { !$0.hasPrefix("\(Kind.client.rawValue):") }
+        if !cleared.isEmpty { try await store.clear(keys: cleared) }
+    }
+
+    /// The wait after `failures` failures of a key of `kind`: none within its free attempts,
+    /// then 1 s, doubling with each failure, up to ``longestDelay``.
+    static func delay(failures: Int, kind: Kind) -> Duration {
+        let free = freeFailures[kind] ?? 5
+        guard failures >= free else { return .zero }
+        let doublings = failures - free
+        guard doublings < 20 else { return longestDelay }
+        return min(.seconds(1 << doublings), longestDelay)
+    }
+
+    private static func kind(of key: String) -> Kind {
+        key.split(separator: ":", maxSplits: 1).first.flatMap { Kind(rawValue: String($0)) } ?? .user
+    }
+}

@@ -1,0 +1,108 @@
+import Dockerflow
+import Hummingbird
+import HummingbirdCore
+import Logging
+import Metrics
+import NIOCore
+import ServiceLifecycle
+
+/// Everything Dockerflow asks of a Hummingbird service, installed in one call, so an adopter
+/// cannot forget a piece (python-dockerflow's `Dockerflow(app, db=db)`):
+///
+/// - a router whose every route runs inside ``DockerflowMiddleware`` (request id, the
+///   `request.summary` line, statsd metrics, errors as responses), with the four endpoints
+///   (``DockerflowRoutes``) already on it;
+/// - an HTTP/1.1 server on `HOST`:`PORT` that closes a connection after a response marked
+///   `Connection: close` (``ConnectionCloseHandler``: while the process drains, a keep-alive
+///   client that ignores the header would otherwise stay on it);
+/// - ``runUntilTerminated(_:configuration:logger:)``: SIGTERM drains, then stops the server,
+///   then the services added here (a database pool), in that order.
+///
+/// ```swift
+/// var service = DockerflowApplication(dockerflow, context: BasicRequestContext.self, heartbeat: heartbeat,
+///                                     metrics: metrics, loggerName: "visits", logger: logger)
+/// service.router.get("/visits") { … }
+/// service.addServices(DatabaseService(database: database))
+/// try await service.run()
+/// ```
+public struct DockerflowApplication<Context: RequestContext> where Context.Source == ApplicationRequestContextSource {
+    /// Add the service's own routes and middleware here; they run inside Dockerflow's.
+    public let router: Router<Context>
+    public let configuration: DockerflowConfiguration
+    private let logger: Logger
+    private var services: [any Service] = []
+
+    /// `outermost` middleware runs before Dockerflow's and sees every response, errors
+    /// included (security headers). `errorPages` renders the errors of the routes it owns
+    /// (HTML pages); the others get JSON errors. `metrics` is the statsd backend
+    /// (``DockerflowConfiguration/bootstrap(loggerName:)``), nil to record nothing.
+    public init(
+        _ configuration: DockerflowConfiguration, context: Context.Type = Context.self, heartbeat: Heartbeat,
+        metrics: (any MetricsFactory)? = nil, errorPages: (any ErrorPages)? = nil,
+        outermost: [any MiddlewareProtocol<Request, Response, Context>] = [], loggerName: String, logger: Logger
+    ) {
+        let router = Router(context: context)
+        for middleware in outermost { router.add(middleware: middleware) }
+        router.add(
+            middleware: DockerflowMiddleware(
+                configuration, loggerName: loggerName, metrics: metrics, errorPages: errorPages))
+        DockerflowRoutes(configuration, heartbeat: heartbeat, metrics: metrics, logger: logger).add(to: router)
+        self.router = router
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Services that run beside the server and stop after it, in reverse order of adding.
+    public mutating func addServices(_ services: any Service...) {
+        self.services += services
+    }
+
+    /// The Hummingbird application: the router on an HTTP/1.1 server with `server`'s limits and
+    /// the connection-close handling, and the services added here.
+    public func application(server: HTTPServerOptions = HTTPServerOptions()) -> Application<RouterResponder<Context>> {
+        let handlers = server.channelHandlers
+        var http = HTTP1Channel.Configuration(
+            idleTimeout: server.idleTimeout.map { .nanoseconds(Int64($0 / .nanoseconds(1))) })
+        // Called for each connection: each gets handlers of its own.
+        http.additionalChannelHandlers = { handlers() + [ConnectionCloseHandler()] }
+        http.httpDecoder = server.httpDecoder
+        return Application(
+            router: router, server: .http1(configuration: http),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: server.serverName,
+                availableConnectionsDelegate: server.maxConnections.map {
+                    MaximumAvailableConnections($0, logger: logger)
+                }),
+            services: services, logger: logger)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains and stops (``runUntilTerminated(_:configuration:logger:)``).
+    public func run(server: HTTPServerOptions = HTTPServerOptions()) async throws {
+        try await runUntilTerminated([application(server: server)], configuration: configuration, logger: logger)
+    }
+}
+
+/// The HTTP/1.1 server's limits: what Hummingbird's `HTTP1Channel` takes, and a cap on open
+/// connections past which new ones wait in the listen backlog.
+public struct HTTPServerOptions: Sendable {
+    /// Handlers each connection gets after the HTTP decoder (request deadlines, say).
+    public var channelHandlers: @Sendable () -> [any RemovableChannelHandler]
+    /// Closes a connection on which nothing arrives for this long.
+    public var idleTimeout: Duration?
+    public var httpDecoder: HTTP1Channel.Configuration.DecoderConfiguration
+    public var maxConnections: Int?
+    /// The `Server` header; nil sends none.
+    public var serverName: String?
+
+    public init(
+        channelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] }, idleTimeout: Duration? = nil,
+        httpDecoder: HTTP1Channel.Configuration.DecoderConfiguration = .init(), maxConnections: Int? = nil,
+        serverName: String? = nil
+    ) {
+        self.channelHandlers = channelHandlers
+        self.idleTimeout = idleTimeout
+        self.httpDecoder = httpDecoder
+        self.maxConnections = maxConnections
+        self.serverName = serverName
+    }
+}

@@ -1,0 +1,109 @@
+import Crypto
+import Database
+import JSON
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Every SQL statement about sessions (the `sessions` table of Web's migrations).
+///
+/// A session starts when an app needs one (a sign-in, a value to keep), not on every visit:
+/// pages that only read set no cookie and write no row.
+public struct SessionStore: Sendable {
+    public let database: Database
+    /// How long a session lasts (`SESSION_LIFETIME_S`; Django's default is two weeks, Ballot's
+    /// twelve hours).
+    public let lifetime: Duration
+
+    public init(database: Database, lifetime: Duration = .seconds(12 * 3_600)) {
+        self.database = database
+        self.lifetime = lifetime
+    }
+
+    /// Starts a session and returns the token for its cookie. With `replacing`, that session
+    /// ends and its values carry over: sign-in changes the token (Django's `cycle_key`), so a
+    /// token planted in a browser before sign-in is worth nothing after it.
+    public func start(userID: Int?, data: [String: String] = [:], replacing old: String? = nil) async throws -> String {
+        let token = RandomToken.make()
+        var data = data
+        // Expired sessions are cleared here, when one starts, rather than by a timer.
+        try await database.transaction { transaction in
+            try await transaction.query("DELETE FROM sessions WHERE expires_at < now()")
+            if let old, RandomToken.isWellFormed(old) {
+                let ended = try await transaction.query(
+                    "DELETE FROM sessions WHERE id = $1 AND expires_at > now() RETURNING data::text",
+                    [Self.key(for: old)])
+                if let row = ended.first {
+                    data = Self.decodeData(try row.decode(column: 0, as: String.self)).merging(data) { _, new in new }
+                }
+            }
+            try await transaction.query(
+                """
+                INSERT INTO sessions (id, user_id, csrf_token, data, expires_at)
+                VALUES ($1, $2, $3, $4::jsonb, now() + $5 * interval '1 second')
+                """,
+                [
+                    Self.key(for: token), userID, RandomToken.make(), try Self.encodeData(data),
+                    Int(lifetime.components.seconds),
+                ])
+        }
+        return token
+    }
+
+    /// The live session for a cookie's token, or nil (malformed, unknown or expired).
+    public func find(token: String) async throws -> WebSession? {
+        guard RandomToken.isWellFormed(token) else { return nil }
+        let rows = try await database.query(
+            "SELECT user_id, csrf_token, data::text FROM sessions WHERE id = $1 AND expires_at > now()",
+            [Self.key(for: token)])
+        guard let row = rows.first else { return nil }
+        return WebSession(
+            key: Self.key(for: token), userID: try row.decode(column: 0), csrfToken: try row.decode(column: 1),
+            data: Self.decodeData(try row.decode(column: 2)))
+    }
+
+    /// Saves the session's values.
+    public func save(_ session: WebSession) async throws {
+        try await database.query(
+            "UPDATE sessions SET data = $2::jsonb WHERE id = $1", [session.key, try Self.encodeData(session.data)])
+    }
+
+    /// Ends a session (sign-out).
+    public func end(token: String) async throws {
+        guard RandomToken.isWellFormed(token) else { return }
+        try await database.query("DELETE FROM sessions WHERE id = $1", [Self.key(for: token)])
+    }
+
+    /// Ends every session of a user: after a password change, or when an account is deactivated.
+    /// `queryable` is the transaction of the change, so both happen or neither.
+    public func endAll(userID: Int, in queryable: some Queryable) async throws {
+        try await queryable.query("DELETE FROM sessions WHERE user_id = $1", [userID])
+    }
+
+    /// SHA-256 of a token in hex: what the table keeps instead of the token.
+    public static func key(for token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).lowercaseHex
+    }
+
+    /// The values as a JSON object; a NUL, which PostgreSQL's `jsonb` cannot hold, is refused
+    /// as any text parameter with one is.
+    static func encodeData(_ data: [String: String]) throws(DatabaseError) -> String {
+        if data.contains(where: { $0.key.utf8.contains(0) || $0.value.utf8.contains(0) }) {
+            throw .invalidParameter(position: 0, reason: "a session value holds a NUL byte")
+        }
+        var writer = JSONWriter(capacity: 64)
+        writer.beginObject()
+        for (name, value) in data.sorted(by: { $0.key < $1.key }) { writer.field(name, value) }
+        writer.endObject()
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// The values of a `data` column (`data::text`); the column only ever holds what this store
+    /// wrote.
+    public static func decodeData(_ text: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+}

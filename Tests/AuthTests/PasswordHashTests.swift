@@ -1,0 +1,62 @@
+import Testing
+
+@testable import Auth
+
+/// Moving from Django: a user table copied from a Django site signs in as it did there. The
+/// hashes are made by Django itself, at every iteration count it has used; what Ballot cannot
+/// verify is refused with a reason, never a crash.
+@Suite struct PasswordHashTests {
+    static let passwords = ["correct horse battery", "pässwörd 🔑 with $ and spaces", "x"]
+
+    @Test(arguments: passwords)
+    func djangosHashesVerify(password: String) async throws {
+        let hashes = try await DjangoHashes.make(for: password)
+        #expect(hashes["version"]?.hasPrefix("5.") == true, "\(hashes["version"] ?? "")")
+        for (name, upgrade) in [
+            ("default", false), ("pbkdf2_sha256_36000", true), ("pbkdf2_sha256_260000", true),
+            ("pbkdf2_sha256_600000", false), ("pbkdf2_sha1", true), ("scrypt", true),
+        ] {
+            let hash = try #require(hashes[name])
+            #expect(
+                await PasswordHash.checkOnThreadPool(password, against: hash) == .match(needsUpgrade: upgrade),
+                "\(name): \(hash)")
+            #expect(await PasswordHash.checkOnThreadPool(password + "!", against: hash) == .mismatch, "\(name)")
+        }
+        for name in ["md5", "unusable"] {
+            let hash = try #require(hashes[name])
+            guard case .unsupported = await PasswordHash.checkOnThreadPool(password, against: hash) else {
+                Issue.record("\(name) \(hash) was not refused")
+                continue
+            }
+        }
+    }
+
+    @Test func ballotsOwnHashesAreSaltedAndSlow() async throws {
+        let first = try await PasswordHash.makeOnThreadPool("s3cret password")
+        let second = try await PasswordHash.makeOnThreadPool("s3cret password")
+        #expect(first != second)
+        #expect(first.hasPrefix("pbkdf2_sha256$600000$"))
+        #expect(await PasswordHash.checkOnThreadPool("s3cret password", against: first) == .match(needsUpgrade: false))
+        #expect(await PasswordHash.checkOnThreadPool("s3cret passwore", against: first) == .mismatch)
+    }
+
+    /// Hashes Ballot cannot or will not compute: each is a reason, never a crash or a match.
+    @Test(arguments: [
+        "", "$", "$$$", "$$$$$", "pbkdf2_sha256", "pbkdf2_sha256$$$", "pbkdf2_sha256$x$salt$AAAA",
+        "pbkdf2_sha256$0$salt$AAAA", "pbkdf2_sha256$-5$salt$AAAA", "pbkdf2_sha256$1000$salt$not base64!",
+        "pbkdf2_sha256$1000$salt$", "pbkdf2_sha256$99999999999$salt$AAAA", "pbkdf2_sha256$1$a$b$c",
+        "scrypt$3$salt$8$1$AAAA", "scrypt$1048576$salt$32$1$AAAA", "scrypt$16384$salt$0$1$AAAA",
+        "scrypt$16384$salt$8$99$AAAA", "scrypt$16384$salt$8$5",
+        "argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+        "bcrypt_sha256$$2b$12$ehPsFvMyIHQ2eTY1NdbmjObnr2dSnmKrJp8hjqGnZgBrKUzZ7vtRC", "md5$salt$abc",
+        "unsalted_md5$5ebe2294ecd0e0f08eab7690d2a6ee69", "crypt$$ab1Hv2Lg7ltQo", "!unusable",
+        String(repeating: "$", count: 10_000),
+    ])
+    func unverifiableHashesAreRefusedWithAReason(hash: String) {
+        guard case .unsupported(let reason) = PasswordHash.check("password", against: hash) else {
+            Issue.record("\(hash.prefix(80)) was not refused")
+            return
+        }
+        #expect(!reason.isEmpty && reason.count < 200)
+    }
+}

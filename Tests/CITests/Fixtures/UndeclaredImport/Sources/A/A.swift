@@ -1,0 +1,9 @@
+import C
+
+@testable import B
+
+let text = """
+    import Nothing
+    """
+
+public let a = c + b

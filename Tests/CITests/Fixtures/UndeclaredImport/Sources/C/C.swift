@@ -1,0 +1,3 @@
+import B
+
+public let c = b
