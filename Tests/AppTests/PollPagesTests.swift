@@ -157,6 +157,26 @@ import Web
             "\(error)" == "\(directory)/polls/results.mustache:1: {{#unclosed}} is never closed"
         }
     }
+
+    /// With a build of the assets, every page links their hashed names (the layout's values).
+    @Test func pagesLinkTheHashedAssets() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("static-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(
+            atPath: Repository.root.appendingPathComponent("static/src").path, toPath: "\(root)/src")
+        let built = await Program.capture(
+            [Repository.root.appendingPathComponent("scripts/build-assets").path], environment: ["STATIC_ROOT": root])
+        try #require(built.status == 0, "build-assets: \(built.output)")
+        try await QuestionAPITests.withApp(questions: 1, environment: ["STATIC_DIR": root]) { client, _, _ in
+            for uri in ["/", "/questions/1"] {
+                let page = String(buffer: try await client.execute(uri: uri, method: .get).body)
+                let css = try #require(page.firstMatch(of: /href="(\/static\/app-[A-Z0-9]+\.css)"/)?.1, "\(uri)")
+                #expect(page.contains(#"<script src="/static/app-"#), "\(uri)")
+                #expect(try await client.execute(uri: String(css), method: .get).status == .ok)
+            }
+        }
+    }
 }
 
 extension HTTPFields {

@@ -1,0 +1,40 @@
+import Dockerflow
+import DockerflowHummingbird
+import Hummingbird
+import HummingbirdTesting
+import Settings
+import TestSupport
+import Testing
+
+/// Dockerflow installed in one call: the endpoints and the middleware on the router, and a
+/// server that closes a keep-alive connection after a `Connection: close` response, so a
+/// client that ignores the header cannot stay on a draining replica.
+@Suite struct DockerflowApplicationTests {
+    @Test func oneCallInstallsTheEndpointsTheMiddlewareAndTheConnectionHandling() async throws {
+        var configuration = try DockerflowConfiguration(EnvironmentReader(["HOST": "127.0.0.1"]))
+        configuration.port = 0
+        let drain = configuration.drain
+        let service = DockerflowApplication(
+            configuration, context: BasicRequestContext.self, heartbeat: Heartbeat(timeout: .seconds(1)),
+            loggerName: "test", logger: CapturedLog().logger("test"))
+        service.router.get("/hello") { _, _ in "hi" }
+        try await service.application().test(.live) { client in
+            try await client.execute(uri: "/hello", method: .get) { response in
+                #expect(String(buffer: response.body) == "hi")
+                #expect(response.headers[.requestID] != nil)
+            }
+            #expect(try await client.execute(uri: "/__heartbeat__", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/__lbheartbeat__", method: .get).status == .ok)
+
+            let port = try #require(client.port)
+            let kept = try #require(RawConnection(port: port))
+            kept.send("GET /hello HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n\r\n")
+            // Not draining: the connection stays open for the next request.
+            #expect(await RawConnection.waitUntilClosed([kept], timeout: .milliseconds(500)) == 1)
+            drain.begin()
+            #expect(try await client.execute(uri: "/__lbheartbeat__", method: .get).status == .serviceUnavailable)
+            kept.send("GET /hello HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n\r\n")
+            #expect(await RawConnection.waitUntilClosed([kept], timeout: .seconds(20)) == 0)
+        }
+    }
+}
