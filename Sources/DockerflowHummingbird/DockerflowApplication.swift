@@ -29,13 +29,17 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
     /// Add the service's own routes and middleware here; they run inside Dockerflow's.
     public let router: Router<Context>
     public let configuration: DockerflowConfiguration
-    private let logger: Logger
-    private var services: [any Service] = []
+    @usableFromInline let logger: Logger
+    @usableFromInline var services: [any Service] = []
 
     /// `outermost` middleware runs before Dockerflow's and sees every response, errors
     /// included (security headers). `errorPages` renders the errors of the routes it owns
     /// (HTML pages); the others get JSON errors. `metrics` is the statsd backend
     /// (``DockerflowConfiguration/bootstrap(loggerName:)``), nil to record nothing.
+    ///
+    /// Inlinable, so that the middleware is made in the caller's module for its request
+    /// context: a generic middleware made here would run unspecialized on every request.
+    @inlinable
     public init(
         _ configuration: DockerflowConfiguration, context: Context.Type = Context.self, heartbeat: Heartbeat,
         metrics: (any MetricsFactory)? = nil, errorPages: (any ErrorPages)? = nil,

@@ -9,36 +9,33 @@
 /// have a handful of fields, so that is as fast as hashing. A name given twice keeps its first
 /// value.
 public struct TemplateFields: TemplateContext, ExpressibleByDictionaryLiteral {
-    private var names: [String]
-    private var values: [TemplateValue]
+    // One array, the literal's own: a view costs one allocation.
+    private var fields: [(String, TemplateValue)]
 
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        names = elements.map(\.0)
-        values = elements.map(\.1)
+        fields = elements
     }
 
     /// No fields: a page whose template shows only the layout's values.
     public static var empty: TemplateFields { [:] }
 
     /// The names, in the order given.
-    public var fieldNames: [String] { names }
+    public var fieldNames: [String] { fields.map(\.0) }
 
     public func value(named name: String) -> TemplateValue? {
-        guard let index = names.firstIndex(of: name) else { return nil }
-        return values[index]
+        for (field, value) in fields where field == name { return value }
+        return nil
     }
 
     /// These fields and `other`'s after them (a lookup finds these first).
     public func merging(_ other: TemplateFields) -> TemplateFields {
         var merged = self
-        merged.names += other.names
-        merged.values += other.values
+        merged.fields += other.fields
         return merged
     }
 
     /// Adds `value` as `name`, after the fields already here.
     public mutating func append(_ name: String, _ value: TemplateValue) {
-        names.append(name)
-        values.append(value)
+        fields.append((name, value))
     }
 }

@@ -29,6 +29,7 @@ import Testing
         #expect(!manifest.contains("unsafeFlags"))
         for package in [
             "Benchmarks/Package.swift", "Benchmarks/Reference/Package.swift", "Examples/Visits/Package.swift",
+            "Examples/Notes/Package.swift",
         ] {
             #expect(FileManager.default.fileExists(atPath: Repository.root.appendingPathComponent(package).path))
         }

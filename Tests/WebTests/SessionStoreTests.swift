@@ -46,9 +46,13 @@ import Testing
             let session = try #require(try await sessions.find(token: signedIn))
             #expect(session.userID == 42)
             #expect(session.data == ["cart": "3", "welcome": "yes"])
-            // A planted or unknown token carries nothing over.
+            // A planted or unknown token carries nothing over, nor does another user's session.
             let fresh = try await sessions.start(userID: 7, replacing: String(repeating: "a", count: 64))
             #expect(try await sessions.find(token: fresh)?.data == [:])
+            let theirs = try await sessions.start(userID: 8, data: ["secret": "theirs"])
+            let mine = try await sessions.start(userID: 9, replacing: theirs)
+            #expect(try await sessions.find(token: theirs) == nil)
+            #expect(try await sessions.find(token: mine)?.data == [:])
             try await sessions.end(token: signedIn)
             #expect(try await sessions.find(token: signedIn) == nil)
         }

@@ -1,4 +1,5 @@
 import Auth
+import Database
 import Hummingbird
 import Settings
 import Web
@@ -60,22 +61,29 @@ struct StaffPages: Sendable {
 
     /// `POST /staff/questions/{id}/close`
     func closeQuestion<Context>(_ request: Request, context: SignedInContext<Context>) async throws -> Response {
-        let id = try context.pathNumber("id")
-        try await site.database.transaction { transaction in
-            let text = try await site.questions.close(id: id, in: transaction).orNotFound()
-            try await site.auth.audit.record(
-                .question("close", id, "Closed “\(text)”"), by: context.signedIn, in: transaction)
-        }
-        return redirectToList()
+        try await change(
+            context, "close", summary: { "Closed “\($0)”" }, perform: { try await site.questions.close(id: $0, in: $1) }
+        )
     }
 
     /// `POST /staff/questions/{id}/delete`
     func deleteQuestion<Context>(_ request: Request, context: SignedInContext<Context>) async throws -> Response {
+        try await change(
+            context, "delete", summary: { "Deleted “\($0)” and its votes" },
+            perform: { try await site.questions.delete(id: $0, in: $1) })
+    }
+
+    /// Runs `perform` on the question in the path and records `action` in the audit log, in one
+    /// transaction (404 when there is no such question), then back to the list.
+    private func change<Context>(
+        _ context: SignedInContext<Context>, _ action: String, summary: (String) -> String,
+        perform: (Int, Transaction) async throws -> String?
+    ) async throws -> Response {
         let id = try context.pathNumber("id")
         try await site.database.transaction { transaction in
-            let text = try await site.questions.delete(id: id, in: transaction).orNotFound()
+            let text = try await perform(id, transaction).orNotFound()
             try await site.auth.audit.record(
-                .question("delete", id, "Deleted “\(text)” and its votes"), by: context.signedIn, in: transaction)
+                .question(action, id, summary(text)), by: context.signedIn, in: transaction)
         }
         return redirectToList()
     }

@@ -18,12 +18,30 @@ public struct URLPattern: Sendable, ExpressibleByStringLiteral, CustomStringConv
 
     public let pattern: String
     private let segments: [Segment]
+    /// For a pattern with one parameter, the text around it: a page builds a link per item, so
+    /// a number's URL is two concatenations.
+    private let around: (prefix: String, suffix: String)?
 
     public init(_ pattern: String) {
         self.pattern = pattern
-        segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
+        let segments: [Segment] = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map {
+            part in
             part.hasPrefix("{") && part.hasSuffix("}")
                 ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
+        }
+        self.segments = segments
+        let parameters = segments.indices.filter { if case .parameter = segments[$0] { true } else { false } }
+        if parameters.count == 1, let index = parameters.first {
+            func text(_ part: ArraySlice<Segment>) -> String {
+                part.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
+            }
+            let after = text(segments[(index + 1)...])
+            around = (
+                "/" + text(segments[..<index]) + (index > 0 ? "/" : ""),
+                after.isEmpty && index == segments.count - 1 ? "" : "/" + after
+            )
+        } else {
+            around = nil
         }
     }
 
@@ -50,6 +68,12 @@ public struct URLPattern: Sendable, ExpressibleByStringLiteral, CustomStringConv
             }
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// The URL with `number` as its one parameter: `/questions/7/results`.
+    public func url(_ number: Int) -> String {
+        guard let around else { return url(number as any CustomStringConvertible) }
+        return around.prefix + String(number) + around.suffix
     }
 
     /// The URL of a pattern without parameters.

@@ -24,8 +24,9 @@ public struct SessionStore: Sendable {
     }
 
     /// Starts a session and returns the token for its cookie. With `replacing`, that session
-    /// ends and its values carry over: sign-in changes the token (Django's `cycle_key`), so a
-    /// token planted in a browser before sign-in is worth nothing after it.
+    /// ends: sign-in changes the token (Django's `cycle_key`), so a token planted in a browser
+    /// before sign-in is worth nothing after it. Its values carry over when it was anonymous or
+    /// the same user's; another user's values stay with them (Django's `flush`).
     public func start(userID: Int?, data: [String: String] = [:], replacing old: String? = nil) async throws -> String {
         let token = RandomToken.make()
         var data = data
@@ -34,10 +35,14 @@ public struct SessionStore: Sendable {
             try await transaction.query("DELETE FROM sessions WHERE expires_at < now()")
             if let old, RandomToken.isWellFormed(old) {
                 let ended = try await transaction.query(
-                    "DELETE FROM sessions WHERE id = $1 AND expires_at > now() RETURNING data::text",
+                    "DELETE FROM sessions WHERE id = $1 AND expires_at > now() RETURNING user_id, data::text",
                     [Self.key(for: old)])
                 if let row = ended.first {
-                    data = Self.decodeData(try row.decode(column: 0, as: String.self)).merging(data) { _, new in new }
+                    let owner = try row.decode(column: 0, as: Int?.self)
+                    if owner == nil || owner == userID {
+                        data = Self.decodeData(try row.decode(column: 1, as: String.self)).merging(data) { _, new in new
+                        }
+                    }
                 }
             }
             try await transaction.query(
