@@ -28,6 +28,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownApp(String)
     /// `--to` without `--app` while several apps are installed.
     case targetNeedsApp
+    /// `down` was asked to revert a negative number of migrations.
+    case negativeSteps(Int)
     /// Migrations of the single-folder ledger of earlier versions that no installed migration
     /// replaces: the database has a schema these apps do not describe.
     case unadoptedLegacyMigrations([String])
@@ -69,6 +71,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
             return "no installed app is labelled \(label)"
         case .targetNeedsApp:
             return "--to needs --app, naming whose migration number it is"
+        case .negativeSteps(let steps):
+            return "cannot revert \(steps) migrations; give --steps 1 or more"
         case .unadoptedLegacyMigrations(let labels):
             return "the database's ledger (ballot_schema_migrations) lists \(labels.joined(separator: ", ")), "
                 + "which no installed migration replaces; add '-- migrate:replaces NNNN_description' to the "

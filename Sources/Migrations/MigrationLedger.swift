@@ -12,8 +12,10 @@ import Database
 /// `ballot_migrations` replaced the single-folder ledger of earlier versions,
 /// `ballot_schema_migrations` (one row per number, no app). That table is read, never written:
 /// while a deploy rolls, replicas of the previous version still read it for their heartbeat, and
-/// it must go on saying what it said. The first `migrate up` of this version records its rows in
-/// the new ledger under the migrations that replace them (``adopt``).
+/// it must go on saying what it said. The first `migrate up` of this version creates the new
+/// ledger and, in the same transaction, records the legacy rows under the migrations that
+/// replace them. From then on the legacy ledger is history: reverting everything leaves an
+/// empty ledger, not a reason to adopt the legacy rows again.
 struct MigrationLedger {
     static let table = "ballot_migrations"
     static let legacyTable = "ballot_schema_migrations"
@@ -40,7 +42,7 @@ struct MigrationLedger {
         var label: String { "\(String(format4: version))_\(name)" }
     }
 
-    /// What a status needs: the ledger, and the legacy ledger while the ledger is empty.
+    /// What a status needs: the ledger, and the legacy ledger while the ledger does not exist.
     struct Contents: Sendable {
         var entries: [Entry]
         var legacy: [LegacyEntry]
@@ -61,36 +63,40 @@ struct MigrationLedger {
                 """)
     }
 
-    /// The ledger in the order migrations were applied, and, only while it is empty or missing,
-    /// the legacy ledger's rows.
+    /// The ledger in the order migrations were applied, and, only while it does not exist, the
+    /// legacy ledger's rows.
     ///
     /// One query in the usual case: asking first whether the table exists would double the
     /// heartbeat's cost, and "undefined table" (42P01) says the same. Callers never run this
     /// inside a transaction, where the error would abort it.
     static func contents(_ database: some Queryable) async throws -> Contents {
-        let entries = try await rows(
-            "SELECT app, version, name, checksum, applied_at FROM \(table) ORDER BY id", database
-        ).map { row in
-            Entry(
-                app: try row.decode(column: 0), version: try row.decode(column: 1), name: try row.decode(column: 2),
-                checksum: try row.decode(column: 3), appliedAt: try row.decode(column: 4))
+        if let entries = try await rows(
+            "SELECT app, version, name, checksum, applied_at FROM \(table) ORDER BY id", database)
+        {
+            return Contents(
+                entries: try entries.map { row in
+                    Entry(
+                        app: try row.decode(column: 0), version: try row.decode(column: 1),
+                        name: try row.decode(column: 2), checksum: try row.decode(column: 3),
+                        appliedAt: try row.decode(column: 4))
+                }, legacy: [])
         }
-        guard entries.isEmpty else { return Contents(entries: entries, legacy: []) }
-        let legacy = try await rows(
-            "SELECT version, name, applied_at FROM \(legacyTable) ORDER BY version", database
-        ).map { row in
-            LegacyEntry(
-                version: try row.decode(column: 0), name: try row.decode(column: 1),
-                appliedAt: try row.decode(column: 2))
-        }
-        return Contents(entries: [], legacy: legacy)
+        let legacy = try await rows("SELECT version, name, applied_at FROM \(legacyTable) ORDER BY version", database)
+        return Contents(
+            entries: [],
+            legacy: try (legacy ?? []).map { row in
+                LegacyEntry(
+                    version: try row.decode(column: 0), name: try row.decode(column: 1),
+                    appliedAt: try row.decode(column: 2))
+            })
     }
 
-    private static func rows(_ sql: String, _ database: some Queryable) async throws -> [Row] {
+    /// The rows of `sql`, or nil when its table does not exist.
+    private static func rows(_ sql: String, _ database: some Queryable) async throws -> [Row]? {
         do {
             return Array(try await database.query(sql))
         } catch DatabaseError.server(let error) where error.sqlState == "42P01" {
-            return []
+            return nil
         }
     }
 

@@ -56,22 +56,33 @@ public struct Migrator: Sendable {
     public func up(app label: String? = nil, to target: Int? = nil) async throws -> [Step] {
         let scope = try scope(upTo: label, target: target)
         return try await withMigrationLock { session in
-            try await MigrationLedger.createIfMissing(session)
             var status = MigrationStatus(apps: apps, ledger: try await MigrationLedger.contents(session))
             guard status.drifted.isEmpty else { throw MigrationError.drift(status.drifted) }
             guard status.unadoptedLegacy.isEmpty else {
                 throw MigrationError.unadoptedLegacyMigrations(status.unadoptedLegacy)
             }
-            if status.entries.contains(where: { if case .replacing = $0.state { true } else { false } }) {
-                try await adopt(status, on: session)
-                status = MigrationStatus(apps: apps, ledger: try await MigrationLedger.contents(session))
+            // The ledger and what it adopts from the legacy ledger appear together, or neither.
+            let adopted = try await session.transaction { transaction in
+                try await MigrationLedger.createIfMissing(transaction)
+                return try await adopt(status, in: transaction)
             }
+            if adopted { status = MigrationStatus(apps: apps, ledger: try await MigrationLedger.contents(session)) }
             let pending = Set(status.pending.map(\.label))
             var applied: [Step] = []
             for app in apps where scope[app.app] != nil {
+                let newestApplied = status.entries.filter { $0.app == app.app && $0.isApplied }.map(\.version).max()
                 for file in app.files where file.version <= scope[app.app] ?? .max {
                     let step = Step(app: app.app, file: file)
                     guard pending.contains(step.label) else { continue }
+                    if let newestApplied, newestApplied > file.version {
+                        // A migration merged after a later one was deployed: it still runs, but
+                        // whoever reads the log should check that it does not assume the old schema.
+                        logger.warning(
+                            "applying a migration numbered below one already applied",
+                            metadata: [
+                                "migration": "\(step.label)", "newest_applied": "\(String(format4: newestApplied))",
+                            ])
+                    }
                     try await run(step, .up, on: session)
                     applied.append(step)
                 }
@@ -87,6 +98,7 @@ public struct Migrator: Sendable {
     @discardableResult
     public func down(app label: String? = nil, to target: Int? = nil, steps: Int = 1) async throws -> [Step] {
         if target != nil, label == nil { throw MigrationError.targetNeedsApp }
+        guard steps >= 0 else { throw MigrationError.negativeSteps(steps) }
         if let label {
             guard let app = apps.first(where: { $0.app == label }) else { throw MigrationError.unknownApp(label) }
             if let target, target != 0, !app.files.contains(where: { $0.version == target }) {
@@ -150,22 +162,23 @@ public struct Migrator: Sendable {
         return scope
     }
 
-    /// Records, in one transaction, the migrations whose legacy migrations are all applied, at
-    /// the time the last of those was.
-    private func adopt(_ status: MigrationStatus, on session: Session) async throws {
-        try await session.transaction { transaction in
-            for entry in status.entries {
-                guard case .replacing(let appliedAt) = entry.state,
-                    let file = apps.first(where: { $0.app == entry.app })?.files.first(where: {
-                        $0.version == entry.version
-                    })
-                else { continue }
-                try await MigrationLedger.record(app: entry.app, file, appliedAt: appliedAt, in: transaction)
-                logger.info(
-                    "recorded as applied: it replaces migrations of the legacy ledger",
-                    metadata: ["migration": "\(entry.label)", "replaces": "\(file.replaces.joined(separator: ", "))"])
-            }
+    /// Records the migrations whose legacy migrations are all applied, at the time the last of
+    /// those was; true when there was one.
+    private func adopt(_ status: MigrationStatus, in transaction: Transaction) async throws -> Bool {
+        var adopted = false
+        for entry in status.entries {
+            guard case .replacing(let appliedAt) = entry.state,
+                let file = apps.first(where: { $0.app == entry.app })?.files.first(where: {
+                    $0.version == entry.version
+                })
+            else { continue }
+            try await MigrationLedger.record(app: entry.app, file, appliedAt: appliedAt, in: transaction)
+            adopted = true
+            logger.info(
+                "recorded as applied: it replaces migrations of the legacy ledger",
+                metadata: ["migration": "\(entry.label)", "replaces": "\(file.replaces.joined(separator: ", "))"])
         }
+        return adopted
     }
 
     private enum Direction: String { case up, down }
@@ -225,7 +238,9 @@ public struct Migrator: Sendable {
                 try await MigrationLedger.unlock(session)
                 return value
             } catch {
+                // The session goes back to the pool: it must not keep the migrator's timeout.
                 // The lock also ends with the session, should the unlock fail.
+                if lockTimeout != nil { try? await session.execute(script: "RESET lock_timeout") }
                 try? await MigrationLedger.unlock(session)
                 throw error
             }

@@ -51,6 +51,13 @@ import Testing
         "bcrypt_sha256$$2b$12$ehPsFvMyIHQ2eTY1NdbmjObnr2dSnmKrJp8hjqGnZgBrKUzZ7vtRC", "md5$salt$abc",
         "unsalted_md5$5ebe2294ecd0e0f08eab7690d2a6ee69", "crypt$$ab1Hv2Lg7ltQo", "!unusable",
         String(repeating: "$", count: 10_000),
+        // Digests of another length than Django writes: a longer one would multiply the work.
+        "pbkdf2_sha256$1000$salt$" + String(repeating: "A", count: 44),
+        "pbkdf2_sha1$1000$salt$" + String(repeating: "A", count: 43) + "=",
+        "scrypt$16384$salt$8$1$" + String(repeating: "A", count: 43) + "=",
+        // 128 × n × r overflows a 64-bit integer: refused by its memory, not a crash.
+        "scrypt$144115188075855872$salt$8$1$" + String(repeating: "A", count: 86) + "==",
+        "scrypt$4611686018427387904$salt$32$16$" + String(repeating: "A", count: 86) + "==",
     ])
     func unverifiableHashesAreRefusedWithAReason(hash: String) {
         guard case .unsupported(let reason) = PasswordHash.check("password", against: hash) else {
@@ -58,5 +65,27 @@ import Testing
             return
         }
         #expect(!reason.isEmpty && reason.count < 200)
+    }
+
+    /// A refused hash (an unusable password, say) costs a decoy's hash, so a sign-in cannot tell
+    /// by its time an account that has no usable password. The bound is a quarter of the
+    /// fastest of three decoy checks: without the decoy a refusal takes microseconds.
+    @Test func refusedHashesTakeAsLongAsADecoy() async {
+        let clock = ContinuousClock()
+        var decoy = Duration.seconds(3_600)
+        for _ in 0..<3 {
+            decoy = min(
+                decoy,
+                await clock.measure { _ = await PasswordHash.checkOnThreadPool("x", against: PasswordHash.decoy) })
+        }
+        for hash in ["!unusable", "md5$salt$abc", "pbkdf2_sha256$1000$salt$AAAA"] {
+            let refused = await clock.measure {
+                guard case .unsupported = await PasswordHash.checkOnThreadPool("x", against: hash) else {
+                    Issue.record("\(hash) was not refused")
+                    return
+                }
+            }
+            #expect(refused >= decoy / 4, "\(hash): \(refused) against a decoy's \(decoy)")
+        }
     }
 }

@@ -2,6 +2,7 @@ import Database
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import Testing
 import Web
 import WebTesting
@@ -139,6 +140,107 @@ import WebTesting
                 #expect(response.status == .badRequest, "\(suffix)")
                 #expect(!response.headers[values: .setCookie].contains { $0.hasPrefix("sessionid=") })
             }
+        }
+    }
+
+    /// Names no account can have (too long for an index entry, control characters, any byte
+    /// but NUL, which the form refuses) are still counted: 422 every time, never a 500, and the
+    /// same name is throttled after its free attempts.
+    @Test func namesNoAccountCanHaveAreCountedNotFailed() async throws {
+        try await AuthSite.with { site in
+            for name in [String(repeating: "a", count: 151), String(repeating: "é", count: 600), "a\u{1}b", "名前"] {
+                for _ in 0..<5 {
+                    let response = try await site.newBrowser().signIn(name, "guess")
+                    #expect(response.status == .unprocessableContent, "\(name.prefix(8).debugDescription)")
+                }
+                let throttled = try await site.newBrowser().signIn(name, "guess")
+                #expect(throttled.status == .tooManyRequests, "\(name.prefix(8).debugDescription)")
+                // Every attempt comes from one client: forget its count, so only the name's decides.
+                try await site.database.query("DELETE FROM login_failures WHERE key LIKE 'client:%'")
+            }
+            let keys = try await site.database.query("SELECT key FROM login_failures WHERE key LIKE 'user:%'").map {
+                try $0.decode(column: 0, as: String.self)
+            }
+            #expect(keys.count == 4 && keys.allSatisfy { $0.utf8.count == "user:#".utf8.count + 64 }, "\(keys)")
+        }
+    }
+
+    @Test func clientKeysCountIPv6ByItsSlash64() {
+        for (address, key) in [
+            ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:db8:1:2::ffff", "2001:db8:1:2::/64"),
+            ("2001:DB8:0:0:8:800:200C:417A", "2001:db8:0:0::/64"), ("::1", "0:0:0:0::/64"),
+            ("192.0.2.7", "192.0.2.7"), ("::ffff:192.0.2.7", "::ffff:192.0.2.7"), ("unknown", "unknown"),
+        ] {
+            #expect(LoginThrottle.clientKey(address) == key, "\(address)")
+        }
+        #expect(
+            LoginThrottle.keys(username: "Editor", client: "2001:db8::1", device: nil) == [
+                "user:editor", "client:2001:db8:0:0::/64",
+            ])
+    }
+
+    /// Sign-in clears the anonymous CSRF cookie, as sign-out does: a token planted before either
+    /// is worth nothing after it.
+    @Test func signingInAndOutRotateTheCSRFCookie() async throws {
+        try await AuthSite.with { site in
+            let browser = site.newBrowser()
+            _ = try await browser.get("/login")
+            let planted = try #require(browser.cookies[CSRFToken.cookieName])
+            let response = try await browser.signIn("reader", Self.password)
+            #expect(
+                response.headers[values: .setCookie].contains {
+                    $0.hasPrefix("csrftoken=;") && $0.contains("Max-Age=0")
+                })
+            #expect(browser.cookies[CSRFToken.cookieName] == nil)
+            let out = try await browser.post("/logout", form: [("csrf_token", try await site.csrfToken(of: browser))])
+            #expect(out.status == .seeOther && browser.cookies[CSRFToken.cookieName] == nil)
+            // The planted token no longer passes a form after sign-out.
+            browser.cookies[CSRFToken.cookieName] = nil
+            let replay = try await site.browser.client.execute(
+                uri: "/login", method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "csrf_token=\(planted)&username=reader&password=x"))
+            #expect(replay.status == .forbidden)
+            _ = try await browser.get("/login")
+            #expect(browser.cookies[CSRFToken.cookieName].map { $0 != planted } == true)
+        }
+    }
+
+    /// A password changed while the old one is being checked: the sign-in waits for the change's
+    /// transaction, sees the new hash, and starts no session (else it would outlive the change,
+    /// which ended the user's sessions).
+    @Test func aPasswordChangedDuringSignInStartsNoSession() async throws {
+        try await AuthSite.with { site in
+            let readerID = site.ids["reader"] ?? 0
+            let browser = site.newBrowser()
+            _ = try await browser.get("/login")
+            let newHash = try await PasswordHash.makeOnThreadPool("a different password")
+            let signIn = try await site.database.transaction { transaction -> Task<TestResponse, any Error> in
+                _ = try await site.auth.users.setPasswordHash(username: "reader", newHash, in: transaction)
+                try await site.auth.sessions.endAll(userID: readerID, in: transaction)
+                let signIn = Task { try await browser.signIn("reader", Self.password) }
+                // The change commits only once the sign-in waits for the row it locked.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while try await site.database.query(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock'
+                    """)[0].decode(column: 0, as: Int.self) == 0
+                {
+                    guard ContinuousClock.now < deadline else {
+                        signIn.cancel()
+                        Issue.record("the sign-in never waited for the password change")
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                return signIn
+            }
+            let response = try await signIn.value
+            #expect(response.status == .conflict)
+            #expect(try await site.sessions(of: "reader") == 0)
+            #expect(browser.cookies[SessionCookie.name] == nil)
+            #expect(try await site.newBrowser().signIn("reader", "a different password").status == .seeOther)
         }
     }
 

@@ -154,4 +154,63 @@ import WebTesting
             #expect(try await auditSummaries(site) == ["clerk: Deactivated user reader"])
         }
     }
+
+    /// A manager (view, add and change users, nothing else) cannot lift anyone above
+    /// themselves: not by putting someone in a group with more permissions, not by creating a
+    /// user in one, not by changing a user who already has more. Each refusal changes nothing
+    /// and writes no audit entry; a group within the manager's permissions is granted.
+    @Test func nobodyGrantsWhatTheyDoNotHave() async throws {
+        try await AuthSite.with { site in
+            let managers = try await site.auth.users.setGroup(
+                name: "managers", permissions: [.viewUser, .addUser, .changeUser])
+            let editors = try #require(try await site.auth.users.groups().first { $0.name == "editors" })
+            let powerful = try await site.auth.users.setGroup(
+                name: "powerful", permissions: [.viewUser, .addUser, .changeUser, AuthSite.secret])
+            try await site.auth.users.setGroups(userID: site.ids["clerk"] ?? 0, [managers], in: site.database)
+            let clerk = try await signedIn(site, as: "clerk")
+            let token = try await site.csrfToken(of: clerk)
+            let readerID = site.ids["reader"] ?? 0
+            for group in [editors.id, powerful] {
+                let response = try await clerk.post(
+                    "/staff/users/\(readerID)/groups", form: [("csrf_token", token), ("group", String(group))])
+                #expect(response.status == .forbidden, "group \(group)")
+                #expect(String(buffer: response.body).contains("only groups whose permissions you have"))
+            }
+            #expect(try await site.auth.users.user(id: readerID)?.permissions.isEmpty == true)
+
+            // The editor reads the secret, which the manager cannot: theirs to change is no one's.
+            for (path, field) in [("active", ("active", "false")), ("groups", ("group", String(managers)))] {
+                let response = try await clerk.post(
+                    "/staff/users/\(site.ids["editor"] ?? 0)/\(path)", form: [("csrf_token", token), field])
+                #expect(response.status == .forbidden, "\(path)")
+                #expect(String(buffer: response.body).contains("only users whose permissions you have"), "\(path)")
+            }
+            #expect(try await site.auth.users.user(id: site.ids["editor"] ?? 0)?.isActive == true)
+
+            let page = try await clerk.get("/staff/users/new")
+            let created = try await clerk.post(
+                "/staff/users",
+                form: [
+                    ("csrf_token", TestBrowser.csrfField(page)), ("username", "sidekick"),
+                    ("password", "long enough pw"), ("password_again", "long enough pw"), ("is_staff", "on"),
+                    ("group", String(powerful)),
+                ])
+            #expect(created.status == .unprocessableContent)
+            #expect(String(buffer: created.body).contains("only groups whose permissions you have"))
+            #expect(try await site.auth.users.credentials(username: "sidekick") == nil)
+
+            #expect(
+                try await clerk.post(
+                    "/staff/users/\(readerID)/groups", form: [("csrf_token", token), ("group", String(managers))]
+                ).status == .seeOther)
+            #expect(try await auditSummaries(site) == ["clerk: Set the groups of reader: managers"])
+            // A superuser grants anything.
+            let admin = try await signedIn(site, as: "admin")
+            #expect(
+                try await admin.post(
+                    "/staff/users/\(readerID)/groups",
+                    form: [("csrf_token", try await site.csrfToken(of: admin)), ("group", String(powerful))]
+                ).status == .seeOther)
+        }
+    }
 }

@@ -121,8 +121,31 @@ import Testing
                 await #expect(throws: MigrationError.unadoptedLegacyMigrations(["0004_local_change"])) {
                     try await migrator.up()
                 }
-                let recorded = try await database.query("SELECT count(*) FROM ballot_migrations")
-                #expect(try recorded[0].decode(column: 0, as: Int.self) == 0)
+                // Refused before anything changed: not even the new ledger exists.
+                let ledger = try await database.query("SELECT to_regclass('ballot_migrations') IS NULL")
+                #expect(try ledger[0].decode(column: 0, as: Bool.self))
+            }
+        }
+    }
+
+    /// Once the new ledger exists, the legacy one is history: reverting every migration leaves
+    /// an empty ledger and no tables, and the next `up` runs every migration rather than
+    /// recording the replacing ones as applied over tables that are gone.
+    @Test func aFullRollbackAfterTheUpgradeDoesNotAdoptTheLegacyLedgerAgain() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.with(url: url) { database async throws in
+                try await migrateTheOldWay(database)
+                let migrator = try Migrator(database: database, apps: try InstalledForTests.apps())
+                try await migrator.up()
+                let reverted = try await migrator.down(steps: 1_000)
+                #expect(reverted.count == migrator.apps.map(\.files.count).reduce(0, +))
+                let status = try await migrator.status()
+                #expect(status.entries.allSatisfy { $0.state == .pending }, "\(status.entries.map(\.state))")
+                let applied = try await migrator.up()
+                #expect(applied.count == reverted.count)
+                let votes = try await database.query("SELECT count(*) FROM choices")
+                #expect(try votes[0].decode(column: 0, as: Int.self) == 0)
+                #expect(try await migrator.status().isUpToDate)
             }
         }
     }

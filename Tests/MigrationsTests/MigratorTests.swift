@@ -122,6 +122,53 @@ import Testing
         }
     }
 
+    /// Two branches each added a migration and the later number was deployed first: the
+    /// earlier one still applies, with a warning that names both.
+    @Test func aMigrationNumberedBelowAnAppliedOneAppliesWithAWarning() async throws {
+        let folder = try MigrationFolder(["0002_b.sql": MigrationFolder.createTable("b")])
+        try await withMigrator(folder) { migrator, database async throws in
+            try await migrator.up()
+            try folder.write("0001_a.sql", MigrationFolder.createTable("a"))
+            let log = CapturedLog()
+            let later = try Migrator(database: database, apps: [try folder.app()], logger: log.logger("migrate"))
+            #expect(try await later.up().map(\.label) == ["test/0001_a"])
+            let warnings = try log.lines().filter { ($0["Severity"] as? Int) == 4 }.compactMap {
+                $0["Fields"] as? [String: Any]
+            }
+            #expect(warnings.count == 1)
+            #expect(warnings.first?["migration"] as? String == "test/0001_a")
+            #expect(warnings.first?["newest_applied"] as? String == "0002")
+            #expect(try await later.up().isEmpty && log.lines().filter { ($0["Severity"] as? Int) == 4 }.count == 1)
+        }
+    }
+
+    /// The migrator's `lock_timeout` is its session's only while it runs: after a failed
+    /// migration, the connection goes back to the pool with the server's setting.
+    @Test func aFailedRunGivesBackTheConnectionWithTheServersLockTimeout() async throws {
+        let folder = try MigrationFolder(["0001_broken.sql": "-- migrate:up\nSELEC 1;"])
+        defer { folder.delete() }
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.with(url: url, poolSize: 1) { database async throws in
+                let server = try await database.query("SHOW lock_timeout")[0].decode(column: 0, as: String.self)
+                let migrator = try Migrator(
+                    database: database, apps: [try folder.app()], lockTimeout: .milliseconds(1_234))
+                await #expect(throws: MigrationError.self) { try await migrator.up() }
+                #expect(try await database.query("SHOW lock_timeout")[0].decode(column: 0, as: String.self) == server)
+                #expect(server != "1234ms")
+            }
+        }
+    }
+
+    @Test func downRefusesANegativeCount() async throws {
+        let folder = try MigrationFolder(["0001_a.sql": MigrationFolder.createTable("a")])
+        try await withMigrator(folder) { migrator, database async throws in
+            try await migrator.up()
+            await #expect(throws: MigrationError.negativeSteps(-1)) { try await migrator.down(steps: -1) }
+            #expect(try await migrator.down(steps: 0).isEmpty)
+            #expect(try await tableExists("a", database))
+        }
+    }
+
     @Test func downRefusesWithoutADownPartBeforeChangingAnything() async throws {
         let folder = try MigrationFolder([
             "0001_a.sql": "-- migrate:up\nCREATE TABLE a (id int);",

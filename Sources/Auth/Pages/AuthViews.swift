@@ -38,7 +38,8 @@ enum AuthViews {
     ) -> TemplateFields {
         [
             "username": .text(username), "usernameError": TemplateValue(problems["username"]),
-            "passwordError": TemplateValue(problems["password"]), "isStaff": .flag(isStaff),
+            "passwordError": TemplateValue(problems["password"]), "groupsError": TemplateValue(problems["groups"]),
+            "isStaff": .flag(isStaff),
             "groups": groupChoices(groups, chosen: chosen),
         ]
     }

@@ -1,3 +1,4 @@
+import Database
 import DockerflowHummingbird
 import HTTPTypes
 import Hummingbird
@@ -10,7 +11,9 @@ import Web
 /// hashed only in a free ``HashingSlots`` slot: too many failures answer 429 with
 /// `Retry-After`, too many sign-ins at once 503. A successful sign-in starts a new session (the
 /// anonymous one, if any, ends and its values carry over), remembers the browser for the
-/// throttle, and upgrades a hash weaker than Ballot's own.
+/// throttle, clears the anonymous CSRF cookie, and upgrades a hash weaker than Ballot's own. The
+/// session is started only if the account is unchanged since its password was read
+/// (``UserStore/recordSignIn(of:staff:in:)``).
 struct SignInPages: Sendable {
     let auth: Auth
     let renderer: PageRenderer
@@ -77,17 +80,29 @@ struct SignInPages: Sendable {
                 "auth/login", AuthViews.login(username: username, next: next, error: message), for: request,
                 context: context, status: .unprocessableContent)
         }
+        let token = try await auth.database.transaction { transaction -> String? in
+            guard try await auth.users.recordSignIn(of: user, staff: auth.signIn == .staffOnly, in: transaction)
+            else { return nil }
+            return try await auth.sessions.start(
+                userID: user.id, replacing: SessionCookie.token(in: request), in: transaction)
+        }
+        guard let token else {
+            // The password or the account changed while the old password was being checked.
+            return renderer.page(
+                "auth/login",
+                AuthViews.login(username: username, next: next, error: "The account changed. Sign in again."),
+                for: request, context: context, status: .conflict)
+        }
         try await auth.throttle.recordSuccess(
             keys: keys + LoginThrottle.keys(username: username, client: client, device: nil))
-        let token = try await auth.sessions.start(userID: user.id, replacing: SessionCookie.token(in: request))
         let device = deviceToken ?? RandomToken.make()
         try await auth.attempts.rememberDevice(digest: SessionStore.key(for: device), userID: user.id)
-        try await auth.users.recordLogin(userID: user.id)
         if needsUpgrade, let stronger = try? await PasswordHash.makeOnThreadPool(password) {
             try await auth.users.upgradePasswordHash(userID: user.id, from: user.passwordHash, to: stronger)
         }
         var response = Response.redirect(to: next)
         response.setCookie(SessionCookie.make(token, lifetime: auth.sessions.lifetime, secure: auth.web.secureCookies))
+        response.setCookie(CSRFToken.expiredCookie(secure: auth.web.secureCookies))
         response.setCookie(
             DeviceCookie.make(
                 device, lifetime: LoginThrottle.deviceLifetime, secure: auth.web.secureCookies,
@@ -100,6 +115,7 @@ struct SignInPages: Sendable {
         if let token = SessionCookie.token(in: request) { try await auth.sessions.end(token: token) }
         var response = Response.redirect(to: auth.urls.afterLogout)
         response.setCookie(SessionCookie.expired(secure: auth.web.secureCookies))
+        response.setCookie(CSRFToken.expiredCookie(secure: auth.web.secureCookies))
         return response
     }
 

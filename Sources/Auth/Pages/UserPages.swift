@@ -9,8 +9,11 @@ import Web
 /// its permission (``Permission/viewUser``, ``Permission/addUser``, ``Permission/changeUser``,
 /// ``Permission/viewAuditLog``); every change is in the audit log, written in its transaction.
 ///
-/// Nobody changes their own account here (a user could otherwise lift their own groups), and
-/// only a superuser changes a superuser.
+/// No one grants what they do not have: unless a superuser, a user puts others (new or not) only
+/// in groups whose permissions are all theirs, and changes only users whose permissions are all
+/// theirs, so neither a second account nor an accomplice lifts anyone above them. Nobody changes
+/// their own account here, and only a superuser changes a superuser. Each rule is checked inside
+/// the change's transaction, on rows locked for it.
 struct UserPages: Sendable {
     let auth: Auth
     let renderer: PageRenderer
@@ -63,6 +66,8 @@ struct UserPages: Sendable {
                 for: request, context: context, status: .unprocessableContent)
         }
         guard problems.isEmpty else { return try await again(problems) }
+        let allowed = try await grantable(groups, by: context.signedIn)
+        guard allowed else { return try await again(["groups": Self.beyondYourPermissions]) }
         guard auth.hashingSlots.take() else {
             throw JSONError(
                 .serviceUnavailable, code: "busy", message: "Too many passwords being hashed. Try again in a moment.",
@@ -77,6 +82,7 @@ struct UserPages: Sendable {
             try await auth.database.transaction { transaction in
                 let id = try await auth.users.create(
                     username: username, passwordHash: hash, isStaff: isStaff, groups: groups, in: transaction)
+                try await mustStayWithin(id, of: context.signedIn, in: transaction)
                 try await auth.audit.record(
                     AuditLog.Entry(
                         action: "add", objectType: "auth.user", objectID: String(id), summary: "Added user \(username)"),
@@ -106,11 +112,16 @@ struct UserPages: Sendable {
         -> Response
     {
         let form = try context.checkedForm()
-        let user = try await changeable(context)
-        let chosen = Set(form.values("group").compactMap { CanonicalNumber.positive($0) })
+        let id = try context.pathNumber("id")
+        let chosen = Array(Set(form.values("group").compactMap { CanonicalNumber.positive($0) }))
+        guard try await grantable(chosen, by: context.signedIn) else {
+            throw JSONError(.forbidden, code: "forbidden", message: Self.beyondYourPermissions)
+        }
         let names = try await auth.users.groups().filter { chosen.contains($0.id) }.map(\.name)
         try await auth.database.transaction { transaction in
-            try await auth.users.setGroups(userID: user.id, Array(chosen), in: transaction)
+            let user = try await changeable(id, by: context.signedIn, in: transaction)
+            try await auth.users.setGroups(userID: user.id, chosen, in: transaction)
+            try await mustStayWithin(user.id, of: context.signedIn, in: transaction)
             try await auth.audit.record(
                 AuditLog.Entry(
                     action: "change", objectType: "auth.user", objectID: String(user.id),
@@ -119,7 +130,7 @@ struct UserPages: Sendable {
                 ),
                 by: context.signedIn, in: transaction)
         }
-        return .redirect(to: auth.urls.user.url(user.id))
+        return .redirect(to: auth.urls.user.url(id))
     }
 
     /// `POST /staff/users/{id}/active` with `active=false` or `true`: deactivating ends every
@@ -128,11 +139,12 @@ struct UserPages: Sendable {
         -> Response
     {
         let form = try context.checkedForm()
-        let user = try await changeable(context)
+        let id = try context.pathNumber("id")
         guard let active = form["active"].flatMap(Bool.init) else {
             throw JSONError.validation(["active": "Send true or false"])
         }
         try await auth.database.transaction { transaction in
+            let user = try await changeable(id, by: context.signedIn, in: transaction)
             _ = try await auth.users.setActive(userID: user.id, active, in: transaction)
             if !active { try await auth.sessions.endAll(userID: user.id, in: transaction) }
             try await auth.audit.record(
@@ -141,7 +153,7 @@ struct UserPages: Sendable {
                     summary: "\(active ? "Reactivated" : "Deactivated") user \(user.username)"),
                 by: context.signedIn, in: transaction)
         }
-        return .redirect(to: auth.urls.user.url(user.id))
+        return .redirect(to: auth.urls.user.url(id))
     }
 
     /// `GET /staff/log?page=N`: the newest staff actions first.
@@ -155,13 +167,33 @@ struct UserPages: Sendable {
             "auth/log", AuthViews.auditLog(result, path: auth.urls.auditLog.url), for: request, context: context)
     }
 
-    /// The user in the path, if the signed-in user may change them; else 403 (or 404).
-    private func changeable<Context: AuthRequestContext>(_ context: SignedInContext<Context>) async throws -> User {
-        let user = try await auth.users.user(id: context.pathNumber("id")).orNotFound()
-        if let refusal = refusal(user, by: context.signedIn) {
+    static let beyondYourPermissions = "You can grant only groups whose permissions you have yourself."
+
+    /// The user `id`, locked until the transaction ends, if `actor` may change them; else 403
+    /// (or 404).
+    private func changeable(_ id: Int, by actor: User, in transaction: Transaction) async throws -> User {
+        let user = try await auth.users.user(id: id, lockingIn: transaction).orNotFound()
+        if let refusal = refusal(user, by: actor) {
             throw JSONError(.forbidden, code: "forbidden", message: refusal)
         }
         return user
+    }
+
+    /// Whether `actor` may put someone in every one of `groups`: a superuser may; anyone else
+    /// only when each group grants nothing they lack.
+    private func grantable(_ groups: [Int], by actor: User) async throws -> Bool {
+        if actor.isSuperuser || groups.isEmpty { return true }
+        let granted = try await auth.users.groups().filter { groups.contains($0.id) }.flatMap(\.permissions)
+        return Set(granted).isSubset(of: actor.permissions)
+    }
+
+    /// Refuses (rolling the transaction back) when the change left user `id` with a permission
+    /// `actor` lacks: the groups were changed meanwhile, or the user had one already.
+    private func mustStayWithin(_ id: Int, of actor: User, in transaction: Transaction) async throws {
+        guard !actor.isSuperuser, let user = try await auth.users.user(id: id, lockingIn: transaction) else { return }
+        guard user.permissions.isSubset(of: actor.permissions), !user.isSuperuser else {
+            throw JSONError(.forbidden, code: "forbidden", message: Self.beyondYourPermissions)
+        }
     }
 
     private func editable(_ user: User, by actor: User) -> Bool {
@@ -171,6 +203,9 @@ struct UserPages: Sendable {
     private func refusal(_ user: User, by actor: User) -> String? {
         if user.id == actor.id { return "You cannot change your own account here." }
         if user.isSuperuser, !actor.isSuperuser { return "Only a superuser can change a superuser." }
+        if !actor.isSuperuser, !user.permissions.isSubset(of: actor.permissions) {
+            return "You can change only users whose permissions you have yourself."
+        }
         return nil
     }
 }

@@ -58,8 +58,15 @@ public enum PasswordHash {
         try await onThreadPool { Result { () throws(Failure) in try make(password) } }.get()
     }
 
+    /// A hash refused without hashing (Django's unusable password, an algorithm Ballot does
+    /// not verify, a malformed one) still costs a decoy's hash, so a refusal takes as long as a
+    /// wrong password and timing does not tell such accounts apart.
     public static func checkOnThreadPool(_ password: String, against stored: String) async -> Check {
-        await onThreadPool { check(password, against: stored) }
+        await onThreadPool {
+            let result = check(password, against: stored)
+            if case .unsupported = result { _ = check(password, against: decoy) }
+            return result
+        }
     }
 
     private static func onThreadPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
@@ -87,8 +94,11 @@ public enum PasswordHash {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
         case "pbkdf2_sha256", "pbkdf2_sha1":
+            // The digest's own length, as Django writes it: 32 bytes, or 20 for SHA-1. A longer
+            // one would multiply the work by its blocks.
+            let length = parts[0] == "pbkdf2_sha256" ? 32 : 20
             guard parts.count == 4, let rounds = Int(parts[1]), rounds >= 1,
-                let expected = Data(base64Encoded: parts[3]), !expected.isEmpty
+                let expected = Data(base64Encoded: parts[3]), expected.count == length
             else { return .unsupported("a \(parts[0]) hash is malformed") }
             guard rounds <= maximumRounds else {
                 return .unsupported(
@@ -103,12 +113,14 @@ public enum PasswordHash {
             guard equalInConstantTime(Array(expected), actual) else { return .mismatch }
             return .match(needsUpgrade: !sha256 || rounds < defaultRounds)
         case "scrypt":
+            // 64 bytes, as Django writes it.
             guard parts.count == 6, let n = Int(parts[1]), let r = Int(parts[3]), let p = Int(parts[4]),
                 n > 1, n & (n - 1) == 0, (1...32).contains(r), (1...16).contains(p),
-                let expected = Data(base64Encoded: parts[5]), !expected.isEmpty
+                let expected = Data(base64Encoded: parts[5]), expected.count == 64
             else { return .unsupported("a scrypt hash is malformed") }
-            guard 128 * n * r <= maximumScryptMemory else {
-                return .unsupported("a scrypt hash needs \(128 * n * r >> 20) MiB, over the 64 MiB Ballot allows")
+            // Compared by division: 128 × n × r overflows for the n a hostile row can hold.
+            guard n <= maximumScryptMemory / (128 * r) else {
+                return .unsupported("a scrypt hash needs more than the 64 MiB Ballot allows")
             }
             guard
                 let key = try? KDF.Scrypt.deriveKey(

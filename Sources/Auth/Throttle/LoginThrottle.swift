@@ -1,4 +1,5 @@
 import Primitives
+import Web
 
 /// Slows password guessing without letting an attacker lock the owner out, the way banks do:
 ///
@@ -6,14 +7,17 @@ import Primitives
 ///   count only against that device (`device:<digest>`), so failures from anywhere else never
 ///   delay the owner on their own browser.
 /// - Every other attempt counts against the username (`user:<name>`) and the client address
-///   (`client:<address>`, see ``TrustedProxies``): one address guessing many names and many
-///   addresses guessing one name are both slowed.
+///   (`client:<address>`, see ``TrustedProxies``; an IPv6 client by its /64): one address
+///   guessing many names and many addresses guessing one name are both slowed.
 /// - Past a key's free attempts, the next must wait 1 s after the last failure, then 2, 4, 8 …
 ///   up to 15 minutes: growing delays, never a permanent lock. A success clears the user's
 ///   and the device's count; a key's count restarts after a day without failures.
 ///
 /// Counts live in PostgreSQL (``LoginAttemptStore``), shared by every replica. Password hashing
-/// is bounded (``HashingSlots``): attempts beyond it are refused at once, never queued.
+/// is bounded (``HashingSlots``): attempts beyond it are refused at once, never queued. The
+/// wait is read before the hash and the failure written after it, so attempts sent together
+/// can all pass one wait: at most as many as there are hashing slots in the fleet, after which
+/// the delay holds again. Closing that gap would serialise every sign-in of a name.
 final class LoginThrottle: Sendable {
     let store: LoginAttemptStore
     /// Free failures per kind of key before delays start.
@@ -35,7 +39,26 @@ final class LoginThrottle: Sendable {
     /// The keys an attempt counts against.
     static func keys(username: String, client: String, device: String?) -> [String] {
         if let device { return ["\(Kind.device.rawValue):\(device)"] }
-        return ["\(Kind.user.rawValue):\(username.lowercased())", "\(Kind.client.rawValue):\(client)"]
+        return ["\(Kind.user.rawValue):\(userKey(username))", "\(Kind.client.rawValue):\(clientKey(client))"]
+    }
+
+    /// A name no account can have is still counted, by its digest: kept as typed it could be
+    /// longer than an index entry or hold a NUL, and the attempt would fail instead of counting.
+    static func userKey(_ username: String) -> String {
+        UserStore.isPossibleUsername(username) ? username.lowercased() : "#\(SessionStore.key(for: username))"
+    }
+
+    /// An IPv6 client counts by its /64: one subscriber usually holds the whole prefix, and
+    /// would otherwise get a fresh allowance from each of its 2^64 addresses. IPv4, IPv4-mapped
+    /// IPv6 and whatever is not an address count as they are.
+    static func clientKey(_ address: String) -> String {
+        guard let bytes = TrustedProxies.parse(address), bytes.count == 16,
+            !(bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff)
+        else { return address }
+        let groups = stride(from: 0, to: 8, by: 2).map {
+            String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
+        }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     /// How long an attempt must still wait, by the delays of its keys; zero lets it through.

@@ -81,9 +81,21 @@ public struct UserStore: Sendable {
 
     /// The user with this id and their permissions, or nil.
     public func user(id: Int) async throws -> User? {
-        let rows = try await database.query(
-            "SELECT id, username, is_active, is_staff, is_superuser, \(Self.permissionsColumn) FROM users u WHERE id = $1",
-            [id])
+        try await user(id: id, from: database, locking: false)
+    }
+
+    /// The same, with the user's row locked until `transaction` ends: a change checks whom it
+    /// changes on the row it changes.
+    public func user(id: Int, lockingIn transaction: some Queryable) async throws -> User? {
+        try await user(id: id, from: transaction, locking: true)
+    }
+
+    private func user(id: Int, from queryable: some Queryable, locking: Bool) async throws -> User? {
+        let rows = try await queryable.query(
+            """
+            SELECT id, username, is_active, is_staff, is_superuser, \(Self.permissionsColumn)
+            FROM users u WHERE id = $1\(locking ? " FOR UPDATE" : "")
+            """, [id])
         return try rows.first.map { row in
             User(
                 id: try row.decode(column: 0), username: try row.decode(column: 1), isActive: try row.decode(column: 2),
@@ -154,16 +166,16 @@ public struct UserStore: Sendable {
             })
     }
 
-    /// Puts the user in exactly `groups` (ids that name no group are left out).
+    /// Puts the user in exactly `groups` (ids that name no group are left out), in two
+    /// statements however many groups a form names.
     public func setGroups(userID: Int, _ groups: [Int], in queryable: any Queryable) async throws {
         try await queryable.query("DELETE FROM auth_user_groups WHERE user_id = $1", [userID])
-        for group in Set(groups).sorted() {
-            try await queryable.query(
-                """
-                INSERT INTO auth_user_groups (user_id, group_id)
-                SELECT $1, id FROM auth_groups WHERE id = $2
-                """, [userID, group])
-        }
+        guard !groups.isEmpty else { return }
+        try await queryable.query(
+            """
+            INSERT INTO auth_user_groups (user_id, group_id)
+            SELECT $1, id FROM auth_groups WHERE id = ANY(string_to_array($2, ',')::bigint[])
+            """, [userID, Set(groups).map(String.init).joined(separator: ",")])
     }
 
     /// Deactivates or reactivates a user; false when there is no such user.
@@ -187,9 +199,17 @@ public struct UserStore: Sendable {
             "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2", [userID, old, new])
     }
 
-    /// Notes a successful sign-in.
-    public func recordLogin(userID: Int) async throws {
-        try await database.query("UPDATE users SET last_login_at = now() WHERE id = $1", [userID])
+    /// Notes a successful sign-in, in the transaction that starts its session, if the user is
+    /// still as they were when the password was checked: the same hash, active, and staff when
+    /// `staff` says so. The update locks the row, so a password change or a deactivation either
+    /// committed before (and this returns false) or waits until the session exists and ends it.
+    public func recordSignIn(of user: Credentials, staff: Bool, in transaction: Transaction) async throws -> Bool {
+        try await !transaction.query(
+            """
+            UPDATE users SET last_login_at = now()
+            WHERE id = $1 AND password_hash = $2 AND is_active AND (is_staff OR NOT $3) RETURNING id
+            """, [user.id, user.passwordHash, staff]
+        ).isEmpty
     }
 
     /// Every group with its permissions, by name.

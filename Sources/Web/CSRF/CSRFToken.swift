@@ -23,6 +23,13 @@ public enum CSRFToken {
         Cookie(name: cookieName, value: value, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
+    /// Clears the cookie token. Sign-in and sign-out set it, as Django rotates its token at
+    /// login: a token planted in the browser before either (by a sibling subdomain, say) is
+    /// worth nothing after it, and the next anonymous form gets a fresh one.
+    public static func expiredCookie(secure: Bool) -> Cookie {
+        Cookie(name: cookieName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
     /// The token a form of this request must carry: the session's, or the cookie's; nil when
     /// there is neither (no form of this site was rendered for this browser).
     public static func expected(for request: Request, session: WebSession?) -> String? {

@@ -28,33 +28,42 @@ public struct SessionStore: Sendable {
     /// before sign-in is worth nothing after it. Its values carry over when it was anonymous or
     /// the same user's; another user's values stay with them (Django's `flush`).
     public func start(userID: Int?, data: [String: String] = [:], replacing old: String? = nil) async throws -> String {
+        try await database.transaction { try await start(userID: userID, data: data, replacing: old, in: $0) }
+    }
+
+    /// ``start(userID:data:replacing:)`` in the caller's transaction: a sign-in that must see
+    /// the user unchanged (same password, still active) locks the user's row in `transaction`
+    /// first, so a password change either comes before and is seen, or after and ends this
+    /// session too.
+    public func start(
+        userID: Int?, data: [String: String] = [:], replacing old: String? = nil, in transaction: Transaction
+    )
+        async throws -> String
+    {
         let token = RandomToken.make()
         var data = data
         // Expired sessions are cleared here, when one starts, rather than by a timer.
-        try await database.transaction { transaction in
-            try await transaction.query("DELETE FROM sessions WHERE expires_at < now()")
-            if let old, RandomToken.isWellFormed(old) {
-                let ended = try await transaction.query(
-                    "DELETE FROM sessions WHERE id = $1 AND expires_at > now() RETURNING user_id, data::text",
-                    [Self.key(for: old)])
-                if let row = ended.first {
-                    let owner = try row.decode(column: 0, as: Int?.self)
-                    if owner == nil || owner == userID {
-                        data = Self.decodeData(try row.decode(column: 1, as: String.self)).merging(data) { _, new in new
-                        }
-                    }
+        try await transaction.query("DELETE FROM sessions WHERE expires_at < now()")
+        if let old, RandomToken.isWellFormed(old) {
+            let ended = try await transaction.query(
+                "DELETE FROM sessions WHERE id = $1 AND expires_at > now() RETURNING user_id, data::text",
+                [Self.key(for: old)])
+            if let row = ended.first {
+                let owner = try row.decode(column: 0, as: Int?.self)
+                if owner == nil || owner == userID {
+                    data = Self.decodeData(try row.decode(column: 1, as: String.self)).merging(data) { _, new in new }
                 }
             }
-            try await transaction.query(
-                """
-                INSERT INTO sessions (id, user_id, csrf_token, data, expires_at)
-                VALUES ($1, $2, $3, $4::jsonb, now() + $5 * interval '1 second')
-                """,
-                [
-                    Self.key(for: token), userID, RandomToken.make(), try Self.encodeData(data),
-                    Int(lifetime.components.seconds),
-                ])
         }
+        try await transaction.query(
+            """
+            INSERT INTO sessions (id, user_id, csrf_token, data, expires_at)
+            VALUES ($1, $2, $3, $4::jsonb, now() + $5 * interval '1 second')
+            """,
+            [
+                Self.key(for: token), userID, RandomToken.make(), try Self.encodeData(data),
+                Int(lifetime.components.seconds),
+            ])
         return token
     }
 
