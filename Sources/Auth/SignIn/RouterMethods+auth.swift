@@ -17,6 +17,14 @@ extension RouterMethods where Context: AuthRequestContext {
             .group(context: SignedInContext<Context>.self)
     }
 
+    /// A group of routes open to everyone whose handlers and pages also know the signed-in user,
+    /// if there is one (`context.user`, and `user` in templates), as Django's
+    /// `AuthenticationMiddleware` gives every view. Costs a query only for requests that carry a
+    /// session cookie.
+    public func knowingTheUser(_ auth: Auth) -> RouterGroup<Context> {
+        group().add(middleware: AuthenticationMiddleware<Context>(database: auth.database))
+    }
+
     /// A group of routes only for users with `permission`: 403 for the rest.
     public func requiring(_ permission: Permission) -> RouterGroup<Context> {
         group().add(middleware: RequirePermission<Context>(permission))

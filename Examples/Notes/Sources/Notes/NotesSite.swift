@@ -38,7 +38,7 @@ enum NotesSite {
             loggerName: "notes", logger: Logger(label: "notes"))
         auth.addRoutes(to: service.router, renderer: renderer)
 
-        service.router.get("/") { request, context in
+        service.router.knowingTheUser(auth).get("/") { request, context in
             let notes = try await database.query("SELECT text, '' FROM notes ORDER BY id DESC LIMIT 50")
             return renderer.page("notes/index", try fields(notes), for: request, context: context)
         }

@@ -43,7 +43,9 @@ import WebTesting
     @Test func membersWriteNotesAndModeratorsSeeWhoWroteThem() async throws {
         try await Self.withSite { browser, _ in
             #expect(try await browser.get("/notes/new").headers[.location] == "/login?next=/notes/new")
+            #expect(String(buffer: try await browser.get("/").body).contains("Sign in</a> to write one."))
             #expect(try await browser.signIn("ada", Self.password).status == .seeOther)
+            #expect(String(buffer: try await browser.get("/").body).contains("Write a note"))
             let form = try await browser.get("/notes/new")
             let token = TestBrowser.csrfField(form)
             let posted = try await browser.post("/notes", form: [("csrf_token", token), ("text", "  Hello <world>  ")])
