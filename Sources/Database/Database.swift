@@ -5,10 +5,10 @@ import Metrics
 ///
 /// ```swift
 /// let database = Database(configuration: try DatabaseConfiguration(environment: environment))
-/// let rows = try await database.query("SELECT id, text FROM questions WHERE id = $1", [id])
-/// let question = try rows.first?.decode(Question.self)
+/// let rows = try await database.query("SELECT id, text FROM questions WHERE id = \(id)")
+/// let (id, text) = try rows[0].decode((Int, String).self)
 /// try await database.transaction { tx in
-///     try await tx.query("UPDATE choices SET votes = votes + 1 WHERE id = $1", [choiceID])
+///     try await tx.query("UPDATE choices SET votes = votes + 1 WHERE id = \(choiceID)")
 /// }
 /// ```
 ///
@@ -42,8 +42,8 @@ public final class Database: Queryable {
     /// twice is harmless, and a failover or a killed replica then costs the caller nothing.
     /// Never use it for a statement that writes.
     @discardableResult
-    public func read(_ sql: String, _ parameters: [any QueryParameter] = []) async throws -> QueryResult {
-        try await retryingOnce(when: \.mayBeReadAgain) { try await $0.query(sql, parameters) }
+    public func read(_ query: Query) async throws -> QueryResult {
+        try await retryingOnce(when: \.mayBeReadAgain) { try await $0.query(query.sql, query.parameters) }
     }
 
     private func retryingOnce(

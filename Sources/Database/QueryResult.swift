@@ -45,7 +45,7 @@ public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
         }
     }
 
-    func cell(row: Int, column: Int) -> PostgresCell {
+    @usableFromInline func cell(row: Int, column: Int) -> PostgresCell {
         let type = PostgresType(rawValue: PQftype(handle, Int32(column)))
         guard PQgetisnull(handle, Int32(row), Int32(column)) == 0 else {
             return PostgresCell(bytes: nil, type: type, result: self, column: column)
@@ -56,11 +56,16 @@ public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
         return PostgresCell(bytes: bytes, type: type, result: self, column: column)
     }
 
-    /// Every row decoded into `T` by column name (see ``Row/decode(_:keyStrategy:)``).
-    public func decode<T: Decodable>(
-        _ type: T.Type, keyStrategy: ColumnKeyStrategy = .useDefaultKeys
-    ) throws -> [T] {
-        try map { try $0.decode(type, keyStrategy: keyStrategy) }
+    /// Every row's columns, in order, as the types of a tuple (see ``Row/decode(_:)``):
+    /// `for (id, text) in try rows.decode((Int, String).self) { … }`.
+    @inlinable
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws(DatabaseError)
+        -> [(repeat each T)]
+    {
+        var rows: [(repeat each T)] = []
+        rows.reserveCapacity(count)
+        for row in self { rows.append(try row.decode(types)) }
+        return rows
     }
 }
 
@@ -95,11 +100,37 @@ public struct Row: Sendable {
         return try T.decode(from: result.cell(row: index, column: column))
     }
 
-    /// The row as a `Decodable` value whose coding keys name the columns.
-    public func decode<T: Decodable>(_ type: T.Type, keyStrategy: ColumnKeyStrategy = .useDefaultKeys)
-        throws -> T
+    /// The row's columns, in order, as the types of a tuple: `row.decode((Int, String, Date?).self)`,
+    /// or one column's type for a row of one: `row.decode(Int.self)`. The statement must return
+    /// as many columns as the tuple has types, and each column must read as its type (an
+    /// optional for a column that may be NULL); the error names the column and what it holds.
+    ///
+    /// Inlinable, so that each call site decodes its own types directly: as fast as decoding
+    /// column by column (docs/performance.md).
+    @inlinable
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws(DatabaseError)
+        -> (repeat each T)
     {
-        try T(from: RowDecoder(row: self, keyStrategy: keyStrategy))
+        var arity = 0
+        for _ in repeat (each T).self { arity += 1 }
+        guard arity == result.columnCount else { throw arityMismatch(arity, types) }
+        var column = 0
+        return (repeat try decodeNext((each T).self, column: &column))
+    }
+
+    @inlinable
+    func decodeNext<V: PostgresDecodable>(_: V.Type, column: inout Int) throws(DatabaseError) -> V {
+        defer { column += 1 }
+        return try V.decode(from: result.cell(row: index, column: column))
+    }
+
+    @usableFromInline
+    func arityMismatch(_ arity: Int, _ types: Any.Type) -> DatabaseError {
+        .decoding(
+            DecodingFailure(
+                column: result.columnNames.joined(separator: ", "), sqlType: "\(result.columnCount) columns",
+                swiftType: "\(types)",
+                reason: "the statement returns \(result.columnCount) columns and the tuple has \(arity) types"))
     }
 }
 

@@ -46,10 +46,10 @@ extension Database {
                             AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
                        ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END
                 """)[0]
-            let lag = try row.decode(column: 1, as: Double?.self)
+            let (isStandby, lag) = try row.decode((Bool, Double?).self)
             return ServerNode(
                 number: session.serverNumber, hostCount: configuration.connectionString.hostCount,
-                isStandby: try row.decode(column: 0), replayLag: lag.map { .milliseconds(Int64(max(0, $0) * 1_000)) })
+                isStandby: isStandby, replayLag: lag.map { .milliseconds(Int64(max(0, $0) * 1_000)) })
         }
     }
 }

@@ -12,8 +12,9 @@ public protocol Queryable: Sendable {
 }
 
 extension Queryable {
+    /// Runs one statement whose values are interpolated (``Query``): each is sent as a parameter.
     @discardableResult
-    public func query(_ sql: String) async throws -> QueryResult { try await query(sql, []) }
+    public func query(_ query: Query) async throws -> QueryResult { try await self.query(query.sql, query.parameters) }
 }
 
 /// One connection held for a sequence of statements, for work that needs the same session

@@ -71,30 +71,29 @@ struct MigrationLedger {
     /// inside a transaction, where the error would abort it.
     static func contents(_ database: some Queryable) async throws -> Contents {
         if let entries = try await rows(
-            "SELECT app, version, name, checksum, applied_at FROM \(table) ORDER BY id", database)
+            "SELECT app, version, name, checksum, applied_at FROM \(unescaped: table) ORDER BY id", database)
         {
             return Contents(
                 entries: try entries.map { row in
-                    Entry(
-                        app: try row.decode(column: 0), version: try row.decode(column: 1),
-                        name: try row.decode(column: 2), checksum: try row.decode(column: 3),
-                        appliedAt: try row.decode(column: 4))
+                    let (app, version, name, checksum, appliedAt) = try row.decode(
+                        (String, Int, String, String, Date).self)
+                    return Entry(app: app, version: version, name: name, checksum: checksum, appliedAt: appliedAt)
                 }, legacy: [])
         }
-        let legacy = try await rows("SELECT version, name, applied_at FROM \(legacyTable) ORDER BY version", database)
+        let legacy = try await rows(
+            "SELECT version, name, applied_at FROM \(unescaped: legacyTable) ORDER BY version", database)
         return Contents(
             entries: [],
             legacy: try (legacy ?? []).map { row in
-                LegacyEntry(
-                    version: try row.decode(column: 0), name: try row.decode(column: 1),
-                    appliedAt: try row.decode(column: 2))
+                let (version, name, appliedAt) = try row.decode((Int, String, Date).self)
+                return LegacyEntry(version: version, name: name, appliedAt: appliedAt)
             })
     }
 
-    /// The rows of `sql`, or nil when its table does not exist.
-    private static func rows(_ sql: String, _ database: some Queryable) async throws -> [Row]? {
+    /// The rows of `query`, or nil when its table does not exist.
+    private static func rows(_ query: Query, _ database: some Queryable) async throws -> [Row]? {
         do {
-            return Array(try await database.query(sql))
+            return Array(try await database.query(query))
         } catch DatabaseError.server(let error) where error.sqlState == "42P01" {
             return nil
         }
@@ -104,24 +103,25 @@ struct MigrationLedger {
         async throws
     {
         try await database.query(
-            "INSERT INTO \(table) (app, version, name, checksum, applied_at) VALUES ($1, $2, $3, $4, coalesce($5, now()))",
-            [app, file.version, file.name, file.checksum, appliedAt])
+            """
+            INSERT INTO \(unescaped: table) (app, version, name, checksum, applied_at)
+            VALUES (\(app), \(file.version), \(file.name), \(file.checksum), coalesce(\(appliedAt), now()))
+            """)
     }
 
     static func erase(app: String, version: Int, in database: some Queryable) async throws {
-        try await database.query("DELETE FROM \(table) WHERE app = $1 AND version = $2", [app, version])
+        try await database.query("DELETE FROM \(unescaped: table) WHERE app = \(app) AND version = \(version)")
     }
 
     static func tryLock(_ session: Session) async throws -> Bool {
-        try await session.query("SELECT pg_try_advisory_lock($1) AS locked", [lockKey])[0]
-            .decode(column: "locked", as: Bool.self)
+        try await session.query("SELECT pg_try_advisory_lock(\(lockKey))")[0].decode(Bool.self)
     }
 
     static func lock(_ session: Session) async throws {
-        try await session.query("SELECT pg_advisory_lock($1)", [lockKey])
+        try await session.query("SELECT pg_advisory_lock(\(lockKey))")
     }
 
     static func unlock(_ session: Session) async throws {
-        try await session.query("SELECT pg_advisory_unlock($1)", [lockKey])
+        try await session.query("SELECT pg_advisory_unlock(\(lockKey))")
     }
 }

@@ -16,10 +16,10 @@ import Testing
             }
             // One statement on its own: refused (25006) on the read-only session, so surely not
             // run, and run once more on a fresh connection.
-            try await db.query("CREATE TABLE \(table) (n int)")
+            try await db.query("CREATE TABLE \(unescaped: table) (n int)")
             let now = try await db.withSession { $0.backendPID }
             #expect(now != demoted)
-            try await db.query("DROP TABLE \(table)")
+            try await db.query("DROP TABLE \(unescaped: table)")
         }
     }
 

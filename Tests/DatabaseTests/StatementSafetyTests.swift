@@ -9,7 +9,7 @@ import Testing
             try await db.execute(script: "CREATE TABLE \(table) (id serial PRIMARY KEY, name text NOT NULL)")
             let hostile = "'; DROP TABLE \(table); --"
             try await db.query("INSERT INTO \(table) (name) VALUES ($1)", [hostile])
-            let stored = try await db.query("SELECT name FROM \(table)")
+            let stored = try await db.query("SELECT name FROM \(unescaped: table)")
             #expect(stored.count == 1)
             #expect(try stored[0].decode(column: "name", as: String.self) == hostile)
             try await db.execute(script: "DROP TABLE \(table)")
@@ -25,7 +25,7 @@ import Testing
                     CREATE TABLE \(parent) (id int PRIMARY KEY, slug text CONSTRAINT \(parent)_slug_key UNIQUE);
                     CREATE TABLE \(child) (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES \(parent)(id));
                     """)
-            try await db.query("INSERT INTO \(parent) VALUES (1, 'a')")
+            try await db.query("INSERT INTO \(unescaped: parent) VALUES (1, 'a')")
 
             let duplicate = await #expect(throws: DatabaseError.self) {
                 try await db.query("INSERT INTO \(parent) VALUES ($1, $2)", [2, "a"])

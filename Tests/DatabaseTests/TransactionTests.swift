@@ -15,13 +15,13 @@ import Testing
     }
 
     private func count(_ db: Database, _ table: String) async throws -> Int {
-        try await db.query("SELECT count(*) AS n FROM \(table)")[0].decode(column: "n")
+        try await db.query("SELECT count(*) AS n FROM \(unescaped: table)")[0].decode(column: "n")
     }
 
     @Test func commitsWhenTheBodyReturns() async throws {
         try await withTable { db, table async throws in
             let value = try await db.transaction { tx in
-                try await tx.query("INSERT INTO \(table) VALUES (1), (2)")
+                try await tx.query("INSERT INTO \(unescaped: table) VALUES (1), (2)")
                 return "done"
             }
             #expect(value == "done")
@@ -33,7 +33,7 @@ import Testing
         try await withTable { db, table async throws in
             await #expect(throws: Abort.self) {
                 try await db.transaction { tx in
-                    try await tx.query("INSERT INTO \(table) VALUES (1)")
+                    try await tx.query("INSERT INTO \(unescaped: table) VALUES (1)")
                     throw Abort()
                 }
             }
@@ -46,8 +46,8 @@ import Testing
         try await withTable { db, table async throws in
             let error = await #expect(throws: DatabaseError.self) {
                 try await db.transaction { tx in
-                    try await tx.query("INSERT INTO \(table) VALUES (1)")
-                    _ = try? await tx.query("INSERT INTO \(table) VALUES (1)")  // duplicate key
+                    try await tx.query("INSERT INTO \(unescaped: table) VALUES (1)")
+                    _ = try? await tx.query("INSERT INTO \(unescaped: table) VALUES (1)")  // duplicate key
                 }
             }
             guard case .server(let server)? = error else {
@@ -64,7 +64,7 @@ import Testing
         try await withTable { db, table async throws in
             let task = Task {
                 try await db.transaction { tx in
-                    try await tx.query("INSERT INTO \(table) VALUES (1)")
+                    try await tx.query("INSERT INTO \(unescaped: table) VALUES (1)")
                     try await tx.query("SELECT pg_sleep(30)")
                 }
             }
@@ -87,7 +87,7 @@ import Testing
                 }
                 // The only connection comes back rolled back: inside the transaction it would
                 // still see its own row.
-                let rows = try await single.query("SELECT count(*) AS n FROM \(table)")
+                let rows = try await single.query("SELECT count(*) AS n FROM \(unescaped: table)")
                 #expect(try rows[0].decode(column: "n", as: Int.self) == 0)
             }
             #expect(try await count(db, table) == 0)

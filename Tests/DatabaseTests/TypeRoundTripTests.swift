@@ -109,59 +109,52 @@ import Testing
             #expect(inserted.affectedRows == 1)
             let id = try inserted[0].decode(column: "id", as: Int.self)
 
-            struct Record: Decodable, Equatable {
-                var id: Int
-                var small: Int16
-                var medium: Int32
-                var flag: Bool
-                var ratio: Double
-                var label: String
-                var created: Date
-                var token: UUID
-                var blob: Data
-                var note: String?
-            }
-            let record = try await db.query("SELECT * FROM \(table) WHERE id = $1", [id])[0].decode(Record.self)
-            #expect(
-                record
-                    == Record(
-                        id: id, small: 3, medium: 70_000, flag: true, ratio: 0.5, label: "naïve café",
-                        created: created, token: token, blob: Data([0, 1, 2]), note: nil))
+            let record = try await db.query(
+                """
+                SELECT id, small, medium, flag, ratio, label, created, token, blob, note
+                FROM \(unescaped: table) WHERE id = \(id)
+                """)[0].decode((Int, Int16, Int32, Bool, Double, String, Date, UUID, Data, String?).self)
+            #expect(record.0 == id && record.1 == 3 && record.2 == 70_000 && record.3 && record.4 == 0.5)
+            #expect(record.5 == "naïve café" && record.6 == created && record.7 == token)
+            #expect(record.8 == Data([0, 1, 2]) && record.9 == nil)
         }
     }
 }
 
 @Suite struct RowDecodingTests {
-    enum State: String, Decodable { case open, closed }
-
-    struct Question: Decodable, Equatable {
-        var id: Int
-        var questionText: String
-        var publishedAt: Date
-        var state: State
-        var closedAt: Date?
-    }
-
-    @Test func decodesByColumnNameWithSnakeCase() async throws {
+    @Test func decodesRowsIntoTuplesWithNullsAsNil() async throws {
         try await TestDatabase.with { db async throws in
             let rows = try await db.query(
                 """
-                SELECT 1::int8 AS id, 'Why?' AS question_text, 'closed' AS state,
+                SELECT 1::int8 AS id, 'Why?' AS question_text,
                        '2025-01-02 03:04:05.5+00'::timestamptz AS published_at, NULL::timestamptz AS closed_at
                 UNION ALL
-                SELECT 2, 'How?', 'open', '2025-01-03 00:00:00+00', '2025-02-01 00:00:00+00'
+                SELECT 2, 'How?', '2025-01-03 00:00:00+00', '2025-02-01 00:00:00+00'
                 """)
-            let questions = try rows.decode(Question.self, keyStrategy: .convertFromSnakeCase)
-            #expect(
-                questions == [
-                    Question(
-                        id: 1, questionText: "Why?", publishedAt: Date(timeIntervalSince1970: 1_735_787_045.5),
-                        state: .closed, closedAt: nil),
-                    Question(
-                        id: 2, questionText: "How?", publishedAt: Date(timeIntervalSince1970: 1_735_862_400),
-                        state: .open,
-                        closedAt: Date(timeIntervalSince1970: 1_738_368_000)),
-                ])
+            let questions = try rows.decode((Int, String, Date, Date?).self)
+            #expect(questions.count == 2)
+            #expect(questions[0].0 == 1 && questions[0].1 == "Why?" && questions[0].3 == nil)
+            #expect(questions[0].2 == Date(timeIntervalSince1970: 1_735_787_045.5))
+            #expect(questions[1].0 == 2 && questions[1].3 == Date(timeIntervalSince1970: 1_738_368_000))
+            #expect(try rows[1].decode((Int, String, Date, Date?).self).1 == "How?")
+            #expect(try await db.query("SELECT 41 + 1")[0].decode(Int.self) == 42)
+        }
+    }
+
+    /// A tuple with more or fewer types than the statement has columns is refused whole, naming
+    /// the columns, rather than reading the first ones and leaving the rest unnoticed.
+    @Test func aTupleOfTheWrongSizeIsRefusedNamingTheColumns() async throws {
+        try await TestDatabase.with { db async throws in
+            let row = try await db.query("SELECT 1 AS id, 'x' AS title")[0]
+            #expect {
+                try row.decode((Int, String, Bool).self)
+            } throws: { error in
+                guard case DatabaseError.decoding(let failure) = error else { return false }
+                return failure.column == "id, title" && failure.reason.contains("returns 2 columns")
+                    && failure.reason.contains("has 3 types")
+            }
+            #expect(throws: DatabaseError.self) { try row.decode(Int.self) }
+            #expect(throws: DatabaseError.self) { try row.decode((String, Int).self) }  // in the wrong order
         }
     }
 
@@ -181,15 +174,10 @@ import Testing
             } throws: { error in
                 "\(error)".contains("\"big\"") && "\(error)".contains("int4") && "\(error)".contains("Int16")
             }
-            struct Missing: Decodable {
-                var title: String
-                var author: String
-            }
             #expect {
-                try row.decode(Missing.self)
+                try row.decode((String, Int16, Int16).self)
             } throws: { error in
-                guard case DatabaseError.decoding(let failure) = error else { return false }
-                return failure.column == "author" && failure.reason.contains("title")
+                "\(error)".contains("\"big\"") && "\(error)".contains("Int16")
             }
         }
     }

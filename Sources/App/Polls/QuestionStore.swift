@@ -34,18 +34,13 @@ struct QuestionStore: Sendable {
             """
             SELECT id, question_text, published_at, closed, count(*) OVER () AS total
             FROM questions WHERE published_at <= now()
-            ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
-            """, [size, (page - 1) * size])
-        var total = try rows.first?.decode(column: 4, as: Int.self) ?? 0
+            ORDER BY published_at DESC, id DESC LIMIT \(size) OFFSET \((page - 1) * size)
+            """)
+        var (items, total) = try Self.summaries(rows)
         if rows.isEmpty, page > 1 {
             // An empty page past the end still needs the total, to say it is out of range.
             total = try await reader(source).read("SELECT count(*) FROM questions WHERE published_at <= now()")[0]
-                .decode(column: 0)
-        }
-        let items = try rows.map { row in
-            QuestionSummary(
-                id: try row.decode(column: 0), text: try row.decode(column: 1), publishedAt: try row.decode(column: 2),
-                closed: try row.decode(column: 3))
+                .decode(Int.self)
         }
         return Page(items: items, number: page, size: size, total: total)
     }
@@ -55,14 +50,20 @@ struct QuestionStore: Sendable {
         let rows = try await database.read(
             """
             SELECT id, question_text, published_at, closed, count(*) OVER () AS total
-            FROM questions ORDER BY published_at DESC, id DESC LIMIT $1 OFFSET $2
-            """, [size, (page - 1) * size])
-        let items = try rows.map { row in
-            QuestionSummary(
-                id: try row.decode(column: 0), text: try row.decode(column: 1), publishedAt: try row.decode(column: 2),
-                closed: try row.decode(column: 3))
+            FROM questions ORDER BY published_at DESC, id DESC LIMIT \(size) OFFSET \((page - 1) * size)
+            """)
+        let (items, total) = try Self.summaries(rows)
+        return Page(items: items, number: page, size: size, total: total)
+    }
+
+    /// The questions of a list's rows, and the total each row carries (0 without rows).
+    private static func summaries(_ rows: QueryResult) throws(DatabaseError) -> ([QuestionSummary], Int) {
+        var total = 0
+        let items = try rows.decode((Int, String, Date, Bool, Int).self).map { id, text, publishedAt, closed, all in
+            total = all
+            return QuestionSummary(id: id, text: text, publishedAt: publishedAt, closed: closed)
         }
-        return Page(items: items, number: page, size: size, total: try rows.first?.decode(column: 4) ?? 0)
+        return (items, total)
     }
 
     /// A published question with its choices in display order; nil when there is none.
@@ -74,18 +75,16 @@ struct QuestionStore: Sendable {
             """
             SELECT q.id, q.question_text, q.published_at, q.closed, c.id, c.choice_text, c.votes
             FROM questions q LEFT JOIN choices c ON c.question_id = q.id
-            WHERE q.id = $1 AND (q.published_at <= now() OR $2)
+            WHERE q.id = \(id) AND (q.published_at <= now() OR \(includingScheduled))
             ORDER BY c.position
-            """, [id, includingScheduled])
-        guard let first = rows.first else { return nil }
-        let choices = try rows.compactMap { row -> Choice? in
-            guard let choiceID = try row.decode(column: 4, as: Int?.self) else { return nil }
-            return Choice(id: choiceID, text: try row.decode(column: 5), votes: try row.decode(column: 6))
+            """)
+        // A question without choices is one row whose choice columns are NULL.
+        let decoded = try rows.decode((Int, String, Date, Bool, Int?, String?, Int?).self)
+        guard let (id, text, publishedAt, closed, _, _, _) = decoded.first else { return nil }
+        let choices = decoded.compactMap { _, _, _, _, choiceID, choiceText, votes in
+            choiceID.map { Choice(id: $0, text: choiceText ?? "", votes: votes ?? 0) }
         }
-        return Question(
-            id: try first.decode(column: 0), text: try first.decode(column: 1),
-            publishedAt: try first.decode(column: 2),
-            closed: try first.decode(column: 3), choices: choices)
+        return Question(id: id, text: text, publishedAt: publishedAt, closed: closed, choices: choices)
     }
 
     /// Counts one vote in one statement — no read-modify-write — and returns the choice's new
@@ -94,16 +93,16 @@ struct QuestionStore: Sendable {
         let counted = try await database.query(
             """
             UPDATE choices SET votes = votes + 1
-            WHERE id = $1 AND question_id = $2
-              AND EXISTS (SELECT 1 FROM questions WHERE id = $2 AND NOT closed AND published_at <= now())
+            WHERE id = \(choiceID) AND question_id = \(questionID)
+              AND EXISTS (SELECT 1 FROM questions WHERE id = \(questionID) AND NOT closed AND published_at <= now())
             RETURNING votes
-            """, [choiceID, questionID])
-        if let row = counted.first { return try row.decode(column: 0) }
+            """)
+        if let row = counted.first { return try row.decode(Int.self) }
         // Only on refusal: find out which, for the right status.
         let question = try await database.query(
-            "SELECT closed FROM questions WHERE id = $1 AND published_at <= now()", [questionID])
+            "SELECT closed FROM questions WHERE id = \(questionID) AND published_at <= now()")
         guard let row = question.first else { throw VoteRefusal.noSuchQuestion }
-        if try row.decode(column: 0, as: Bool.self) { throw VoteRefusal.closed }
+        if try row.decode(Bool.self) { throw VoteRefusal.closed }
         throw VoteRefusal.choiceOfAnotherQuestion
     }
 
@@ -127,30 +126,30 @@ struct QuestionStore: Sendable {
         -> Int
     {
         let id = try await transaction.query(
-            "INSERT INTO questions (question_text, published_at) VALUES ($1, $2) RETURNING id", [text, publishedAt]
-        )[0].decode(column: 0, as: Int.self)
+            "INSERT INTO questions (question_text, published_at) VALUES (\(text), \(publishedAt)) RETURNING id"
+        )[0].decode(Int.self)
         for (index, choice) in choices.enumerated() {
             try await transaction.query(
-                "INSERT INTO choices (question_id, choice_text, position) VALUES ($1, $2, $3)",
-                [id, choice, Int16(index + 1)])
+                "INSERT INTO choices (question_id, choice_text, position) VALUES (\(id), \(choice), \(Int16(index + 1)))"
+            )
         }
         return id
     }
 
     /// Closes a question to votes; its text, or nil when there is no such question.
     func close(id: Int, in transaction: some Queryable) async throws -> String? {
-        try await transaction.query("UPDATE questions SET closed = true WHERE id = $1 RETURNING question_text", [id])
-            .first?.decode(column: 0)
+        try await transaction.query("UPDATE questions SET closed = true WHERE id = \(id) RETURNING question_text")
+            .first?.decode(String.self)
     }
 
     /// Deletes a question and its choices; its text, or nil when there is no such question.
     func delete(id: Int, in transaction: some Queryable) async throws -> String? {
-        try await transaction.query("DELETE FROM questions WHERE id = $1 RETURNING question_text", [id]).first?
-            .decode(column: 0)
+        try await transaction.query("DELETE FROM questions WHERE id = \(id) RETURNING question_text").first?
+            .decode(String.self)
     }
 
     /// How many questions there are, published or not.
     func count() async throws -> Int {
-        try await database.query("SELECT count(*) FROM questions")[0].decode(column: 0)
+        try await database.query("SELECT count(*) FROM questions")[0].decode(Int.self)
     }
 }

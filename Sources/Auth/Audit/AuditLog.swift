@@ -45,8 +45,9 @@ public struct AuditLog: Sendable {
         try await transaction.query(
             """
             INSERT INTO audit_log (user_id, username, action, object_type, object_id, summary)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            """, [user.id, user.username, entry.action, entry.objectType, entry.objectID, entry.summary])
+            VALUES (
+                \(user.id), \(user.username), \(entry.action), \(entry.objectType), \(entry.objectID), \(entry.summary))
+            """)
     }
 
     /// The newest entries first.
@@ -54,15 +55,16 @@ public struct AuditLog: Sendable {
         let rows = try await database.read(
             """
             SELECT at, username, action, object_type, object_id, summary, count(*) OVER () AS total
-            FROM audit_log ORDER BY at DESC, id DESC LIMIT $1 OFFSET $2
-            """, [size, (page - 1) * size])
-        let items = try rows.map { row in
-            Record(
-                at: try row.decode(column: 0), username: try row.decode(column: 1),
-                entry: Entry(
-                    action: try row.decode(column: 2), objectType: try row.decode(column: 3),
-                    objectID: try row.decode(column: 4), summary: try row.decode(column: 5)))
+            FROM audit_log ORDER BY at DESC, id DESC LIMIT \(size) OFFSET \((page - 1) * size)
+            """)
+        var total = 0
+        let items = try rows.decode((Date, String, String, String, String, String, Int).self).map {
+            at, username, action, objectType, objectID, summary, all in
+            total = all
+            return Record(
+                at: at, username: username,
+                entry: Entry(action: action, objectType: objectType, objectID: objectID, summary: summary))
         }
-        return Page(items: items, number: page, size: size, total: try rows.first?.decode(column: 6) ?? 0)
+        return Page(items: items, number: page, size: size, total: total)
     }
 }

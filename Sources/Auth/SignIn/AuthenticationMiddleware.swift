@@ -27,19 +27,20 @@ public struct AuthenticationMiddleware<Context: AuthRequestContext>: RouterMiddl
         let rows = try await database.query(
             """
             SELECT s.user_id, s.csrf_token, s.data::text, u.username, u.is_active, u.is_staff, u.is_superuser,
-                   \(UserStore.permissionsColumn)
+                   \(unescaped: UserStore.permissionsColumn)
             FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-            WHERE s.id = $1 AND s.expires_at > now()
-            """, [key])
+            WHERE s.id = \(key) AND s.expires_at > now()
+            """)
         guard let row = rows.first else { return (nil, nil) }
-        let userID: Int? = try row.decode(column: 0)
+        // The user's columns are NULL for an anonymous session (the LEFT JOIN).
+        let (userID, csrfToken, data, username, isActive, isStaff, isSuperuser, permissions) = try row.decode(
+            (Int?, String, String, String?, Bool?, Bool?, Bool?, String?).self)
         let session = WebSession(
-            key: key, userID: userID, csrfToken: try row.decode(column: 1),
-            data: SessionStore.decodeData(try row.decode(column: 2)))
-        guard let userID, try row.decode(column: 4, as: Bool?.self) == true else { return (session, nil) }
+            key: key, userID: userID, csrfToken: csrfToken, data: SessionStore.decodeData(data))
+        guard let userID, let username, isActive == true else { return (session, nil) }
         let user = User(
-            id: userID, username: try row.decode(column: 3), isActive: true, isStaff: try row.decode(column: 5),
-            isSuperuser: try row.decode(column: 6), permissions: UserStore.permissions(try row.decode(column: 7)))
+            id: userID, username: username, isActive: true, isStaff: isStaff ?? false,
+            isSuperuser: isSuperuser ?? false, permissions: UserStore.permissions(permissions))
         return (session, user)
     }
 }

@@ -16,16 +16,15 @@ struct LoginAttemptStore: Sendable {
 
     /// The failures recorded under `keys` (one or two keys).
     func failures(for keys: [String]) async throws -> [Failures] {
+        // One or two keys: the placeholders are written here, one per key.
         let placeholders = (1...keys.count).map { "$\($0)" }.joined(separator: ", ")
         let rows = try await database.query(
             """
             SELECT key, failures, EXTRACT(EPOCH FROM now() - last_failure_at)::float8 AS age
             FROM login_failures WHERE key IN (\(placeholders))
             """, keys)
-        return try rows.map { row in
-            Failures(
-                key: try row.decode(column: 0, as: String.self), count: try row.decode(column: 1, as: Int.self),
-                age: .milliseconds(Int(try row.decode(column: 2, as: Double.self) * 1_000)))
+        return try rows.decode((String, Int, Double).self).map { key, count, age in
+            Failures(key: key, count: count, age: .milliseconds(Int(age * 1_000)))
         }
     }
 
@@ -54,26 +53,28 @@ struct LoginAttemptStore: Sendable {
     /// tables stay as large as the recent attacks and the recent logins, not all of history.
     func prune(window: Duration, deviceLifetime: Duration) async throws {
         try await database.query(
-            "DELETE FROM login_failures WHERE last_failure_at < now() - $1 * interval '1 second'",
-            [Int(window.components.seconds)])
+            "DELETE FROM login_failures WHERE last_failure_at < now() - \(Int(window.components.seconds)) * interval '1 second'"
+        )
         try await database.query(
-            "DELETE FROM login_devices WHERE last_login_at < now() - $1 * interval '1 second'",
-            [Int(deviceLifetime.components.seconds)])
+            """
+            DELETE FROM login_devices
+            WHERE last_login_at < now() - \(Int(deviceLifetime.components.seconds)) * interval '1 second'
+            """)
     }
 
     /// The lowercased username a device cookie's digest belongs to, or nil.
     func deviceOwner(digest: String) async throws -> String? {
         let rows = try await database.query(
-            "SELECT lower(u.username) FROM login_devices d JOIN users u ON u.id = d.user_id WHERE d.id = $1", [digest])
-        return try rows.first?.decode(column: 0, as: String.self)
+            "SELECT lower(u.username) FROM login_devices d JOIN users u ON u.id = d.user_id WHERE d.id = \(digest)")
+        return try rows.first?.decode(String.self)
     }
 
     /// Remembers (or refreshes) a device that `userID` logged in from.
     func rememberDevice(digest: String, userID: Int) async throws {
         try await database.query(
             """
-            INSERT INTO login_devices (id, user_id) VALUES ($1, $2)
+            INSERT INTO login_devices (id, user_id) VALUES (\(digest), \(userID))
             ON CONFLICT (id) DO UPDATE SET last_login_at = now(), user_id = EXCLUDED.user_id
-            """, [digest, userID])
+            """)
     }
 }

@@ -71,12 +71,11 @@ public struct UserStore: Sendable {
     /// The user called `username` (case-insensitively), or nil.
     public func credentials(username: String) async throws -> Credentials? {
         let rows = try await database.query(
-            "SELECT id, username, password_hash, is_active, is_staff FROM users WHERE lower(username) = lower($1)",
-            [username])
+            "SELECT id, username, password_hash, is_active, is_staff FROM users WHERE lower(username) = lower(\(username))"
+        )
         guard let row = rows.first else { return nil }
-        return Credentials(
-            id: try row.decode(column: 0), username: try row.decode(column: 1), passwordHash: try row.decode(column: 2),
-            isActive: try row.decode(column: 3), isStaff: try row.decode(column: 4))
+        let (id, name, hash, isActive, isStaff) = try row.decode((Int, String, String, Bool, Bool).self)
+        return Credentials(id: id, username: name, passwordHash: hash, isActive: isActive, isStaff: isStaff)
     }
 
     /// The user with this id and their permissions, or nil.
@@ -93,14 +92,15 @@ public struct UserStore: Sendable {
     private func user(id: Int, from queryable: some Queryable, locking: Bool) async throws -> User? {
         let rows = try await queryable.query(
             """
-            SELECT id, username, is_active, is_staff, is_superuser, \(Self.permissionsColumn)
-            FROM users u WHERE id = $1\(locking ? " FOR UPDATE" : "")
-            """, [id])
-        return try rows.first.map { row in
-            User(
-                id: try row.decode(column: 0), username: try row.decode(column: 1), isActive: try row.decode(column: 2),
-                isStaff: try row.decode(column: 3), isSuperuser: try row.decode(column: 4),
-                permissions: Self.permissions(try row.decode(column: 5)))
+            SELECT id, username, is_active, is_staff, is_superuser, \(unescaped: Self.permissionsColumn)
+            FROM users u WHERE id = \(id)\(unescaped: locking ? " FOR UPDATE" : "")
+            """)
+        return try rows.first.map { row throws(DatabaseError) in
+            let (id, name, isActive, isStaff, isSuperuser, permissions) = try row.decode(
+                (Int, String, Bool, Bool, Bool, String?).self)
+            return User(
+                id: id, username: name, isActive: isActive, isStaff: isStaff, isSuperuser: isSuperuser,
+                permissions: Self.permissions(permissions))
         }
     }
 
@@ -126,9 +126,10 @@ public struct UserStore: Sendable {
         do {
             let id = try await (queryable ?? database).query(
                 """
-                INSERT INTO users (username, password_hash, is_staff, is_superuser) VALUES ($1, $2, $3, $4)
+                INSERT INTO users (username, password_hash, is_staff, is_superuser)
+                VALUES (\(username), \(passwordHash), \(isStaff), \(isSuperuser))
                 RETURNING id
-                """, [username, passwordHash, isStaff, isSuperuser])[0].decode(column: 0, as: Int.self)
+                """)[0].decode(Int.self)
             if !groups.isEmpty { try await setGroups(userID: id, groups, in: queryable ?? database) }
             return id
         } catch DatabaseError.server(let error) where error.sqlState == "23505" {
@@ -146,41 +147,42 @@ public struct UserStore: Sendable {
                    (SELECT string_agg(g.name, ', ' ORDER BY g.name) FROM auth_groups g
                     JOIN auth_user_groups ug ON ug.group_id = g.id WHERE ug.user_id = u.id) AS groups,
                    count(*) OVER () AS total
-            FROM users u ORDER BY lower(u.username) LIMIT $1 OFFSET $2
-            """, [size, (page - 1) * size])
-        let items = try rows.map { row in
-            Summary(
-                id: try row.decode(column: 0), username: try row.decode(column: 1), isActive: try row.decode(column: 2),
-                isStaff: try row.decode(column: 3), isSuperuser: try row.decode(column: 4),
-                groups: (try row.decode(column: 6, as: String?.self)).map { $0.components(separatedBy: ", ") } ?? [],
-                lastLogin: try row.decode(column: 5))
+            FROM users u ORDER BY lower(u.username) LIMIT \(size) OFFSET \((page - 1) * size)
+            """)
+        var total = 0
+        let items = try rows.decode((Int, String, Bool, Bool, Bool, Date?, String?, Int).self).map {
+            id, name, isActive, isStaff, isSuperuser, lastLogin, groups, all in
+            total = all
+            return Summary(
+                id: id, username: name, isActive: isActive, isStaff: isStaff, isSuperuser: isSuperuser,
+                groups: groups.map { $0.components(separatedBy: ", ") } ?? [], lastLogin: lastLogin)
         }
-        return Page(items: items, number: page, size: size, total: try rows.first?.decode(column: 7) ?? 0)
+        return Page(items: items, number: page, size: size, total: total)
     }
 
     /// The ids of the groups `userID` is in.
     public func groupIDs(userID: Int) async throws -> Set<Int> {
         Set(
-            try await database.query("SELECT group_id FROM auth_user_groups WHERE user_id = $1", [userID]).map {
-                try $0.decode(column: 0, as: Int.self)
-            })
+            try await database.query("SELECT group_id FROM auth_user_groups WHERE user_id = \(userID)").decode(Int.self)
+        )
     }
 
     /// Puts the user in exactly `groups` (ids that name no group are left out), in two
     /// statements however many groups a form names.
     public func setGroups(userID: Int, _ groups: [Int], in queryable: any Queryable) async throws {
-        try await queryable.query("DELETE FROM auth_user_groups WHERE user_id = $1", [userID])
+        try await queryable.query("DELETE FROM auth_user_groups WHERE user_id = \(userID)")
         guard !groups.isEmpty else { return }
+        let ids = Set(groups).map(String.init).joined(separator: ",")
         try await queryable.query(
             """
             INSERT INTO auth_user_groups (user_id, group_id)
-            SELECT $1, id FROM auth_groups WHERE id = ANY(string_to_array($2, ',')::bigint[])
-            """, [userID, Set(groups).map(String.init).joined(separator: ",")])
+            SELECT \(userID), id FROM auth_groups WHERE id = ANY(string_to_array(\(ids), ',')::bigint[])
+            """)
     }
 
     /// Deactivates or reactivates a user; false when there is no such user.
     public func setActive(userID: Int, _ active: Bool, in queryable: some Queryable) async throws -> Bool {
-        try await queryable.query("UPDATE users SET is_active = $2 WHERE id = $1", [userID, active]).affectedRows == 1
+        try await queryable.query("UPDATE users SET is_active = \(active) WHERE id = \(userID)").affectedRows == 1
     }
 
     /// Replaces a user's password hash; returns their id.
@@ -188,15 +190,15 @@ public struct UserStore: Sendable {
         -> Int
     {
         let rows = try await (queryable ?? database).query(
-            "UPDATE users SET password_hash = $2 WHERE lower(username) = lower($1) RETURNING id", [username, hash])
+            "UPDATE users SET password_hash = \(hash) WHERE lower(username) = lower(\(username)) RETURNING id")
         guard let row = rows.first else { throw Refusal.noSuchUser(username) }
-        return try row.decode(column: 0)
+        return try row.decode(Int.self)
     }
 
     /// Replaces a hash with a stronger one of the same password, unless it changed meanwhile.
     public func upgradePasswordHash(userID: Int, from old: String, to new: String) async throws {
         try await database.query(
-            "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2", [userID, old, new])
+            "UPDATE users SET password_hash = \(new) WHERE id = \(userID) AND password_hash = \(old)")
     }
 
     /// Notes a successful sign-in, in the transaction that starts its session, if the user is
@@ -207,8 +209,9 @@ public struct UserStore: Sendable {
         try await !transaction.query(
             """
             UPDATE users SET last_login_at = now()
-            WHERE id = $1 AND password_hash = $2 AND is_active AND (is_staff OR NOT $3) RETURNING id
-            """, [user.id, user.passwordHash, staff]
+            WHERE id = \(user.id) AND password_hash = \(user.passwordHash) AND is_active AND (is_staff OR NOT \(staff))
+            RETURNING id
+            """
         ).isEmpty
     }
 
@@ -221,18 +224,15 @@ public struct UserStore: Sendable {
                              JOIN auth_group_permissions gp ON gp.permission_id = p.id WHERE gp.group_id = g.id), '')
             FROM auth_groups g ORDER BY lower(g.name)
             """
-        ).map { row in
-            Group(
-                id: try row.decode(column: 0), name: try row.decode(column: 1),
-                permissions: (try row.decode(column: 2, as: String.self)).split(separator: " ").map(String.init))
+        ).decode((Int, String, String).self).map { id, name, permissions in
+            Group(id: id, name: name, permissions: permissions.split(separator: " ").map(String.init))
         }
     }
 
     /// Every permission the installed apps define: codename and description.
     public func permissions() async throws -> [(codename: String, name: String)] {
-        try await database.query("SELECT codename, name FROM auth_permissions ORDER BY codename").map { row in
-            (try row.decode(column: 0, as: String.self), try row.decode(column: 1, as: String.self))
-        }
+        try await database.query("SELECT codename, name FROM auth_permissions ORDER BY codename")
+            .decode((String, String).self).map { (codename: $0, name: $1) }
     }
 
     /// Creates the group `name` or changes it, so that it grants exactly `permissions`; throws
@@ -241,26 +241,27 @@ public struct UserStore: Sendable {
     public func setGroup(name: String, permissions: [Permission]) async throws -> Int {
         try await database.transaction { transaction in
             let codenames = permissions.map(\.codename)
-            let known = Set(
-                try await transaction.query(
-                    "SELECT codename FROM auth_permissions WHERE codename = ANY(string_to_array($1, ' '))",
-                    [codenames.joined(separator: " ")]
-                ).map { try $0.decode(column: 0, as: String.self) })
+            let list = codenames.joined(separator: " ")
+            let found: [String] = try await transaction.query(
+                "SELECT codename FROM auth_permissions WHERE codename = ANY(string_to_array(\(list), ' '))"
+            ).decode(String.self)
+            let known = Set(found)
             let unknown = codenames.filter { !known.contains($0) }
             guard unknown.isEmpty else { throw Refusal.unknownPermissions(unknown) }
             let id = try await transaction.query(
                 """
-                WITH existing AS (SELECT id FROM auth_groups WHERE lower(name) = lower($1)),
-                     created AS (INSERT INTO auth_groups (name) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM existing)
+                WITH existing AS (SELECT id FROM auth_groups WHERE lower(name) = lower(\(name))),
+                     created AS (INSERT INTO auth_groups (name) SELECT \(name)::text WHERE NOT EXISTS (SELECT 1 FROM existing)
                                  RETURNING id)
                 SELECT id FROM existing UNION ALL SELECT id FROM created
-                """, [name])[0].decode(column: 0, as: Int.self)
-            try await transaction.query("DELETE FROM auth_group_permissions WHERE group_id = $1", [id])
+                """)[0].decode(Int.self)
+            try await transaction.query("DELETE FROM auth_group_permissions WHERE group_id = \(id)")
             try await transaction.query(
                 """
                 INSERT INTO auth_group_permissions (group_id, permission_id)
-                SELECT $1, id FROM auth_permissions WHERE codename = ANY(string_to_array($2, ' '))
-                """, [id, codenames.joined(separator: " ")])
+                SELECT \(id), id FROM auth_permissions
+                WHERE codename = ANY(string_to_array(\(list), ' '))
+                """)
             return id
         }
     }

@@ -45,56 +45,55 @@ public struct SessionStore: Sendable {
         // Expired sessions are cleared here, when one starts, rather than by a timer.
         try await transaction.query("DELETE FROM sessions WHERE expires_at < now()")
         if let old, RandomToken.isWellFormed(old) {
+            let oldKey = Self.key(for: old)
             let ended = try await transaction.query(
-                "DELETE FROM sessions WHERE id = $1 AND expires_at > now() RETURNING user_id, data::text",
-                [Self.key(for: old)])
+                "DELETE FROM sessions WHERE id = \(oldKey) AND expires_at > now() RETURNING user_id, data::text")
             if let row = ended.first {
-                let owner = try row.decode(column: 0, as: Int?.self)
+                let (owner, oldData) = try row.decode((Int?, String).self)
                 if owner == nil || owner == userID {
-                    data = Self.decodeData(try row.decode(column: 1, as: String.self)).merging(data) { _, new in new }
+                    data = Self.decodeData(oldData).merging(data) { _, new in new }
                 }
             }
         }
+        let key = Self.key(for: token)
+        let csrfToken = RandomToken.make()
+        let encoded = try Self.encodeData(data)
+        let seconds = Int(lifetime.components.seconds)
         try await transaction.query(
             """
             INSERT INTO sessions (id, user_id, csrf_token, data, expires_at)
-            VALUES ($1, $2, $3, $4::jsonb, now() + $5 * interval '1 second')
-            """,
-            [
-                Self.key(for: token), userID, RandomToken.make(), try Self.encodeData(data),
-                Int(lifetime.components.seconds),
-            ])
+            VALUES (\(key), \(userID), \(csrfToken), \(encoded)::jsonb, now() + \(seconds) * interval '1 second')
+            """)
         return token
     }
 
     /// The live session for a cookie's token, or nil (malformed, unknown or expired).
     public func find(token: String) async throws -> WebSession? {
         guard RandomToken.isWellFormed(token) else { return nil }
+        let key = Self.key(for: token)
         let rows = try await database.query(
-            "SELECT user_id, csrf_token, data::text FROM sessions WHERE id = $1 AND expires_at > now()",
-            [Self.key(for: token)])
+            "SELECT user_id, csrf_token, data::text FROM sessions WHERE id = \(key) AND expires_at > now()")
         guard let row = rows.first else { return nil }
-        return WebSession(
-            key: Self.key(for: token), userID: try row.decode(column: 0), csrfToken: try row.decode(column: 1),
-            data: Self.decodeData(try row.decode(column: 2)))
+        let (userID, csrfToken, data) = try row.decode((Int?, String, String).self)
+        return WebSession(key: key, userID: userID, csrfToken: csrfToken, data: Self.decodeData(data))
     }
 
     /// Saves the session's values.
     public func save(_ session: WebSession) async throws {
-        try await database.query(
-            "UPDATE sessions SET data = $2::jsonb WHERE id = $1", [session.key, try Self.encodeData(session.data)])
+        let encoded = try Self.encodeData(session.data)
+        try await database.query("UPDATE sessions SET data = \(encoded)::jsonb WHERE id = \(session.key)")
     }
 
     /// Ends a session (sign-out).
     public func end(token: String) async throws {
         guard RandomToken.isWellFormed(token) else { return }
-        try await database.query("DELETE FROM sessions WHERE id = $1", [Self.key(for: token)])
+        try await database.query("DELETE FROM sessions WHERE id = \(Self.key(for: token))")
     }
 
     /// Ends every session of a user: after a password change, or when an account is deactivated.
     /// `queryable` is the transaction of the change, so both happen or neither.
     public func endAll(userID: Int, in queryable: some Queryable) async throws {
-        try await queryable.query("DELETE FROM sessions WHERE user_id = $1", [userID])
+        try await queryable.query("DELETE FROM sessions WHERE user_id = \(userID)")
     }
 
     /// SHA-256 of a token in hex: what the table keeps instead of the token.

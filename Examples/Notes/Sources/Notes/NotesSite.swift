@@ -56,8 +56,7 @@ enum NotesSite {
                     "notes/new", ["text": .text(text), "error": error], for: request, context: context,
                     status: .unprocessableContent)
             }
-            try await database.query(
-                "INSERT INTO notes (author_id, text) VALUES ($1, $2)", [context.signedIn.id, text])
+            try await database.query("INSERT INTO notes (author_id, text) VALUES (\(context.signedIn.id), \(text))")
             return Response.redirect(to: "/")
         }
         service.router.signedIn(auth, staff: true).requiring(moderate).get("/moderation") { request, context in
@@ -73,9 +72,8 @@ enum NotesSite {
     static func fields(_ rows: QueryResult) throws -> TemplateFields {
         [
             "notes": .list(
-                try rows.map {
-                    ["text": .text(try $0.decode(column: 0)), "author": .text(try $0.decode(column: 1))]
-                        as TemplateFields
+                try rows.decode((String, String).self).map { text, author in
+                    ["text": .text(text), "author": .text(author)] as TemplateFields
                 })
         ]
     }

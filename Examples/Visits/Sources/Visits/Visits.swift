@@ -52,7 +52,7 @@ struct Visits {
     static func countCheck(_ database: Database) -> HealthCheck {
         HealthCheck(name: "visits") {
             guard let rows = try? await database.query(Total.read),
-                let total: Int = try? rows.first?.decode(column: 0)
+                let total = try? rows.first?.decode(Int.self)
             else { return [.error(id: "visits.E001", "The visits table cannot be read")] }
             return total > 1_000_000_000 ? [.warning(id: "visits.W001", "\(total) visits: time for a bigger type")] : []
         }
@@ -61,12 +61,12 @@ struct Visits {
 
 /// `{"total": N}`.
 struct Total: ResponseEncodable {
-    static let count = """
+    static let count: Query = """
         INSERT INTO visits (id, total) VALUES (1, 1)
         ON CONFLICT (id) DO UPDATE SET total = visits.total + 1 RETURNING total
         """
-    static let read = "SELECT coalesce(max(total), 0) FROM visits"
+    static let read: Query = "SELECT coalesce(max(total), 0) FROM visits"
     var total: Int
 
-    init(_ rows: QueryResult) throws { total = try rows.first?.decode(column: 0) ?? 0 }
+    init(_ rows: QueryResult) throws { total = try rows.first?.decode(Int.self) ?? 0 }
 }
