@@ -126,7 +126,7 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["Database", "Dockerflow", "Settings", "WebTesting", logging],
+            dependencies: ["Database", "Dockerflow", "Primitives", "Settings", "WebTesting", logging],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -138,6 +138,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
+        .testTarget(
+            name: "DockerflowDatabaseTests",
+            dependencies: ["Database", "Dockerflow", "DockerflowDatabase", "Migrations", "Primitives", "TestSupport"]
+        ),
         .testTarget(name: "CITests", dependencies: ["TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DatabaseTests",

@@ -12,8 +12,8 @@ struct BrowserTests {
     @Test func aVisitorVotesAndSeesTheCountIncremented() async throws {
         let screenshots = FileManager.default.currentDirectoryPath + "/.tmp/screenshots"
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
-        try await QuestionAPITests.withApp(questions: 3) { _, store, url in
-            let (server, site) = try await QuestionAPITests.startServer(databaseURL: url)
+        try await PollsSite.with(questions: 3) { _, store, url in
+            let (server, site) = try await PollsSite.startServer(databaseURL: url)
             let browser = try await WebDriver.start()
             do {
                 try await browser.open(site + "/")

@@ -32,11 +32,7 @@ struct DatabaseOutageTests {
             _ = try await QuestionStore(database: database).create(
                 text: "Tea?", choices: ["Yes", "No"], publishedAt: Date().addingTimeInterval(-60))
         }
-        var configuration = try AppConfiguration(
-            environment: ["HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": Repository.migrations]
-                .merging(environment) { _, given in given })
-        configuration.dockerflow.port = 0
-        try await buildApplication(configuration).test(.router, body)
+        try await PollsSite.serve(url: cluster.url, environment: environment, body)
     }
 
     private func send(

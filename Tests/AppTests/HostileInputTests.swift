@@ -136,7 +136,7 @@ import WebTesting
 @Suite struct AddressTests {
     @Test(arguments: HostileInput.numberSpellings)
     func onlyThePlainSpellingOfANumberNamesAQuestion(spelling: String) async throws {
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             let encoded = spelling.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             for uri in ["/api/questions/\(encoded)", "/questions/\(encoded)", "/questions/\(encoded)/results"]
             where !encoded.isEmpty {
@@ -149,7 +149,7 @@ import WebTesting
     }
 
     @Test func plainNumbersStillWork() async throws {
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             let question = try await client.execute(uri: "/api/questions/1", method: .get).status
             let page = try await client.execute(uri: "/api/questions?page=1", method: .get).status
             #expect(question == .ok && page == .ok)
@@ -158,7 +158,7 @@ import WebTesting
 
     @Test(arguments: ["/api/nope", "/api/questions/1/votes/x", "/api/questions/1/nope", "/api/", "/api/openapi.yaml"])
     func unknownAPIAddressesAreJSON404s(uri: String) async throws {
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             for method: HTTPRequest.Method in [.get, .post, .delete] {
                 let response = try await client.execute(uri: uri, method: method)
                 #expect(response.status == .notFound, "\(method) \(uri): \(response.status)")
@@ -170,7 +170,7 @@ import WebTesting
 
     @Test(arguments: ["/__version__", "/__heartbeat__", "/__lbheartbeat__"])
     func dockerflowEndpointsRefuseWritesWith405(path: String) async throws {
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             for method: HTTPRequest.Method in [.post, .put, .delete, .patch, .options] {
                 let response = try await client.execute(uri: path, method: method)
                 #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.status)")

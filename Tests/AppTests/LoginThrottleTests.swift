@@ -36,7 +36,7 @@ import WebTesting
 
     /// Two replicas on one database: failures on one count on the other.
     @Test func failuresAreSharedByEveryReplica() async throws {
-        try await QuestionAPITests.withApp(questions: 0) { client, store, url in
+        try await PollsSite.with(questions: 0) { client, store, url in
             let hash = try await PasswordHash.makeOnThreadPool(StaffTests.password)
             _ = try await UserStore(database: store.database).create(
                 username: "admin", passwordHash: hash, isStaff: true, isSuperuser: true)
@@ -58,7 +58,7 @@ import WebTesting
     /// only when 127.0.0.1 is a trusted proxy; otherwise rotating it changes nothing.
     @Test(arguments: [true, false])
     func rotatingXForwardedForHelpsOnlyBehindATrustedProxy(trusted: Bool) async throws {
-        try await QuestionAPITests.withApp(
+        try await PollsSite.with(
             questions: 0, environment: ["TRUSTED_PROXIES": trusted ? "127.0.0.1,::1" : ""], live: true
         ) { client, _, _ in
             let browser = TestBrowser(client)
@@ -77,7 +77,7 @@ import WebTesting
 
     /// One hashing slot and eight logins at once: the extra ones are 503 at once, none queued.
     @Test func passwordHashingIsBoundedAndTheRestAre503() async throws {
-        try await QuestionAPITests.withApp(questions: 0, environment: ["LOGIN_MAX_CONCURRENT_HASHES": "1"]) {
+        try await PollsSite.with(questions: 0, environment: ["LOGIN_MAX_CONCURRENT_HASHES": "1"]) {
             client, _, _ in
             let form = try await TestBrowser(client).get("/login")
             let token = TestBrowser.csrfField(form)

@@ -22,7 +22,7 @@ import WebTesting
     }
 
     @Test func theDocumentIsServedAsItIs() async throws {
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             let response = try await client.execute(uri: "/api/openapi.json", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json")
@@ -63,7 +63,7 @@ import WebTesting
         let undocumented = routes.filter { !$0.hasSuffix("/api/**") && !$0.hasSuffix(" /api") }.filter {
             !documented.contains($0) && $0 != "GET /api/openapi.json" && $0 != "HEAD /api/openapi.json"
         }
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             for route in undocumented {
                 let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
                 let method = try #require(HTTPRequest.Method(parts[0]))
@@ -89,7 +89,7 @@ import WebTesting
             }
         }
         #expect(operations.count >= 10)
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             for (template, method, statuses) in operations {
                 do {
                     for id in ["1", "999999"] {

@@ -27,7 +27,7 @@ import Web
     }
 
     @Test func indexListsQuestionsInPages() async throws {
-        try await QuestionAPITests.withApp(questions: 12) { client, _, _ in
+        try await PollsSite.with(questions: 12) { client, _, _ in
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
@@ -50,7 +50,7 @@ import Web
     }
 
     @Test func votingRedirectsToResultsThatCountIt() async throws {
-        try await QuestionAPITests.withApp { client, store, _ in
+        try await PollsSite.with { client, store, _ in
             let question = try #require(try await store.question(id: 1))
             let page = try await client.execute(uri: "/questions/1", method: .get)
             #expect(page.status == .ok)
@@ -80,7 +80,7 @@ import Web
     }
 
     @Test func formsWithoutAValidTokenOrChoiceAreRefused() async throws {
-        try await QuestionAPITests.withApp { client, store, _ in
+        try await PollsSite.with { client, store, _ in
             let before = try #require(try await store.question(id: 1))
             let page = try await client.execute(uri: "/questions/1", method: .get)
             let cookie = try #require(cookieHeader(page))
@@ -109,7 +109,7 @@ import Web
     }
 
     @Test func userTextIsEscapedOnEveryPage() async throws {
-        try await QuestionAPITests.withApp(questions: 0) { client, store, _ in
+        try await PollsSite.with(questions: 0) { client, store, _ in
             let id = try await store.create(text: Self.xss, choices: [Self.xss, "fine"])
             for uri in ["/", "/questions/\(id)", "/questions/\(id)/results"] {
                 try await client.execute(uri: uri, method: .get) { response in
@@ -122,7 +122,7 @@ import Web
     }
 
     @Test func browserErrorsAreHTMLPagesAndAPIErrorsStayJSON() async throws {
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             try await client.execute(uri: "/questions/4242", method: .get) { response in
                 #expect(response.status == .notFound)
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
@@ -168,7 +168,7 @@ import Web
         let built = await Program.capture(
             [Repository.root.appendingPathComponent("scripts/build-assets").path], environment: ["STATIC_ROOT": root])
         try #require(built.status == 0, "build-assets: \(built.output)")
-        try await QuestionAPITests.withApp(questions: 1, environment: ["STATIC_DIR": root]) { client, _, _ in
+        try await PollsSite.with(questions: 1, environment: ["STATIC_DIR": root]) { client, _, _ in
             for uri in ["/", "/questions/1"] {
                 let page = String(buffer: try await client.execute(uri: uri, method: .get).body)
                 let css = try #require(page.firstMatch(of: /href="(\/static\/app-[A-Z0-9]+\.css)"/)?.1, "\(uri)")

@@ -11,69 +11,20 @@ import Web
 
 /// The JSON API against a migrated database of the test's own.
 @Suite struct QuestionAPITests {
-    /// A fresh, migrated database with `questions` demo questions, and the app on it.
-    static func withApp(
-        questions: Int = 3, environment: [String: String] = [:], live: Bool = false,
-        _ body: @Sendable (any TestClientProtocol, QuestionStore, String) async throws -> Void
-    ) async throws {
-        try await TestDatabase.withFreshDatabase { url in
-            try await TestDatabase.with(url: url) { database async throws in
-                try await Migrator.ballot(database).up()
-                let store = QuestionStore(database: database)
-                for index in 0..<questions {
-                    _ = try await store.create(
-                        text: "Question \(index + 1)?", choices: ["Yes", "No", "Maybe"],
-                        publishedAt: Date().addingTimeInterval(Double(-60 * (index + 1))))
-                }
-                var configuration = try AppConfiguration(
-                    environment: [
-                        "DATABASE_URL": url, "MIGRATIONS_DIR": Repository.migrations, "MAX_BODY_BYTES": "2048",
-                    ].merging(environment) { _, given in given })
-                configuration.dockerflow.port = 0
-                try await buildApplication(configuration).test(live ? .live : .router) { client in
-                    try await body(client, store, url)
-                }
-            }
-        }
-    }
-
-    /// The real `ballot` process on `databaseURL`, answering on the returned base URL.
-    static func startServer(databaseURL: String) async throws -> (Program.Running, String) {
-        let port = Program.freePort()
-        let server = try #require(
-            Program.start(
-                [Program.built("ballot")],
-                environment: [
-                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": databaseURL,
-                    "MIGRATIONS_DIR": Repository.migrations, "DATABASE_POOL_SIZE": "10", "SHUTDOWN_DRAIN_S": "0",
-                ]))
-        let base = "http://127.0.0.1:\(port)"
-        #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
-        return (server, base)
-    }
-
-    static func json(_ response: TestResponse) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
-    }
-
-    static func errorCode(_ response: TestResponse) throws -> String? {
-        (try json(response)["error"] as? [String: Any])?["code"] as? String
-    }
-
     @Test func listsPublishedQuestionsNewestFirstInPages() async throws {
-        try await Self.withApp(questions: 12) { client, store, _ in
+        try await PollsSite.with(questions: 12) { client, store, _ in
             _ = try await store.create(
                 text: "Tomorrow?", choices: ["a", "b"], publishedAt: Date().addingTimeInterval(86_400))
             try await client.execute(uri: "/api/questions", method: .get) { response in
                 #expect(response.status == .ok)
-                let body = try Self.json(response)
+                let body = try PollsSite.json(response)
                 let questions = try #require(body["questions"] as? [[String: Any]])
                 #expect(questions.count == 10)
                 #expect(questions.first?["text"] as? String == "Question 1?")
                 #expect(body["pages"] as? Int == 2 && body["total"] as? Int == 12)
             }
             try await client.execute(uri: "/api/questions?page=2", method: .get) { response in
-                let body = try Self.json(response)
+                let body = try PollsSite.json(response)
                 #expect((body["questions"] as? [Any])?.count == 2)
             }
             try await client.execute(uri: "/api/questions?page=3", method: .get) { response in
@@ -88,11 +39,11 @@ import Web
     }
 
     @Test func detailShowsChoicesAndCounts() async throws {
-        try await Self.withApp { client, store, _ in
+        try await PollsSite.with { client, store, _ in
             let id = try await store.create(text: "Pick one <b>now</b>", choices: ["A", "B"])
             try await client.execute(uri: "/api/questions/\(id)", method: .get) { response in
                 #expect(response.status == .ok)
-                let body = try Self.json(response)
+                let body = try PollsSite.json(response)
                 #expect(body["text"] as? String == "Pick one <b>now</b>")
                 #expect((body["choices"] as? [[String: Any]])?.map { $0["text"] as? String } == ["A", "B"])
                 #expect(body["total_votes"] as? Int == 0)
@@ -102,7 +53,7 @@ import Web
                 "/api/questions/-3",
             ] {
                 try await client.execute(uri: uri, method: .get) { response in
-                    let code = try Self.errorCode(response)
+                    let code = try PollsSite.errorCode(response)
                     #expect(response.status == .notFound, "\(uri)")
                     #expect(code == "not_found")
                 }
@@ -111,7 +62,7 @@ import Web
     }
 
     @Test func votingCountsAndRefusesWhatItShould() async throws {
-        try await Self.withApp { client, store, _ in
+        try await PollsSite.with { client, store, _ in
             let id = try await store.create(text: "Vote?", choices: ["Up", "Down"])
             let question = try #require(try await store.question(id: id))
             let other = try #require(try await store.question(id: 1))
@@ -124,26 +75,26 @@ import Web
 
             var response = try await vote(#"{"choice_id": \#(question.choices[0].id)}"#)
             #expect(response.status == .ok)
-            #expect(try Self.json(response)["votes"] as? Int == 1)
+            #expect(try PollsSite.json(response)["votes"] as? Int == 1)
             response = try await vote(#"{"choice_id": \#(question.choices[0].id)}"#)
-            #expect(try Self.json(response)["votes"] as? Int == 2)
+            #expect(try PollsSite.json(response)["votes"] as? Int == 2)
 
             response = try await vote(#"{"choice_id": \#(other.choices[0].id)}"#)
             #expect(response.status == .unprocessableContent)
-            #expect((try Self.json(response)["error"] as? [String: Any])?["fields"] as? [String: String] != nil)
+            #expect((try PollsSite.json(response)["error"] as? [String: Any])?["fields"] as? [String: String] != nil)
             response = try await vote(#"{"choice_id": 1}"#, question: 424_242)
             #expect(response.status == .notFound)
 
             #expect(try await store.database.transaction { try await store.close(id: id, in: $0) } != nil)
             response = try await vote(#"{"choice_id": \#(question.choices[0].id)}"#)
             #expect(response.status == .conflict)
-            #expect(try Self.errorCode(response) == "closed")
+            #expect(try PollsSite.errorCode(response) == "closed")
             #expect(try await store.question(id: id)?.choices[0].votes == 2)
         }
     }
 
     @Test func badInputIsAlwaysA4xxAndChangesNothing() async throws {
-        try await Self.withApp { client, store, _ in
+        try await PollsSite.with { client, store, _ in
             let before = try #require(try await store.question(id: 1))
             let choice = before.choices[0].id
             let cases: [(String, HTTPFields, HTTPResponse.Status, String)] = [
@@ -178,7 +129,7 @@ import Web
                 let response = try await client.execute(
                     uri: "/api/questions/1/votes", method: .post, headers: headers, body: ByteBuffer(string: body))
                 #expect(response.status == status, "\(body.prefix(40)) → \(response.status)")
-                #expect(try Self.errorCode(response) == code, "\(body.prefix(40))")
+                #expect(try PollsSite.errorCode(response) == code, "\(body.prefix(40))")
             }
             // Invalid UTF-8 in a JSON body.
             let invalid = try await client.execute(
@@ -194,7 +145,7 @@ import Web
                 let response = try await client.execute(uri: uri, method: method)
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == allow)
-                #expect(try Self.errorCode(response) == "method_not_allowed")
+                #expect(try PollsSite.errorCode(response) == "method_not_allowed")
             }
             #expect(try await store.question(id: 1) == before)
         }
@@ -204,10 +155,10 @@ import Web
 /// Votes from many clients at once through the real `ballot` process.
 @Suite struct ConcurrentVoteTests {
     @Test func twoThousandConcurrentVotesAreAllCounted() async throws {
-        try await QuestionAPITests.withApp(questions: 1) { _, store, url in
+        try await PollsSite.with(questions: 1) { _, store, url in
             let question = try #require(try await store.question(id: 1))
             let choice = question.choices[1].id
-            let (server, base) = try await QuestionAPITests.startServer(databaseURL: url)
+            let (server, base) = try await PollsSite.startServer(databaseURL: url)
             // curl's parallel mode: 2,000 POSTs over at most 50 connections at once.
             let urls = Array(
                 repeating: ["-o", "/dev/null", "\(base)/api/questions/1/votes"], count: 2_000)

@@ -113,7 +113,7 @@ import Web
     }
 
     @Test func withoutAReadPoolNoCookieIsSet() async throws {
-        try await QuestionAPITests.withApp { client, _, _ in
+        try await PollsSite.with { client, _, _ in
             let vote = try await client.execute(
                 uri: "/api/questions/1/votes", method: .post, headers: [.contentType: "application/json"],
                 body: ByteBuffer(string: #"{"choice_id": 1}"#))

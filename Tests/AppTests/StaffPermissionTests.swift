@@ -53,7 +53,7 @@ import WebTesting
                 "/api/questions", method: .post, body: #"{"text": "Q?", "choices": ["a", "b"]}"#,
                 contentType: "application/json")
             #expect(api.status == .forbidden)
-            #expect(try QuestionAPITests.errorCode(api) == "forbidden")
+            #expect(try PollsSite.errorCode(api) == "forbidden")
         }
     }
 

@@ -21,7 +21,7 @@ import WebTesting
         environment: [String: String] = [:],
         _ body: @Sendable (TestBrowser, QuestionStore, Database) async throws -> Void
     ) async throws {
-        try await QuestionAPITests.withApp(questions: 2, environment: environment) { client, store, _ in
+        try await PollsSite.with(questions: 2, environment: environment) { client, store, _ in
             let users = UserStore(database: store.database)
             let hash = try await PasswordHash.makeOnThreadPool(password)
             _ = try await users.create(username: "admin", passwordHash: hash, isStaff: true, isSuperuser: true)
@@ -206,7 +206,7 @@ import WebTesting
             let anonymous = try await browser.send(
                 "/api/questions", method: .post, body: body, contentType: "application/json")
             #expect(anonymous.status == .unauthorized)
-            #expect(try QuestionAPITests.errorCode(anonymous) == "not_authenticated")
+            #expect(try PollsSite.errorCode(anonymous) == "not_authenticated")
 
             // A session of a user who is not staff (made directly: such users cannot log in here).
             let visitor = try #require(try await UserStore(database: database).credentials(username: "visitor"))
@@ -226,19 +226,19 @@ import WebTesting
                 contentType: "application/json")
             #expect(invalid.status == .unprocessableContent)
             let fields = try #require(
-                (try QuestionAPITests.json(invalid)["error"] as? [String: Any])?["fields"] as? [String: String])
+                (try PollsSite.json(invalid)["error"] as? [String: Any])?["fields"] as? [String: String])
             #expect(fields.keys.sorted() == ["published_at"])  // the time is checked first
             let problems = try await browser.send(
                 "/api/questions", method: .post, body: #"{"text": "", "choices": ["Only", "only"]}"#,
                 contentType: "application/json")
             let problemFields = try #require(
-                (try QuestionAPITests.json(problems)["error"] as? [String: Any])?["fields"] as? [String: String])
+                (try PollsSite.json(problems)["error"] as? [String: Any])?["fields"] as? [String: String])
             #expect(problemFields.keys.sorted() == ["choices", "text"])
 
             let created = try await browser.send(
                 "/api/questions", method: .post, body: body, contentType: "application/json")
             #expect(created.status == .created)
-            let json = try QuestionAPITests.json(created)
+            let json = try PollsSite.json(created)
             let id = try #require(json["id"] as? Int)
             #expect(created.headers[.location] == "/api/questions/\(id)")
             #expect(
@@ -248,7 +248,7 @@ import WebTesting
     }
 
     @Test func secureCookiesWhenConfigured() async throws {
-        try await QuestionAPITests.withApp(questions: 0, environment: ["SESSION_COOKIE_SECURE": "true"]) {
+        try await PollsSite.with(questions: 0, environment: ["SESSION_COOKIE_SECURE": "true"]) {
             client, store, _ in
             _ = try await UserStore(database: store.database).create(
                 username: "admin", passwordHash: try await PasswordHash.makeOnThreadPool(Self.password), isStaff: true,

@@ -1,0 +1,93 @@
+import Database
+import Dockerflow
+import DockerflowDatabase
+import Migrations
+import Primitives
+import TestSupport
+import Testing
+
+/// The heartbeat's `database` and `migrations` checks against a real server, one that is not
+/// there, and a ledger that changes under them.
+@Suite struct DatabaseChecksTests {
+    @Test func aReachableDatabaseIsOkAndAnUnreachableOneIsE001WithoutItsAddress() async throws {
+        try await TestDatabase.with { database in
+            #expect(await HealthCheck.database(database).body().isEmpty)
+        }
+        // A port nothing listens on: refused at once, on every machine.
+        let log = CapturedLog()
+        let throttle = WarningThrottle()
+        try await TestDatabase.with(url: "postgresql://ballot:secret@127.0.0.1:1/ballot") { database in
+            let check = HealthCheck.database(database, logger: log.logger("heartbeat"), warnings: throttle)
+            for _ in 0..<3 {
+                let messages = await check.body()
+                #expect(messages.map(\.id) == ["dockerflow.health.E001"] && messages.map(\.level) == [.error])
+                let text = messages.map(\.message).joined()
+                #expect(text.hasPrefix("Could not connect to database (") && !text.contains("127.0.0.1"))
+                #expect(!text.contains(":1") && !text.contains("secret"))
+            }
+        }
+        // Three failures, one log line: the throttle holds back the repeats.
+        let lines = try log.lines().filter { $0["Severity"] as? Int == 4 }
+        #expect(lines.count == 1)
+    }
+
+    @Test func pendingMigrationsWarnAndAppliedOnesAreOkReusedForItsWindow() async throws {
+        let apps = Result { () throws(MigrationError) -> [AppMigrations] in
+            [
+                try AppMigrations(
+                    app: "checks",
+                    files: [
+                        try MigrationFile(
+                            filename: "0001_one.sql", contents: "-- migrate:up\nCREATE TABLE one (id int);"),
+                        try MigrationFile(
+                            filename: "0002_two.sql", contents: "-- migrate:up\nCREATE TABLE two (id int);"),
+                    ])
+            ]
+        }
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.with(url: url) { database in
+                let clock = ManualClock()
+                let check = HealthCheck.migrations(database, apps: apps, reuseFor: .seconds(1), now: { clock.now })
+                let pending = await check.body()
+                #expect(pending.map(\.id) == ["dockerflow.health.W001", "dockerflow.health.W001"])
+                #expect(
+                    pending.map(\.message) == [
+                        "Unapplied migration checks/0001_one", "Unapplied migration checks/0002_two",
+                    ])
+
+                _ = try await Migrator(database: database, apps: try apps.get()).up()
+                #expect(await check.body() == pending)  // read within the second: reused
+                clock.advance(.seconds(1))
+                #expect(await check.body().isEmpty)
+
+                // A file edited after it was applied is drift: an error.
+                let edited = Result { () throws(MigrationError) -> [AppMigrations] in
+                    [
+                        try AppMigrations(
+                            app: "checks",
+                            files: [
+                                try MigrationFile(
+                                    filename: "0001_one.sql", contents: "-- migrate:up\nCREATE TABLE one (id bigint);"),
+                                try MigrationFile(
+                                    filename: "0002_two.sql", contents: "-- migrate:up\nCREATE TABLE two (id int);"),
+                            ])
+                    ]
+                }
+                let drift = await HealthCheck.migrations(database, apps: edited, reuseFor: .zero).body()
+                #expect(drift.map(\.id) == ["ballot.migrations.E001"] && drift.map(\.level) == [.error])
+            }
+        }
+    }
+
+    @Test func invalidMigrationsAreAnErrorAndAnUnreachableLedgerIsInfo() async throws {
+        let invalid = await HealthCheck.migrations(
+            try Database(configuration: TestDatabase.configuration()),
+            apps: .failure(.invalidAppLabel("Not A Label")), reuseFor: .zero
+        ).body()
+        #expect(invalid.map(\.id) == ["ballot.migrations.E002"] && invalid.map(\.level) == [.error])
+        try await TestDatabase.with(url: "postgresql://ballot@127.0.0.1:1/ballot") { database in
+            let messages = await HealthCheck.migrations(database, apps: .success([]), reuseFor: .zero).body()
+            #expect(messages.map(\.id) == ["dockerflow.health.I001"])
+        }
+    }
+}
