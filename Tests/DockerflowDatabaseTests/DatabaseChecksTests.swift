@@ -31,19 +31,24 @@ import Testing
         #expect(lines.count == 1)
     }
 
-    @Test func pendingMigrationsWarnAndAppliedOnesAreOkReusedForItsWindow() async throws {
-        let apps = Result { () throws(MigrationError) -> [AppMigrations] in
+    /// An app of two migrations; the first's column type tells two versions of it apart.
+    static func app(firstColumn: String) -> Result<[AppMigrations], MigrationError> {
+        Result { () throws(MigrationError) -> [AppMigrations] in
             [
                 try AppMigrations(
                     app: "checks",
                     files: [
                         try MigrationFile(
-                            filename: "0001_one.sql", contents: "-- migrate:up\nCREATE TABLE one (id int);"),
+                            filename: "0001_one.sql", contents: "-- migrate:up\nCREATE TABLE one (id \(firstColumn));"),
                         try MigrationFile(
                             filename: "0002_two.sql", contents: "-- migrate:up\nCREATE TABLE two (id int);"),
                     ])
             ]
         }
+    }
+
+    @Test func pendingMigrationsWarnAndAppliedOnesAreOkReusedForItsWindow() async throws {
+        let apps = Self.app(firstColumn: "int")
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database in
                 let clock = ManualClock()
@@ -61,18 +66,7 @@ import Testing
                 #expect(await check.body().isEmpty)
 
                 // A file edited after it was applied is drift: an error.
-                let edited = Result { () throws(MigrationError) -> [AppMigrations] in
-                    [
-                        try AppMigrations(
-                            app: "checks",
-                            files: [
-                                try MigrationFile(
-                                    filename: "0001_one.sql", contents: "-- migrate:up\nCREATE TABLE one (id bigint);"),
-                                try MigrationFile(
-                                    filename: "0002_two.sql", contents: "-- migrate:up\nCREATE TABLE two (id int);"),
-                            ])
-                    ]
-                }
+                let edited = Self.app(firstColumn: "bigint")
                 let drift = await HealthCheck.migrations(database, apps: edited, reuseFor: .zero).body()
                 #expect(drift.map(\.id) == ["ballot.migrations.E001"] && drift.map(\.level) == [.error])
             }
