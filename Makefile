@@ -93,9 +93,10 @@ else
 	@scripts/run-tests
 endif
 
-lint: ## Check formatting (swift format, strict) and that every import is declared (scripts/check-imports)
+lint: ## Check formatting (swift format, strict), that every import is declared (scripts/check-imports) and the load tests' verdicts (scripts/lib/test_verdicts.py)
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 	@scripts/check-imports
+	@PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s scripts/lib -p 'test_*.py'
 
 check-kubernetes: ## Render the Kubernetes overlays and check them: kubernetes-validate (strict), the project's rules
 	@scripts/check-kubernetes

@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""Pass or fail for the load tests, from the files they wrote while they ran.
+
+Each verdict prints its figures, then one `FAIL: …` line per problem, and exits 1 when there
+is a problem, 0 when there is none:
+
+  verdicts.py fleet WORK --roll START END --broken-roll START END --kill AT --threads N
+      scripts/fleet-test: no failed request outside the two check intervals after the kill,
+      no more failures at the kill than requests in flight (one per client thread), requests
+      answered during each event, every acknowledged vote counted and none twice.
+  verdicts.py ha WORK --switchover AT --kill AT
+      scripts/ha-test: only 503s, no failed read, the application back within 1 s of the
+      cluster from the switchover and within 15 s from the kill, the votes as above, and a
+      heartbeat naming the leader and a standby for reads at start, switched and recovered.
+  verdicts.py ha-compose WORK --switchover AT --kill AT
+      scripts/ha-compose-test: only 503s, the votes as above, a heartbeat naming a primary at
+      start, switched and killed, and a standby for reads at start.
+
+and one helper:
+
+  verdicts.py ha-heartbeat LEADER_PORT FIRST_PORT <BODY
+      scripts/ha-test: the heartbeat's JSON body with `leader_number` added, the leader's
+      place in the host list (LEADER_PORT - FIRST_PORT + 1).
+
+WORK is the test's folder:
+
+  result.json               what `scripts/fleet-load load` wrote: requests, started, ended and
+                            threads; failures, each {t, end, method, path, error}; answered,
+                            the times of every answer; acked, unknown and counted, votes per
+                            choice id
+  probe                     (ha) one line per psql probe: `TIME ok` or `TIME fail`
+  heartbeat-MOMENT.json     (ha, ha-compose) the body of /__heartbeat__ at MOMENT
+
+Times are seconds since the epoch (`date +%s.%N`). Standard library only.
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypedDict, cast
+
+
+class Failure(TypedDict):
+    """A request that failed: sent at `t`, over at `end`."""
+
+    t: float
+    end: float
+    method: str
+    path: str
+    error: str
+
+
+class Result(TypedDict):
+    """`scripts/fleet-load load`'s result.json; votes are per choice id (as text)."""
+
+    requests: int
+    started: float
+    ended: float
+    threads: int
+    failures: list[Failure]
+    answered: list[float]
+    acked: dict[str, int]
+    unknown: dict[str, int]
+    counted: dict[str, int]
+
+
+class Problems:
+    """The problems a verdict found. The figures are printed as they are computed, the
+    problems last, by `conclude`."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def add(self, problem: str) -> None:
+        self.found.append(problem)
+
+    def conclude(self, shown: int | None = None) -> int:
+        """Prints the first SHOWN problems (all when None); the exit status: 1 for any problem."""
+        for problem in self.found[:shown]:
+            print("FAIL:", problem)
+        return 1 if self.found else 0
+
+
+# --- reading what the tests wrote ---------------------------------------------------------------
+
+
+def read_json(path: Path) -> Any:
+    with open(path) as file:
+        return json.load(file)
+
+
+def read_result(work: Path) -> Result:
+    return cast(Result, read_json(work / "result.json"))
+
+
+def read_heartbeat(work: Path, moment: str) -> dict[str, Any]:
+    return cast(dict[str, Any], read_json(work / f"heartbeat-{moment}.json"))
+
+
+def read_probe(path: Path) -> list[tuple[float, str]]:
+    """The psql probe's lines, `TIME STATE`, as (time, state)."""
+    probe: list[tuple[float, str]] = []
+    with open(path) as file:
+        for line in file:
+            t, state = line.split()
+            probe.append((float(t), state))
+    return probe
+
+
+# --- what the verdicts share ---------------------------------------------------------------------
+
+# A vote whose connection broke after it was sent answers 503 `outcome_unknown`, without
+# Retry-After (a retry could count it twice): allowed beside 503 with Retry-After.
+ALLOWED_ERRORS = frozenset({"status 503", "status 503 outcome unknown"})
+
+
+def not_503(failures: Iterable[Failure]) -> list[str]:
+    """A problem for each failure that is not a 503."""
+    return [f"{f['method']} {f['path']}: {f['error']} (only 503 is allowed)"
+            for f in failures if f["error"] not in ALLOWED_ERRORS]
+
+
+def sent_within(failures: Iterable[Failure], start: float, end: float) -> list[Failure]:
+    """The failures of requests sent in [START, END)."""
+    return [f for f in failures if start <= f["t"] < end]
+
+
+def span(failures: Sequence[Failure]) -> float:
+    """From the first request's start to the last one's end (0 for none)."""
+    return (max(f["end"] for f in failures) - min(f["t"] for f in failures)) if failures else 0.0
+
+
+def overlapping(failures: Iterable[Failure], start: float, end: float) -> int:
+    """How many failed requests were under way at some moment of [START, END]."""
+    return sum(start <= f["end"] and f["t"] <= end for f in failures)
+
+
+def vote_totals(result: Result) -> tuple[int, int, int]:
+    """Votes acknowledged, counted, and answered otherwise (unknown)."""
+    return sum(result["acked"].values()), sum(result["counted"].values()), sum(result["unknown"].values())
+
+
+def miscounted(result: Result) -> list[tuple[str, int, int, int]]:
+    """(choice, counted, acknowledged, unknown) for each choice whose count is below its
+    acknowledged votes or above them plus the unknown ones."""
+    acked, unknown, counted = result["acked"], result["unknown"], result["counted"]
+    wrong = []
+    for choice in counted:
+        low, high = acked.get(choice, 0), acked.get(choice, 0) + unknown.get(choice, 0)
+        if not low <= counted[choice] <= high:
+            wrong.append((choice, counted[choice], low, high - low))
+    return wrong
+
+
+def heartbeat_database(details: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The heartbeat's primary message (ballot.database.I001, or "") and the read pool's
+    messages."""
+    primary = details.get("database", {}).get("messages", {}).get("ballot.database.I001", "")
+    reading = details.get("database_read", {}).get("messages", {})
+    return cast(str, primary), cast(dict[str, str], reading)
+
+
+# --- the verdicts ---------------------------------------------------------------------------------
+# Each reads its files in WORK, prints its figures and then its problems; the exit status.
+
+
+def fleet(work: Path, roll_start: float, roll_end: float, broken_start: float, broken_end: float, kill_at: float,
+          threads: int) -> int:
+    """scripts/fleet-test: a roll, a roll to a broken image, a kill -9 of a replica."""
+    result = read_result(work)
+    problems = Problems()
+    failures = result["failures"]
+    # Two check intervals (HAProxy's inter 1s, fall 2) and a second of slack for a loaded machine.
+    window = 3.0
+    # By when a request ended: one in flight at the kill started before it.
+    at_kill = [f for f in failures if kill_at <= f["end"] <= kill_at + window]
+    elsewhere = [f for f in failures if f not in at_kill]
+    seconds = result["ended"] - result["started"]
+    acked, counted, unknown = vote_totals(result)
+    print(f"requests: {result['requests']} in {seconds:.0f} s ({result['requests'] / seconds:.0f}/s, "
+          f"{result['threads']} client threads)")
+    print(f"rolling deploy of 3 replicas: {roll_end - roll_start:.1f} s, "
+          f"{overlapping(failures, roll_start, roll_end)} failed requests")
+    print(f"roll to a broken image, stopped: {broken_end - broken_start:.1f} s, "
+          f"{overlapping(failures, broken_start, broken_end)} failed requests")
+    last = max((f["end"] for f in at_kill), default=kill_at)
+    print(f"kill -9 of a replica: {len(at_kill)} failed requests, the last {last - kill_at:.2f} s after the kill")
+    print(f"votes: {acked} acknowledged, {counted} counted, {unknown} with no answer (killed in flight)")
+    answered = result["answered"]
+    for name, start, end in [("roll", roll_start, roll_end), ("broken roll", broken_start, broken_end),
+                             ("kill", kill_at, kill_at + window)]:
+        if sum(start <= t <= end for t in answered) == 0:
+            problems.add(f"no request was answered during the {name}: the client was not running")
+    if elsewhere:
+        problems.add(f"{len(elsewhere)} failed requests outside the kill: {elsewhere[:5]}")
+    if len(at_kill) > threads:
+        problems.add(f"{len(at_kill)} failures at the kill, more than the {threads} requests in flight")
+    for choice, count, low, more in miscounted(result):
+        problems.add(f"choice {choice}: {count} counted, {low} acknowledged (+{more} unknown)")
+    return problems.conclude()
+
+
+def ha(work: Path, switch_at: float, kill_at: float) -> int:
+    """scripts/ha-test: a switchover and a kill -9 of the primary's postmaster. The heartbeats
+    (start, switched, recovered) carry the leader's `leader_number` (ha-heartbeat)."""
+    result = read_result(work)
+    probe = read_probe(work / "probe")
+    problems = Problems()
+    failures = result["failures"]
+    for problem in not_503(failures):
+        problems.add(problem)
+    for name, start, end in [("switchover", switch_at, kill_at), ("kill -9", kill_at, result["ended"])]:
+        app = sent_within(failures, start, end)
+        app_gap = span(app)
+        down = [t for t, state in probe if start <= t < end and state == "fail"]
+        cluster_gap = 0.0
+        if down:
+            back = [t for t, state in probe if t > down[0] and state == "ok"]
+            cluster_gap = (back[0] if back else end) - down[0]
+        print(f"{name}: the application answered 503 for {app_gap:.1f} s ({len(app)} requests), "
+              f"the cluster had no read-write primary for {cluster_gap:.1f} s (psql every 100 ms)")
+        # The goals: back within 1 s of the cluster after a switchover, within 15 s of a kill.
+        if name == "switchover" and app_gap > cluster_gap + 1.0:
+            problems.add(f"switchover: 503 for {app_gap:.1f} s, over 1 s past the cluster's {cluster_gap:.1f} s")
+        if name == "kill -9" and app_gap >= 15.0:
+            problems.add(f"kill -9: 503 for {app_gap:.1f} s, not under 15 s")
+    acked, counted, unknown = vote_totals(result)
+    print(f"requests: {result['requests']} in {result['ended'] - result['started']:.0f} s; votes: "
+          f"{acked} acknowledged, {counted} counted, {unknown} answered 503 "
+          f"({sum(f['error'].endswith('outcome unknown') for f in failures)} of them outcome unknown)")
+    for choice, count, low, more in miscounted(result):
+        problems.add(f"choice {choice}: {count} counted, {low} acknowledged, {more} answered 503")
+    # Reads go to the standbys (DATABASE_READ_URL), and a read whose connection broke is sent
+    # again on a new one: no page or API read fails while the primary switches or dies.
+    reads = [f for f in failures if f["method"] == "GET"]
+    print(f"reads: {len(reads)} of them failed")
+    for f in reads[:5]:
+        problems.add(f"GET {f['path']}: {f['error']} (reads go to the standbys)")
+    # The heartbeat names the primary it reached by its place in the host list, and the standby
+    # the reads come from.
+    for moment in ["start", "switched", "recovered"]:
+        beat = read_heartbeat(work, moment)
+        primary, reading = heartbeat_database(beat.get("details", {}))
+        print(f"heartbeat at {moment}: {beat.get('status')}; {primary} {' '.join(reading.values())}")
+        expected = f"server {beat.get('leader_number')} of 3"
+        if expected not in primary:
+            problems.add(f"heartbeat at {moment}: database says {primary!r}, the leader is {expected}")
+        # After the switchover, the read connections on the standby it promoted have been
+        # replaced (3 s maximum age), so the reads are on a standby at every moment.
+        if not any(key in reading for key in ["ballot.database.I002", "ballot.database.W003"]):
+            problems.add(f"heartbeat at {moment}: reads are not on a standby: {reading}")
+    return problems.conclude(shown=20)
+
+
+def ha_compose(work: Path, switch_at: float, kill_at: float) -> int:
+    """scripts/ha-compose-test: a switchover and a docker kill of the leader's container; the
+    heartbeats at start, switched and killed."""
+    result = read_result(work)
+    problems = Problems()
+    failures = result["failures"]
+    for problem in not_503(failures):
+        problems.add(problem)
+    for name, start, end in [("switchover", switch_at, kill_at), ("docker kill", kill_at, result["ended"])]:
+        inside = sent_within(failures, start, end)
+        reads = sum(f["method"] == "GET" for f in inside)
+        print(f"{name}: the application answered 503 for {span(inside):.1f} s "
+              f"({len(inside)} requests, {reads} of them reads)")
+    acked, counted, unknown = vote_totals(result)
+    print(f"requests: {result['requests']}; votes: {acked} acknowledged, "
+          f"{counted} counted, {unknown} answered 503")
+    for choice, count, low, more in miscounted(result):
+        problems.add(f"choice {choice}: {count} counted, {low} acknowledged, {more} answered 503")
+    for moment in ["start", "switched", "killed"]:
+        details = read_heartbeat(work, moment).get("details", {})
+        primary, reading = heartbeat_database(details)
+        print(f"heartbeat at {moment}: {primary} {' '.join(reading.values())}")
+        if "Connected to the primary, server" not in primary:
+            problems.add(f"heartbeat at {moment}: no primary named: {details}")
+        if moment == "start" and "ballot.database.I002" not in reading:
+            problems.add(f"heartbeat at {moment}: reads are not on a standby: {reading}")
+    return problems.conclude(shown=20)
+
+
+def ha_heartbeat(body: str, leader_port: int, first_port: int) -> str:
+    """The heartbeat BODY with `leader_number`: the leader's place in the host list."""
+    beat = json.loads(body)
+    beat["leader_number"] = leader_port - first_port + 1
+    return json.dumps(beat)
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="verdicts.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="VERDICT")
+
+    def work(command: argparse.ArgumentParser) -> None:
+        command.add_argument("work", type=Path, metavar="WORK", help="the test's folder (result.json, …)")
+
+    command = commands.add_parser("fleet", help="scripts/fleet-test's verdict")
+    work(command)
+    command.add_argument("--roll", type=float, nargs=2, required=True, metavar=("START", "END"))
+    command.add_argument("--broken-roll", type=float, nargs=2, required=True, metavar=("START", "END"))
+    command.add_argument("--kill", type=float, required=True, metavar="AT")
+    command.add_argument("--threads", type=int, required=True, metavar="N", help="the client's threads")
+
+    for name, test in [("ha", "scripts/ha-test"), ("ha-compose", "scripts/ha-compose-test")]:
+        command = commands.add_parser(name, help=f"{test}'s verdict")
+        work(command)
+        command.add_argument("--switchover", type=float, required=True, metavar="AT")
+        command.add_argument("--kill", type=float, required=True, metavar="AT")
+
+    command = commands.add_parser("ha-heartbeat", help="the heartbeat on stdin, with the leader's number")
+    command.add_argument("leader_port", type=int, metavar="LEADER_PORT")
+    command.add_argument("first_port", type=int, metavar="FIRST_PORT")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = arguments(argv)
+    if args.command == "fleet":
+        (roll_start, roll_end), (broken_start, broken_end) = args.roll, args.broken_roll
+        return fleet(args.work, roll_start, roll_end, broken_start, broken_end, args.kill, args.threads)
+    if args.command == "ha":
+        return ha(args.work, args.switchover, args.kill)
+    if args.command == "ha-compose":
+        return ha_compose(args.work, args.switchover, args.kill)
+    print(ha_heartbeat(sys.stdin.read(), args.leader_port, args.first_port))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
