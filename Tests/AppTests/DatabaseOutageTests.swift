@@ -124,7 +124,9 @@ struct DatabaseOutageTests {
         }
     }
 
-    @Test func aStatementTimeoutIs503() async throws {
+    /// The vote waits on a lock the test holds until the vote is answered: only the statement
+    /// timeout can end it (the time limit turns its absence into a failure, not a hang).
+    @Test(.timeLimit(.minutes(2))) func aStatementTimeoutIs503() async throws {
         try await PrivateCluster.with { cluster in
             try await withApp(cluster, environment: ["DATABASE_STATEMENT_TIMEOUT_MS": "300"]) { client in
                 try await TestDatabase.with(url: cluster.url) { database async throws in
@@ -142,14 +144,16 @@ struct DatabaseOutageTests {
     }
 
     /// One connection, held by a vote waiting on a lock for as long as the test keeps it, while
-    /// a read waits past the 200 ms acquire timeout.
+    /// a read waits past the 1.5 s acquire timeout. The vote's statement timeout (6 s, four
+    /// times it) is what would free the connection without the acquire timeout: then the read
+    /// would be served, late, instead of refused.
     @Test func anExhaustedPoolIs503() async throws {
         try await PrivateCluster.with { cluster in
             try await withApp(
                 cluster,
                 environment: [
-                    "DATABASE_STATEMENT_TIMEOUT_MS": "60000", "DATABASE_POOL_SIZE": "1",
-                    "DATABASE_POOL_TIMEOUT_MS": "200",
+                    "DATABASE_STATEMENT_TIMEOUT_MS": "6000", "DATABASE_POOL_SIZE": "1",
+                    "DATABASE_POOL_TIMEOUT_MS": "1500",
                 ]
             ) { client in
                 try await TestDatabase.with(url: cluster.url) { database async throws in

@@ -53,11 +53,9 @@ import Testing
         configuration.applicationName = name
         let db = Database(configuration: configuration)
         defer { db.close() }
-        // Open all four connections by holding them at once.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<4 { group.addTask { try await db.query("SELECT pg_sleep(0.2)") } }
-            try await group.waitForAll()
-        }
+        // Open all four connections (not by holding them at once for a while, which a loaded
+        // machine can serve one after the other).
+        try await db.open(connections: 4)
         #expect(db.poolStatistics.open == 4)
 
         try await TestDatabase.with { admin async throws in
@@ -113,9 +111,11 @@ import Testing
         #expect(missing.contains("does not exist"))
     }
 
+    /// A 500 ms timeout against a 2 s statement: one that ran to its end, or a timeout four
+    /// times too long, fails. The server times it, so a loaded client cannot stretch it.
     @Test func statementTimeoutIsApplied() async throws {
         var configuration = try TestDatabase.configuration()
-        configuration.statementTimeout = .milliseconds(100)
+        configuration.statementTimeout = .milliseconds(500)
         let db = Database(configuration: configuration)
         defer { db.close() }
         let error = await #expect(throws: DatabaseError.self) { try await db.query("SELECT pg_sleep(2)") }
@@ -126,27 +126,30 @@ import Testing
         #expect(server.sqlState == "57014")
         #expect(
             try await db.query("SHOW statement_timeout")[0].decode(column: "statement_timeout", as: String.self)
-                == "100ms")
+                == "500ms")
     }
 }
 
 @Suite struct TaskExecutorTests {
     /// Past its maximum age a connection is replaced when next taken (a read pool thus leaves
-    /// a standby that was promoted); younger ones are reused. Both bounds are far from the
-    /// waits: the old connection is 300 ms past a 100 ms age, the young one 60 s from its own.
+    /// a standby that was promoted); younger ones are reused. Each within four times: the old
+    /// connection is taken after 1 s against a 250 ms age, the young one after about 1 s
+    /// against a 4 s age (replaced from 80 % of it, 3.2 s).
     @Test func connectionsPastTheirAgeAreReplacedWhenTaken() async throws {
         var aging = try TestDatabase.configuration(poolSize: 1)
-        aging.maxConnectionAge = .milliseconds(100)
+        aging.maxConnectionAge = .milliseconds(250)
         let short = Database(configuration: aging)
         defer { short.close() }
         var lasting = try TestDatabase.configuration(poolSize: 1)
-        lasting.maxConnectionAge = .seconds(60)
+        lasting.maxConnectionAge = .seconds(4)
         let long = Database(configuration: lasting)
         defer { long.close() }
         let first = (try await short.withSession { $0.backendPID }, try await long.withSession { $0.backendPID })
-        try await Task.sleep(for: .milliseconds(400))
-        #expect(try await short.withSession { $0.backendPID } != first.0)
+        try await Task.sleep(for: .seconds(1))
+        // The young one first: the old one's replacement is a connect, which a loaded machine
+        // can stretch, and it must not count against the young one's age.
         #expect(try await long.withSession { $0.backendPID } == first.1)
+        #expect(try await short.withSession { $0.backendPID } != first.0)
         #expect(short.poolStatistics.open == 1)
     }
 

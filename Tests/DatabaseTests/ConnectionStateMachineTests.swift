@@ -10,7 +10,7 @@ import Testing
     static let select = "SELECT * FROM t WHERE id = $1"
 
     static func started(_ machine: inout Machine, _ sql: String? = select, types: [UInt32] = [20]) -> Machine.Step? {
-        try? machine.start(sql: sql, parameterTypes: types, now: t0).get()
+        try? machine.start(sql: sql, hasTypes: { $0 == types }, types: { types }, now: t0).get()
     }
 
     static func finished(
@@ -105,7 +105,7 @@ import Testing
         guard !usable else { return }
         guard
             case .failure(.connectionLost(_, queryWasNotCommitted: true)) = machine.start(
-                sql: nil, parameterTypes: [], now: Self.t0)
+                sql: nil, hasTypes: { _ in true }, types: { [] }, now: Self.t0)
         else {
             Issue.record("an unusable connection refuses the next statement as surely not run")
             return

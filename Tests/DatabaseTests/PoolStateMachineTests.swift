@@ -119,13 +119,13 @@ import Testing
     }
 
     @Test func connectionsAreReplacedPastTheirShareOfTheMaximumAge() {
-        let pool = Pool(size: 1, acquireTimeout: .seconds(1), maxAge: .seconds(300))
-        #expect(!pool.isPastAge(openedAt: Self.t0, share: 0.8, now: Self.t0 + .seconds(240)))
-        #expect(pool.isPastAge(openedAt: Self.t0, share: 0.8, now: Self.t0 + .seconds(240) + .nanoseconds(1)))
-        #expect(!pool.isPastAge(openedAt: Self.t0, share: 1, now: Self.t0 + .seconds(300)))
+        let maxAge = Duration.seconds(300)
+        #expect(!Pool.isPastAge(openedAt: Self.t0, share: 0.8, maxAge: maxAge, now: Self.t0 + .seconds(240)))
         #expect(
-            !Pool(size: 1, acquireTimeout: .seconds(1)).isPastAge(
-                openedAt: Self.t0, share: 1, now: Self.t0 + .seconds(1e9)))
+            Pool.isPastAge(
+                openedAt: Self.t0, share: 0.8, maxAge: maxAge, now: Self.t0 + .seconds(240) + .nanoseconds(1)))
+        #expect(!Pool.isPastAge(openedAt: Self.t0, share: 1, maxAge: maxAge, now: Self.t0 + .seconds(300)))
+        #expect(!Pool.isPastAge(openedAt: Self.t0, share: 1, maxAge: nil, now: Self.t0 + .seconds(1e9)))
     }
 
     @Test func closingTellsEveryWaiterAndClosesConnectionsAsTheyComeBack() {

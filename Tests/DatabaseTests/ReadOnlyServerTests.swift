@@ -1,4 +1,5 @@
 import Database
+import Synchronization
 import TestSupport
 import Testing
 
@@ -25,13 +26,20 @@ import Testing
 
     @Test func aRefusedTransactionIs503WorthyAndClosesTheIdleConnections() async throws {
         try await TestDatabase.with(poolSize: 3) { db in
-            // Three sessions at once, all made read-only, back in the pool idle.
+            // Three sessions at once, all made read-only, back in the pool idle. Each is held
+            // until all three are taken (30 s is a safety net), not for a while that a loaded
+            // machine could serve one session after another on a single connection.
+            let taken = Count()
             let demoted = try await withThrowingTaskGroup(of: Int32.self) { group in
                 for _ in 0..<3 {
                     group.addTask {
                         try await db.withSession { session in
                             try await session.query("SET default_transaction_read_only = on")
-                            try await session.query("SELECT pg_sleep(0.2)")
+                            taken.add()
+                            let limit = ContinuousClock.now + .seconds(30)
+                            while taken.value < 3, ContinuousClock.now < limit {
+                                try await Task.sleep(for: .milliseconds(1))
+                            }
                             return session.backendPID
                         }
                     }
@@ -52,4 +60,11 @@ import Testing
             #expect(!demoted.contains(next))
         }
     }
+}
+
+/// A count that tasks share.
+private final class Count: Sendable {
+    private let atomic = Atomic<Int>(0)
+    var value: Int { atomic.load(ordering: .sequentiallyConsistent) }
+    func add() { _ = atomic.add(1, ordering: .sequentiallyConsistent) }
 }

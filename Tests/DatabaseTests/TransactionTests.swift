@@ -65,10 +65,21 @@ import Testing
             let task = Task {
                 try await db.transaction { tx in
                     try await tx.query("INSERT INTO \(unescaped: table) VALUES (1)")
-                    try await tx.query("SELECT pg_sleep(30)")
+                    try await tx.query("SELECT pg_sleep(30) AS \(unescaped: table)")
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // Cancelled once the server runs the statement (30 s is a safety net), not after a
+            // while in which a loaded machine may not even have sent it.
+            var running = false
+            let limit = ContinuousClock.now + .seconds(30)
+            while !running, ContinuousClock.now < limit {
+                running =
+                    try await db.query(
+                        "SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND strpos(query, $1) > 0",
+                        ["pg_sleep(30) AS \(table)"])[0].decode(column: "n", as: Int.self) > 0
+                if !running { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(running, "the statement never ran")
             task.cancel()
             let clock = ContinuousClock()
             let start = clock.now

@@ -29,11 +29,15 @@ import Testing
             let port = try #require(client.port)
             let kept = try #require(RawConnection(port: port))
             kept.send("GET /hello HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n\r\n")
-            // Not draining: the connection stays open for the next request.
+            // Not draining: once the response is in (however slow the machine; 20 s is a safety
+            // net), the connection stays open for the next request.
+            #expect(await kept.receive("HTTP/1.1 200", timeout: .seconds(20)))
             #expect(await RawConnection.waitUntilClosed([kept], timeout: .milliseconds(500)) == 1)
             drain.begin()
             #expect(try await client.execute(uri: "/__lbheartbeat__", method: .get).status == .serviceUnavailable)
             kept.send("GET /hello HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n\r\n")
+            // Closed after the response; without the handler it would stay open for good (this
+            // server has no idle timeout), so 20 s is a safety net, not a bound.
             #expect(await RawConnection.waitUntilClosed([kept], timeout: .seconds(20)) == 0)
         }
     }

@@ -48,9 +48,11 @@ import Testing
     /// cancellation on purpose and only ends when the test releases it.
     @Test(.timeLimit(.minutes(1))) func aHungCheckIsAnErrorWithinTheTimeout() async throws {
         let gate = Gate()
-        // One second, so the hard limit (ten timeouts) leaves a loaded machine ten seconds to
-        // start the "fast" check; at 150 ms it once missed its 1.5 s.
-        var heartbeat = Heartbeat(timeout: .seconds(1))
+        // Three seconds, checked against a gate opened at four times that: a loaded machine has
+        // 12 s to start the "fast" check (at 150 ms it once missed its 1.5 s), and the hard
+        // limit (ten timeouts, 30 s) comes after the gate, so only the check's own timeout
+        // answers in time.
+        var heartbeat = Heartbeat(timeout: .seconds(3))
         heartbeat.register(HealthCheck(name: "fast") { [] })
         heartbeat.register(
             HealthCheck(name: "stubborn") {
@@ -60,14 +62,14 @@ import Testing
         // Opened late by a task of its own: a heartbeat that waited for the check would then
         // see it finish "ok", and the expectations below would fail (not hang).
         let opener = Task {
-            try? await Task.sleep(for: .seconds(20))
+            try? await Task.sleep(for: .seconds(12))
             gate.open()
         }
         let clock = ContinuousClock()
         let start = clock.now
         let report = await heartbeat.run()
         #expect(!gate.isOpen, "the heartbeat waited for the hung check")
-        #expect(clock.now - start >= .seconds(1))
+        #expect(clock.now - start >= .seconds(3))
         gate.open()
         opener.cancel()
         #expect(report.failedChecks == ["stubborn"])
@@ -87,16 +89,21 @@ extension HeartbeatTests {
         #expect(report.passed, "\(String(decoding: report.json, as: UTF8.self))")
     }
 
-    /// The same executor, with a check that then hangs: still an error, after its own timeout.
+    /// The same executor, with a check that then takes four times its timeout: still an error,
+    /// after its own timeout. The check would finish (start 2 s, 4 s of work, 2 s to resume)
+    /// before the hard limit (ten timeouts, 10 s), so only its own timeout can fail it.
     @Test func aLateCheckThatHangsIsStillAnError() async {
-        var heartbeat = Heartbeat(timeout: .milliseconds(150), executor: LateStartExecutor(delay: .milliseconds(300)))
+        var heartbeat = Heartbeat(timeout: .seconds(1), executor: LateStartExecutor(delay: .seconds(2)))
         heartbeat.register(
             HealthCheck(name: "database") {
-                try? await Task.sleep(for: .seconds(30))
+                try? await Task.sleep(for: .seconds(4))
                 return []
             })
+        let clock = ContinuousClock()
+        let start = clock.now
         let report = await heartbeat.run()
         #expect(report.failedChecks == ["database"])
+        #expect(clock.now - start >= .seconds(3))  // its start, then its timeout
     }
 }
 
@@ -108,9 +115,9 @@ private final class LateStartExecutor: TaskExecutor {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        let microseconds = UInt32(delay / .microseconds(1))
+        let seconds = delay / .seconds(1)
         Thread.detachNewThread {
-            usleep(microseconds)
+            Thread.sleep(forTimeInterval: seconds)
             job.runSynchronously(on: self.asUnownedTaskExecutor())
         }
     }

@@ -64,7 +64,9 @@ import Testing
     }
 
     /// A migration that waits for a table's lock gives up after `MIGRATIONS_LOCK_TIMEOUT_MS`
-    /// instead of queueing every query on that table behind it.
+    /// instead of queueing every query on that table behind it: not before the 2 s, and within
+    /// four times them of the moment it is seen waiting (starting the process and connecting
+    /// are set-up, outside that bound).
     @Test(.timeLimit(.minutes(2))) func aMigrationWaitingForALockGivesUp() async throws {
         let folder = try MigrationFolder([
             "0001_a.sql": MigrationFolder.createTable("a"),
@@ -77,17 +79,37 @@ import Testing
                 try await database.withSession { session in
                     try await session.execute(script: "BEGIN; LOCK TABLE a IN ACCESS SHARE MODE")
                     let started = ContinuousClock.now
-                    let blocked = await Program.capture(
+                    async let blocked = Program.capture(
                         Self.migrate + ["up"],
                         environment: [
-                            "DATABASE_URL": url, "MIGRATIONS_DIR": folder.path, "MIGRATIONS_LOCK_TIMEOUT_MS": "300",
+                            "DATABASE_URL": url, "MIGRATIONS_DIR": folder.path, "MIGRATIONS_LOCK_TIMEOUT_MS": "2000",
                         ])
-                    #expect(blocked.status == 1)
+                    // The migration's session waiting for this lock: the only one in this fresh
+                    // database that can (30 s is a safety net).
+                    var waiting: ContinuousClock.Instant?
+                    let limit = ContinuousClock.now + .seconds(30)
+                    while waiting == nil, ContinuousClock.now < limit {
+                        let waiters = try await database.query(
+                            """
+                            SELECT count(*) AS n FROM pg_stat_activity
+                            WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'relation'
+                            """)[0].decode(column: "n", as: Int.self)
+                        if waiters > 0 {
+                            waiting = ContinuousClock.now
+                        } else {
+                            try await Task.sleep(for: .milliseconds(10))
+                        }
+                    }
+                    let result = await blocked
+                    let ended = ContinuousClock.now
+                    #expect(result.status == 1)
                     #expect(
-                        blocked.output.contains("55P03") || blocked.output.contains("lock timeout"), "\(blocked.output)"
+                        result.output.contains("55P03") || result.output.contains("lock timeout"), "\(result.output)"
                     )
-                    // Without it the migration would wait for this transaction for ever.
-                    #expect(ContinuousClock.now - started < .seconds(30))
+                    #expect(ended - started >= .seconds(2))
+                    // Without the timeout the migration would wait for this transaction for ever.
+                    let seen = try #require(waiting, "the migration was never seen waiting for the lock")
+                    #expect(ended - seen < .seconds(8))
                     try await session.execute(script: "ROLLBACK")
                 }
             }

@@ -37,13 +37,16 @@ import Testing
             let deadline = try #require(deadlines.first { $0.0 == name }?.1)
             #expect(at >= deadline, "\(name) ran \(deadline - at) early")
         }
-        // Once nothing is pending the sweeper stops, and a new deadline starts it again.
+        // Once nothing is pending the sweeper stops, and a new deadline starts it again: run
+        // not before it, and waited for until four times it, as above.
         let again = Ran()
-        _ = sweeper.add(.now + .milliseconds(50)) { again.record("later") }
         let restarted = ContinuousClock.now
+        let later = restarted + .seconds(1)
+        _ = sweeper.add(later) { again.record("later") }
         while again.all.isEmpty, ContinuousClock.now < restarted + .seconds(4) {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(again.all.map(\.0) == ["later"])
+        #expect(again.all.allSatisfy { $0.1 >= later })
     }
 }

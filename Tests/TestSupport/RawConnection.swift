@@ -50,6 +50,27 @@ public final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// Reads, polling every 10 ms, until what the server sent contains `text`: true then; false
+    /// when the server closes first or `timeout` passes (a safety net: callers wait for
+    /// something that comes). For tests that must not go on before a response has arrived.
+    public func receive(_ text: String, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        while ContinuousClock.now < deadline {
+            let count = recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count == 0 { return false }
+            if count > 0 {
+                received += buffer[0..<count]
+                if String(decoding: received, as: UTF8.self).contains(text) { return true }
+                continue
+            }
+            if errno != EAGAIN && errno != EWOULDBLOCK { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
     /// Waits, polling every 50 ms, until every connection is closed by the server or
     /// `timeout` passes; returns how many are still open.
     public static func waitUntilClosed(_ connections: [RawConnection], timeout: Duration) async -> Int {
