@@ -12,36 +12,43 @@
 /// An interpolated array is one parameter, a PostgreSQL array: `WHERE id = ANY(\(ids))`.
 public struct Query: Sendable, ExpressibleByStringInterpolation {
     /// The text sent to the server, with `$1…$n` placeholders.
-    public private(set) var sql: String
+    public let sql: String
     /// The values bound to the placeholders, in order.
-    public private(set) var parameters: [any QueryParameter]
+    public let parameters: [any QueryParameter]
 
     /// A statement whose placeholders are already written: `Query("… $1 …", [value])`.
+    @inlinable
     public init(_ sql: String, _ parameters: [any QueryParameter] = []) {
         self.sql = sql
         self.parameters = parameters
     }
 
+    @inlinable
     public init(stringLiteral sql: String) { self.init(sql) }
 
+    @inlinable
     public init(stringInterpolation: Interpolation) {
         self.init(stringInterpolation.sql, stringInterpolation.parameters)
     }
 
-    /// Builds a ``Query`` from a string literal's pieces.
+    /// Builds a ``Query`` from a string literal's pieces. Inlinable, so that writing a query
+    /// costs what writing its text and parameter list by hand costs (docs/performance.md).
     public struct Interpolation: StringInterpolationProtocol {
-        var sql: String
-        var parameters: [any QueryParameter] = []
+        @usableFromInline var sql: String
+        @usableFromInline var parameters: [any QueryParameter] = []
 
+        @inlinable
         public init(literalCapacity: Int, interpolationCount: Int) {
             sql = ""
             sql.reserveCapacity(literalCapacity + 3 * interpolationCount)
             parameters.reserveCapacity(interpolationCount)
         }
 
+        @inlinable
         public mutating func appendLiteral(_ literal: String) { sql += literal }
 
         /// A value, sent as the next parameter.
+        @inlinable
         public mutating func appendInterpolation(_ value: some QueryParameter) {
             parameters.append(value)
             sql += "$"
@@ -49,6 +56,7 @@ public struct Query: Sendable, ExpressibleByStringInterpolation {
         }
 
         /// SQL text spliced in as it is: only text the program itself wrote.
+        @inlinable
         public mutating func appendInterpolation(unescaped text: String) { sql += text }
     }
 }

@@ -13,7 +13,7 @@ public protocol Queryable: Sendable {
 
 extension Queryable {
     /// Runs one statement whose values are interpolated (``Query``): each is sent as a parameter.
-    @discardableResult
+    @discardableResult @inlinable
     public func query(_ query: Query) async throws -> QueryResult { try await self.query(query.sql, query.parameters) }
 }
 

@@ -105,7 +105,9 @@ final class Connection: SocketWatcher, @unchecked Sendable {
             let sql: String?
             if case .parameterized(let text, _) = statement { sql = text } else { sql = nil }
             let step: ConnectionStateMachine.Step
-            switch state.machine.start(sql: sql, parameterTypes: statement.parameterTypes, now: .now) {
+            let planned = state.machine.start(
+                sql: sql, hasTypes: statement.hasParameterTypes, types: { statement.parameterTypes }, now: .now)
+            switch planned {
             case .success(let first): step = first
             case .failure(let refusal): return refusal
             }

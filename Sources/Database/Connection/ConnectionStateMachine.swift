@@ -42,7 +42,8 @@ struct ConnectionStateMachine {
     private struct Running {
         /// The text of a statement with parameters, for the cache; nil for a script.
         let sql: String?
-        let parameterTypes: [UInt32]
+        /// The statement's parameter types, once planned: recorded with it when prepared.
+        var preparingTypes: [UInt32] = []
         let started: Instant
         var step: Step
         /// Whether a prepared statement the server dropped or invalidated may be prepared again.
@@ -93,27 +94,35 @@ struct ConnectionStateMachine {
 
     // MARK: A statement
 
-    /// Starts a statement (`sql` and its parameter types when it has parameters, nil for a
-    /// script): the first round trip to send, or why the connection refuses it.
-    mutating func start(sql: String?, parameterTypes: [UInt32], now: Instant) -> Result<Step, DatabaseError> {
+    /// Starts a statement — `sql` when it has parameters, nil for a script — whose parameters
+    /// have the types `types` lists and `hasTypes` recognises (asked without building the list,
+    /// which is made only to prepare): the first round trip, or why the connection refuses it.
+    mutating func start(
+        sql: String?, hasTypes: ([UInt32]) -> Bool, types: () -> [UInt32], now: Instant
+    ) -> Result<Step, DatabaseError> {
         if let reason = unusableReason {
             return .failure(.connectionLost(reason: reason, queryWasNotCommitted: true))
         }
-        var running = Running(sql: sql, parameterTypes: parameterTypes, started: now, step: .unnamed, mayRetry: true)
-        running.step = plan(&running)
+        var running = Running(sql: sql, started: now, step: .unnamed, mayRetry: true)
+        running.step = plan(&running, hasTypes: hasTypes, types: types)
         phase = .running(running)
         return .success(running.step)
     }
 
     /// The round trip for `running` by the cache: its prepared statement, a new one while
     /// there is room, or unnamed.
-    private mutating func plan(_ running: inout Running) -> Step {
+    private mutating func plan(
+        _ running: inout Running, hasTypes: ([UInt32]) -> Bool, types: () -> [UInt32]
+    ) -> Step {
         guard preparesStatements, let sql = running.sql else { return .unnamed }
-        if let made = prepared[sql]?.first(where: { $0.parameterTypes == running.parameterTypes }) {
+        if let made = prepared[sql]?.first(where: { hasTypes($0.parameterTypes) }) {
+            // Kept for a prepare again, should the server have dropped it (a copy, not a list).
+            running.preparingTypes = made.parameterTypes
             return .executePrepared(name: made.name)
         }
         guard preparedLive < preparedStatementLimit else { return .unnamed }
         preparedCount += 1
+        running.preparingTypes = types()
         return .prepare(name: "ballot_\(preparedCount)")
     }
 
@@ -148,11 +157,11 @@ struct ConnectionStateMachine {
         guard case .running(var running) = phase else {
             return .finish(.connectionLost(reason: unusableReason ?? "no statement was running", notCommitted: true))
         }
-        guard connectionOK else { return .finish(finish(connectionOK: false, serverError, lostReason())) }
+        guard connectionOK else { return .finish(finish(connectionOK: false, serverError, lostReason)) }
         switch running.step {
         case .prepare(let name) where serverError == nil:
             if let sql = running.sql {
-                prepared[sql, default: []].append(Prepared(name: name, parameterTypes: running.parameterTypes))
+                prepared[sql, default: []].append(Prepared(name: name, parameterTypes: running.preparingTypes))
                 preparedLive += 1
             }
             running.step = .executePrepared(name: name)
@@ -172,13 +181,14 @@ struct ConnectionStateMachine {
             // Outside a transaction nothing ran yet, so preparing again is safe.
             guard running.mayRetry, transactionIdle else { break }
             running.mayRetry = false
-            running.step = plan(&running)
+            let types = running.preparingTypes
+            running.step = plan(&running, hasTypes: { $0 == types }, types: { types })
             phase = .running(running)
             return .send(running.step)
         default:
             break
         }
-        return .finish(finish(connectionOK: true, serverError, lostReason()))
+        return .finish(finish(connectionOK: true, serverError, lostReason))
     }
 
     /// A read failed or the session ended before the round trip's results were all in: the
@@ -186,7 +196,7 @@ struct ConnectionStateMachine {
     mutating func endedMidStatement(
         connectionOK: Bool, serverError: (sqlState: String, message: String)?, lostReason: @autoclosure () -> String
     ) -> Outcome {
-        finish(connectionOK: connectionOK, serverError, lostReason())
+        finish(connectionOK: connectionOK, serverError, lostReason)
     }
 
     /// 0A000 "cached plan must not change result type" after a schema change; 26000 when the
@@ -195,15 +205,16 @@ struct ConnectionStateMachine {
         sqlState == "0A000" || sqlState == "26000"
     }
 
-    /// The statement's outcome, and the phase it leaves the connection in.
+    /// The statement's outcome, and the phase it leaves the connection in. `lostReason` is asked
+    /// only for a lost session: libpq's message costs allocations every statement would pay.
     private mutating func finish(
-        connectionOK: Bool, _ serverError: (sqlState: String, message: String)?, _ lostReason: String
+        connectionOK: Bool, _ serverError: (sqlState: String, message: String)?, _ lostReason: () -> String
     ) -> Outcome {
         guard connectionOK else {
             // A session the server ended on purpose (SQLSTATE class 57: admin or crash shutdown,
             // cannot connect now) aborted the statement's transaction; a bare EOF says nothing.
             let terminated = serverError.map { ["57P01", "57P02", "57P03"].contains($0.sqlState) } ?? false
-            let reason = serverError?.message ?? lostReason
+            let reason = serverError?.message ?? lostReason()
             phase = .broken(reason: reason)
             return .connectionLost(reason: reason, notCommitted: terminated)
         }

@@ -38,9 +38,7 @@ final class ConnectionPool: Sendable {
         self.settings = ConnectionSettings(configuration: configuration)
         self.logger = logger
         self.state = BlockingLock(
-            PoolStateMachine(
-                size: configuration.poolSize, acquireTimeout: configuration.acquireTimeout,
-                maxAge: configuration.maxConnectionAge))
+            PoolStateMachine(size: configuration.poolSize, acquireTimeout: configuration.acquireTimeout))
     }
 
     var statistics: Statistics {
@@ -58,9 +56,9 @@ final class ConnectionPool: Sendable {
             case .mustWait: connection = try await timedWait()
             }
             if connection.isUsable {
-                let pastAge = state.withLock {
-                    $0.isPastAge(openedAt: connection.openedAt, share: connection.ageShare, now: .now)
-                }
+                let pastAge = PoolStateMachine<Connection, Waiter>.isPastAge(
+                    openedAt: connection.openedAt, share: connection.ageShare, maxAge: configuration.maxConnectionAge,
+                    now: .now)
                 guard pastAge else { return connection }
                 logger.debug(
                     "replacing a database connection past its maximum age", metadata: ["connection": "\(connection.id)"]

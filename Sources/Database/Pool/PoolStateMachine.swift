@@ -1,6 +1,6 @@
 /// The pool's decisions as a value with no lock, clock or I/O: who gets a connection, who
 /// waits, when to open one more, whom a failed connect tells, when a waiter has waited too
-/// long and when a connection is too old.
+/// long, and when a connection is too old.
 ///
 /// ``ConnectionPool`` holds it under its lock and carries out what each call answers (resume a
 /// caller, open or close a connection, arm the timer); tests drive it with instants of their own
@@ -13,8 +13,6 @@ struct PoolStateMachine<Connection, Waiter> {
     /// At most this many connections open or being opened.
     let size: Int
     let acquireTimeout: Duration
-    /// Connections older than this (times each one's share) are replaced when taken.
-    let maxAge: Duration?
 
     private(set) var idle: [Connection] = []
     /// Connections idle, in use or being opened: never above `size`.
@@ -33,10 +31,9 @@ struct PoolStateMachine<Connection, Waiter> {
         let deadline: Instant
     }
 
-    init(size: Int, acquireTimeout: Duration, maxAge: Duration? = nil) {
+    init(size: Int, acquireTimeout: Duration) {
         self.size = size
         self.acquireTimeout = acquireTimeout
-        self.maxAge = maxAge
     }
 
     /// How many callers wait in line.
@@ -117,9 +114,10 @@ struct PoolStateMachine<Connection, Waiter> {
         return (expired, earliest)
     }
 
-    /// Whether a connection opened at `openedAt`, with `share` (0.8–1.0) of the maximum age,
-    /// must be replaced rather than used at `now`.
-    func isPastAge(openedAt: Instant, share: Double, now: Instant) -> Bool {
+    /// Whether a connection opened at `openedAt`, with `share` (0.8–1.0) of `maxAge`, must be
+    /// replaced rather than used at `now`. Static: it needs none of the pool's state, so the
+    /// shell asks it without taking the lock.
+    static func isPastAge(openedAt: Instant, share: Double, maxAge: Duration?, now: Instant) -> Bool {
         guard let maxAge else { return false }
         return now - openedAt > maxAge * share
     }
