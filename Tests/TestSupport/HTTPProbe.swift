@@ -37,8 +37,10 @@ public enum HTTPProbe {
             headers: (try? String(contentsOfFile: "\(directory)/headers", encoding: .utf8)) ?? "")
     }
 
-    /// Polls `url` until it answers 200, for at most `timeout`.
-    public static func waitUntilUp(_ url: String, timeout: Duration = .seconds(10)) async -> Bool {
+    /// Polls `url` until it answers 200, for at most `timeout`: a server process's start, which
+    /// a loaded machine (a busy loop on one core, the suite's password hashes on the other) has
+    /// stretched past 10 s. It returns as soon as the server answers.
+    public static func waitUntilUp(_ url: String, timeout: Duration = .seconds(30)) async -> Bool {
         await waitUntil(url, answers: 200, timeout: timeout)
     }
 
