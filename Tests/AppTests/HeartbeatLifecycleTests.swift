@@ -31,7 +31,7 @@ struct HeartbeatLifecycleTests {
             }
             var configuration = try AppConfiguration(environment: [
                 "HOST": "127.0.0.1", "DATABASE_URL": cluster.url, "MIGRATIONS_DIR": folder,
-                "HEARTBEAT_TIMEOUT_MS": "500", "MIGRATIONS_CHECK_REUSE_MS": "0",
+                "HEARTBEAT_TIMEOUT_MS": "5000", "MIGRATIONS_CHECK_REUSE_MS": "0",
             ])
             configuration.dockerflow.port = 0
             try await buildApplication(configuration).test(.live) { client in

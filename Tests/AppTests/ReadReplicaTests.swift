@@ -30,7 +30,7 @@ import Web
                 var configuration = try AppConfiguration(
                     environment: [
                         "DATABASE_URL": primaryURL, "DATABASE_READ_URL": standbyURL,
-                        "MIGRATIONS_DIR": Repository.migrations,
+                        "MIGRATIONS_DIR": Repository.migrations, "HEARTBEAT_TIMEOUT_MS": "15000",
                     ].merging(environment) { _, given in given })
                 configuration.dockerflow.port = 0
                 try await buildApplication(configuration).test(.router) { client in
@@ -97,7 +97,9 @@ import Web
                 try await Migrator.ballot(database).up()
             }
             var configuration = try AppConfiguration(
-                environment: ["DATABASE_URL": cluster, "MIGRATIONS_DIR": Repository.migrations])
+                environment: [
+                    "DATABASE_URL": cluster, "MIGRATIONS_DIR": Repository.migrations, "HEARTBEAT_TIMEOUT_MS": "15000",
+                ])
             configuration.dockerflow.port = 0
             try await buildApplication(configuration).test(.router) { client in
                 let response = try await client.execute(uri: "/__heartbeat__", method: .get)
