@@ -11,7 +11,7 @@ import Synchronization
 protocol SocketWatcher: AnyObject, Sendable {
     func socketReady()
     /// About once a second, so a watcher can give up on an answer that never came.
-    func checkDeadline(_ now: ContinuousClock.Instant)
+    func checkDeadline(_ now: Moment)
 }
 
 /// One thread that waits on every connection's socket with epoll, and runs Swift tasks too.
@@ -103,7 +103,7 @@ final class SocketPoller: TaskExecutor, @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         var jobs: [UnownedJob] = []
         let executor = asUnownedTaskExecutor()
-        var nextDeadlineCheck = ContinuousClock.now + .seconds(1)
+        var nextDeadlineCheck = Moment.now + .seconds(1)
         while true {
             inbox.withLock { inbox in
                 swap(&jobs, &inbox.jobs)
@@ -114,7 +114,7 @@ final class SocketPoller: TaskExecutor, @unchecked Sendable {
             // most a second, for the deadline check.
             let count = epoll_wait(epoll, events, Int32(capacity), jobs.isEmpty ? 1_000 : 0)
             jobs.removeAll(keepingCapacity: true)
-            let now = ContinuousClock.now
+            let now = Moment.now
             if now >= nextDeadlineCheck {
                 nextDeadlineCheck = now + .seconds(1)
                 for watcher in watchers.withLock({ Array($0.values) }) { watcher.checkDeadline(now) }

@@ -6,7 +6,7 @@ import Testing
 /// each server answer means, and when the connection is given up.
 @Suite struct ConnectionStateMachineTests {
     typealias Machine = ConnectionStateMachine
-    static let t0 = ContinuousClock.now
+    static let t0 = Moment.now
     static let select = "SELECT * FROM t WHERE id = $1"
 
     static func started(_ machine: inout Machine, _ sql: String? = select, types: [UInt32] = [20]) -> Machine.Step? {

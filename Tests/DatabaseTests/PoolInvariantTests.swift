@@ -25,15 +25,15 @@ struct PoolRun {
     var random: SplitMix64
     let seed: UInt64
     var pool: Pool
-    var now = ContinuousClock.now
+    var now = Moment.now
     /// Connections handed to callers.
     var held: Set<Int> = []
     var connecting = 0
     /// Callers in line, by id, with their deadline.
-    var waiting: [UInt64: ContinuousClock.Instant] = [:]
+    var waiting: [UInt64: Moment] = [:]
     /// Callers that were answered (a connection, a failure, a timeout, cancelled, closed).
     var answered: Set<UInt64> = []
-    var armed: [ContinuousClock.Instant] = []
+    var armed: [Moment] = []
     var nextConnection = 0
     var failed = false
 
@@ -143,7 +143,7 @@ struct PoolRun {
     }
 
     mutating func advance(by duration: Duration) {
-        now += duration
+        now = now + duration
         armed.sort()
         while let first = armed.first, first <= now {
             armed.removeFirst()

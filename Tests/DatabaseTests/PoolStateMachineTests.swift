@@ -6,10 +6,10 @@ import Testing
 /// test chooses: no server, no sleeping, and every timeout checked to the instant.
 @Suite struct PoolStateMachineTests {
     typealias Pool = PoolStateMachine<Int, String>
-    static let t0 = ContinuousClock.now
+    static let t0 = Moment.now
 
     /// Gets `name` in line at `now` and returns what the pool answered.
-    static func line(_ pool: inout Pool, _ name: String, at now: ContinuousClock.Instant) -> Pool.Enqueue {
+    static func line(_ pool: inout Pool, _ name: String, at now: Moment) -> Pool.Enqueue {
         guard case .mustWait = pool.take() else {
             Issue.record("\(name) found a connection")
             return .closed

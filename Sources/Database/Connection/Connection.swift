@@ -20,7 +20,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// To tell which of its servers the connection reached.
     private let connectionString: ConnectionString
     /// When the connection was opened, for the pool's maximum age.
-    let openedAt = ContinuousClock.now
+    let openedAt = Moment.now
     /// Its share of the maximum age, 80–100 %: connections opened together (at start, after a
     /// failover) are not all replaced at the same moment.
     let ageShare = Double.random(in: 0.8...1.0)
@@ -122,7 +122,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// Called by the poller about once a second: a statement in flight that got no answer
     /// within the answer deadline fails as a timeout (a 503) and breaks the connection, as a
     /// cancellation would. Nothing is armed per statement; its start time is all it costs.
-    func checkDeadline(_ now: ContinuousClock.Instant) {
+    func checkDeadline(_ now: Moment) {
         let expired = state.withLock { state -> (UnsafeContinuation<[QueryResult], any Error>, ServerCancel?)? in
             guard let pending = state.pending, state.machine.answerOverdue(now: now) else { return nil }
             state.pending = nil

@@ -6,7 +6,7 @@
 /// ``Connection`` holds it under its lock beside libpq's handle, tells it what libpq reported,
 /// and carries out what it answers; tests drive it with server errors and instants of their own.
 struct ConnectionStateMachine {
-    typealias Instant = ContinuousClock.Instant
+    typealias Instant = Moment
 
     /// The round trip to send next.
     enum Step: Equatable {

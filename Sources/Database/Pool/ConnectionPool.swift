@@ -23,7 +23,10 @@ final class ConnectionPool: Sendable {
     /// Process-wide, because the ``SocketPoller`` that all pools share tells sockets apart by it.
     private static let connectionIDs = Atomic<UInt64>(0)
 
-    private typealias Waiter = CheckedContinuation<Connection, any Error>
+    /// Unsafe rather than checked: the state machine resumes each waiter exactly once
+    /// (`PoolInvariantTests`), and `CheckedContinuation` is not frozen, so every answer that
+    /// carries one would be built through the runtime on each release of a connection.
+    private typealias Waiter = UnsafeContinuation<Connection, any Error>
 
     /// Counts for health reports and metrics.
     struct Statistics: Sendable {
@@ -177,7 +180,7 @@ final class ConnectionPool: Sendable {
     private func wait() async throws -> Connection {
         let id = state.withLock { $0.makeWaiterID() }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 let outcome = state.withLock { state -> PoolStateMachine<Connection, Waiter>.Enqueue? in
                     // Checked under the lock the cancellation handler takes: a cancellation
                     // either comes before this or finds the caller in line.
@@ -201,8 +204,8 @@ final class ConnectionPool: Sendable {
     /// Fails the callers whose deadline passed, from one entry on the process's
     /// ``DeadlineSweeper`` for the earliest deadline, armed again while anyone waits. No timer
     /// per waiter: on the hot path of a saturated pool that would cost more than the queries.
-    private func arm(_ deadline: ContinuousClock.Instant) {
-        _ = DeadlineSweeper.shared.add(deadline) { [self] in
+    private func arm(_ deadline: Moment) {
+        _ = DeadlineSweeper.shared.add(deadline.instant) { [self] in
             let (expired, next) = state.withLock { $0.timerFired(now: .now) }
             if !expired.isEmpty {
                 let timeout = DatabaseError.poolExhausted(

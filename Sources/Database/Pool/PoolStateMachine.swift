@@ -8,7 +8,7 @@
 /// `Connection` and `Waiter` are whatever the shell hands in: a libpq connection and a
 /// continuation there, numbers and names in the tests.
 struct PoolStateMachine<Connection, Waiter> {
-    typealias Instant = ContinuousClock.Instant
+    typealias Instant = Moment
 
     /// At most this many connections open or being opened.
     let size: Int
