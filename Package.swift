@@ -146,7 +146,9 @@ let package = Package(
         .testTarget(name: "CITests", dependencies: ["TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "Settings", "TestSupport", product("MetricsTestKit", "swift-metrics")]
+            dependencies: [
+                "Database", "Primitives", "Settings", "TestSupport", product("MetricsTestKit", "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "DockerflowTests",

@@ -18,6 +18,7 @@ let package = Package(
             name: "DatabaseBenchmark",
             dependencies: [
                 .product(name: "Database", package: "Ballot"),
+                .product(name: "Primitives", package: "Ballot"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

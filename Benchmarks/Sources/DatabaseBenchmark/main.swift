@@ -1,6 +1,7 @@
 import ArgumentParser
 import Database
 import Foundation
+import Primitives
 
 /// pgbench's select-only transaction (`pgbench -S`) through Ballot's pool: single-row SELECTs by
 /// random primary key from concurrent tasks, reported as queries per second.
@@ -111,19 +112,5 @@ extension DatabaseBenchmark {
         print(
             "decoding rows=\(rows.count) columns=5 position_ns=\(Int(median(byPosition))) tuples_ns=\(Int(median(intoTuples))) row_tuple_ns=\(Int(median(rowByRow))) checksum=\(checksum)"
         )
-    }
-}
-
-/// A fast seeded generator: `SystemRandomNumberGenerator` costs a system call per number, which
-/// would be measured as database overhead (pgbench uses a PRNG too).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
