@@ -12,9 +12,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends esbuild \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY scripts/build-assets scripts/build-assets
+COPY scripts/build/assets scripts/build/assets
 COPY static/src static/src
-RUN scripts/build-assets
+RUN scripts/build/assets
 
 # The server, a release build with the Swift runtime linked in; `ballot migrate` is the
 # migrate command, so the image carries one binary.

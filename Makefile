@@ -25,16 +25,16 @@ help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 bootstrap: ## Install missing system packages (libpq-dev, PostgreSQL 15) with apt
-	@scripts/bootstrap
+	@scripts/dev/bootstrap
 
 build: bootstrap ## Build everything natively (debug)
 	$(SWIFT) build
 
 build-assets: bootstrap ## Build static/src into hashed, minified files and a manifest in static/dist (esbuild)
-	@scripts/build-assets
+	@scripts/build/assets
 
 watch-assets: bootstrap ## Rebuild the assets on every change (restart the server to pick up new names)
-	@scripts/build-assets --watch
+	@scripts/build/assets --watch
 
 run-server: ## Serve on http://localhost:8000: the dev profile in compose, or natively with a local PostgreSQL
 ifeq ($(USE_DOCKER),yes)
@@ -42,8 +42,8 @@ ifeq ($(USE_DOCKER),yes)
 	$(DEV) up -d --build db web-dev assets-dev
 else
 	@echo "make run-server: running natively (no Docker engine answers, or DOCKER=0)"
-	@scripts/bootstrap
-	@scripts/run-server
+	@scripts/dev/bootstrap
+	@scripts/dev/run-server
 endif
 
 stop-server: ## Stop the dev profile's server (compose); natively, Ctrl-C stops it
@@ -63,80 +63,80 @@ migrate-db: ## Apply pending migrations (ARGS="status" etc.): in compose, or to 
 ifeq ($(USE_DOCKER),yes)
 	$(DEV) run --rm web-dev sh -c "swift build --product ballot && .build/debug/ballot migrate $(ARGS)"
 else
-	@scripts/bootstrap
-	@scripts/migrate-db $(ARGS)
+	@scripts/dev/bootstrap
+	@scripts/dev/migrate-db $(ARGS)
 endif
 
 seed: ## Load demo questions into an empty database (compose, or DATABASE_URL / the local PostgreSQL)
 ifeq ($(USE_DOCKER),yes)
 	$(DEV) run --rm web-dev sh -c "swift build --product ballot && .build/debug/ballot migrate up && .build/debug/ballot seed"
 else
-	@scripts/bootstrap
-	@scripts/migrate-db >/dev/null && $(SWIFT) build --product ballot >/dev/null && scripts/with-database .build/debug/ballot seed
+	@scripts/dev/bootstrap
+	@scripts/dev/migrate-db >/dev/null && $(SWIFT) build --product ballot >/dev/null && scripts/dev/with-database .build/debug/ballot seed
 endif
 
 createsuperuser: bootstrap ## Create a staff user: make createsuperuser USERNAME=admin (password from SUPERUSER_PASSWORD or stdin)
-	@$(SWIFT) build --product ballot >/dev/null && scripts/with-database .build/debug/ballot createsuperuser --username "$(USERNAME)" $(if $(SUPERUSER_PASSWORD),,--password-stdin)
+	@$(SWIFT) build --product ballot >/dev/null && scripts/dev/with-database .build/debug/ballot createsuperuser --username "$(USERNAME)" $(if $(SUPERUSER_PASSWORD),,--password-stdin)
 
 stop-db: ## Stop the local PostgreSQL that run-server started
-	@scripts/test-postgres stop .tmp/postgres
+	@scripts/test/postgres stop .tmp/postgres
 
 test: ## Every test: in compose against its db service, or natively against a throwaway PostgreSQL 15
 ifeq ($(USE_DOCKER),yes)
 	@echo "make test: Docker answers; the suite runs in docker-compose.test.yml against its db service"
-	@scripts/django-hashes --install
+	@scripts/test/django-hashes --install
 	@$(TEST_COMPOSE) build test
 	@status=0; $(TEST_COMPOSE) run --rm test || status=$$?; $(TEST_COMPOSE) down -v >/dev/null 2>&1; exit $$status
 else
 	@echo "make test: running natively against a throwaway PostgreSQL (no Docker engine answers, or DOCKER=0)"
-	@scripts/bootstrap
-	@scripts/run-tests
+	@scripts/dev/bootstrap
+	@scripts/test/run
 endif
 
-lint: ## Check formatting (swift format, strict), that every import is declared (scripts/check-imports) and the load tests' verdicts (scripts/lib/test_verdicts.py)
+lint: ## Check formatting (swift format, strict), that every import is declared (scripts/check/imports) and the load tests' verdicts (scripts/lib/test_verdicts.py)
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
-	@scripts/check-imports
+	@scripts/check/imports
 	@PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s scripts/lib -p 'test_*.py'
 
 check-kubernetes: ## Render the Kubernetes overlays and check them: kubernetes-validate (strict), the project's rules
-	@scripts/check-kubernetes
+	@scripts/check/kubernetes
 
 format: ## Reformat the sources in place
 	$(SWIFT) format --in-place --recursive --parallel $(FORMAT_PATHS)
 
 version-json: ## Write version.json from git (source, version = exact tag, commit, build = local)
-	@scripts/version-json >version.json
+	@scripts/build/version-json >version.json
 	@cat version.json
 
 base-images: ## Build local debian:bookworm-slim, swift, postgres:15 and haproxy:2.6 images where Docker Hub is out of reach
-	@scripts/base-images
+	@scripts/build/base-images
 
 build-image: version-json ## Build the production image $(IMAGE):$(VERSION) (classic builder)
-	@scripts/build-image $(IMAGE):$(VERSION)
+	@scripts/build/image $(IMAGE):$(VERSION)
 
 conformance: ## Check the Dockerflow requirements from outside: make conformance IMAGE=ballot:latest
-	@scripts/conformance $(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))
+	@scripts/test/conformance $(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))
 
 fleet-up: ## REPLICAS (3) copies of IMAGE=name:tag (ballot:latest) behind HAProxy on 127.0.0.1:8080, migrated first
-	@scripts/fleet up "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
+	@scripts/ops/fleet up "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
 
 fleet-roll: ## Replace the fleet's replicas one at a time with IMAGE=name:tag, each healthy before an old one drains
-	@scripts/fleet roll "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
+	@scripts/ops/fleet roll "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
 
 fleet-status: ## Each fleet replica, its image and HAProxy's view of it
-	@scripts/fleet status
+	@scripts/ops/fleet status
 
 fleet-down: ## Stop and remove the fleet and its database
-	@scripts/fleet down
+	@scripts/ops/fleet down
 
 fleet-test: ## The fleet under load: a roll, a broken roll and a kill -9 with 0 lost requests or votes (IMAGE=name:tag)
-	@scripts/fleet-test "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
+	@scripts/ops/fleet-test "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
 
 ha-test: build ## Ballot on a 3-node Patroni cluster under load: a switchover and a kill -9 of the primary, 0 votes lost
-	@scripts/ha-test
+	@scripts/ops/ha-test
 
 ha-compose-test: ## The compose profile ha under load: a switchover and a docker kill of the leader (IMAGE=name:tag)
-	@scripts/ha-compose-test "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
+	@scripts/ops/ha-compose-test "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"
 
 down: ## Stop and remove every compose container and network (volumes stay)
 	$(COMPOSE) --profile dev --profile prod down
@@ -162,14 +162,14 @@ ci-local: ## The whole CI flow here, with a private registry on 127.0.0.1, for m
 	@scripts/ci/local
 
 bench: bootstrap ## HTTP benchmark with wrk: Ballot beside a bare route; BASELINE=<rev> also beside ballot built from <rev>
-	@scripts/bench-http
+	@scripts/bench/http
 
 bench-reference: bootstrap ## make bench, plus the same endpoints on Hummingbird + PostgresNIO (Benchmarks/Reference)
-	@REFERENCE=1 scripts/bench-http
+	@REFERENCE=1 scripts/bench/http
 
 bench-db: bootstrap ## Benchmark the connection pool against pgbench -S (see docs/performance.md)
-	@scripts/bench-database
+	@scripts/bench/database
 
 clean: ## Remove build products and the local PostgreSQL
-	-@scripts/test-postgres destroy .tmp/postgres
+	-@scripts/test/postgres destroy .tmp/postgres
 	rm -rf .build .tmp

@@ -14,7 +14,7 @@ import Web
 
 /// What a request sees when PostgreSQL is in trouble: 503 with `Retry-After`, as JSON for the
 /// API and as a page for browsers, never a 500; and a few log lines, not one per request.
-@Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test-postgres (run through `make test`)"))
+@Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres (run through `make test`)"))
 struct DatabaseOutageTests {
     /// Every database route, as a browser or an API client sends it.
     static let requests: [(method: HTTPRequest.Method, uri: String, json: Bool)] = [

@@ -14,7 +14,7 @@ import Web
 
 /// `/__heartbeat__` against a real PostgreSQL of the test's own, through its states:
 /// a pending migration, all applied, the server stopped, the server back.
-@Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test-postgres (run through `make test`)"))
+@Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres (run through `make test`)"))
 struct HeartbeatLifecycleTests {
     @Test func heartbeatFollowsTheDatabaseAndTheMigrations() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")

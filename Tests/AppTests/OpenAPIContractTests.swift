@@ -13,7 +13,7 @@ import WebTesting
 @testable import App
 
 /// `api/openapi.json` is the JSON API's contract: served as it is, and every documented
-/// operation answers with a status the document lists for it. schemathesis (scripts/api-fuzz)
+/// operation answers with a status the document lists for it. schemathesis (scripts/test/api-fuzz)
 /// fuzzes the same document against a live server in CI.
 @Suite struct OpenAPIContractTests {
     static func document() throws -> [String: Any] {

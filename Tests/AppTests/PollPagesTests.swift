@@ -166,7 +166,7 @@ import Web
         try FileManager.default.copyItem(
             atPath: Repository.root.appendingPathComponent("static/src").path, toPath: "\(root)/src")
         let built = await Program.capture(
-            [Repository.root.appendingPathComponent("scripts/build-assets").path], environment: ["STATIC_ROOT": root])
+            [Repository.root.appendingPathComponent("scripts/build/assets").path], environment: ["STATIC_ROOT": root])
         try #require(built.status == 0, "build-assets: \(built.output)")
         try await PollsSite.with(questions: 1, environment: ["STATIC_DIR": root]) { client, _, _ in
             for uri in ["/", "/questions/1"] {

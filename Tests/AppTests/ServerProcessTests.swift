@@ -89,7 +89,7 @@ import Testing
         #expect(datagrams.contains { $0.hasPrefix("ballot.http.route.GET.___version__:") })
     }
 
-    @Test(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test-postgres"))
+    @Test(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres"))
     func sigtermLetsAnInFlightRequestFinishThenExitsZero() async throws {
         try await PrivateCluster.with { cluster in
             let port = Program.freePort()

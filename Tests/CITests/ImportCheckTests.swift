@@ -2,10 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Every target imports only what it declares (scripts/check-imports, run by `make lint`): the
+/// Every target imports only what it declares (scripts/check/imports, run by `make lint`): the
 /// boundaries Package.swift draws are the ones the code keeps.
 @Suite struct ImportCheckTests {
-    static let script = Repository.root.appendingPathComponent("scripts/check-imports").path
+    static let script = Repository.root.appendingPathComponent("scripts/check/imports").path
 
     @Test func ballotAndItsExamplesImportOnlyWhatTheyDeclare() async throws {
         let result = await Program.capture([Self.script])

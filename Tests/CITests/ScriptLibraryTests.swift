@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 /// The scripts share `scripts/lib/common.sh`: `say`, `die`, `wait_for`, `compose` and the one EXIT
-/// trap (which runs what `at_exit` registered) are defined there and in no script of `scripts/` or
-/// `scripts/ci/`, and a script that calls the library sources it.
+/// trap (which runs what `at_exit` registered) are defined there and in no other script, and a
+/// script that calls the library sources it.
 @Suite struct ScriptLibraryTests {
     private static let library = "scripts/lib/common.sh"
     private static let sharedFunctions = ["say", "die", "wait_for", "compose"]
@@ -14,12 +14,17 @@ import Testing
         try String(contentsOf: Repository.root.appendingPathComponent(path), encoding: .utf8)
     }
 
-    /// Every file directly in `scripts/` and `scripts/ci/` that is a shell script: its first line
-    /// names a shell, or it has no `#!` line (`scripts/ci/context` is sourced). Folders (`ci`,
-    /// `lib`) do not read as text and are left out.
+    /// Every file in a folder of `scripts/` but `lib/` that is a shell script: its first line
+    /// names a shell, or it has no `#!` line (`scripts/ci/context` is sourced).
     private static func shellScripts() throws -> [(path: String, text: String)] {
         var scripts: [(path: String, text: String)] = []
-        for folder in ["scripts", "scripts/ci"] {
+        let root = Repository.root.appendingPathComponent("scripts")
+        let groups = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { name in
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory)
+            return isDirectory.boolValue && !name.hasPrefix(".") && name != "lib"
+        }
+        for folder in groups.sorted().map({ "scripts/\($0)" }) {
             let names = try FileManager.default.contentsOfDirectory(
                 atPath: Repository.root.appendingPathComponent(folder).path)
             for name in names.sorted() where !name.hasPrefix(".") {
@@ -118,6 +123,6 @@ import Testing
             .filter { script in Self.codeLines(script.text).contains { line in Self.callsLibrary(line) } }
             .map { script in script.path }
         #expect(missing.isEmpty, "call the library without sourcing scripts/lib/common.sh: \(missing)")
-        #expect(try Self.shellScripts().contains { script in script.path == "scripts/fleet" })
+        #expect(try Self.shellScripts().contains { script in script.path == "scripts/ops/fleet" })
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 /// Tests that stop, start or hang a server, each on a cluster of its own so that the rest of the
 /// suite, running in parallel, is not disturbed.
-@Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test-postgres (run through `make test`)"))
+@Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres (run through `make test`)"))
 struct ServerRecoveryTests {
     @Test func thePoolRecoversAfterARestart() async throws {
         try await PrivateCluster.with { cluster in

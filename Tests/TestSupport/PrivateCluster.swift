@@ -1,7 +1,7 @@
 import Foundation
 
 /// A PostgreSQL cluster of a test's own, for tests that stop, start or hang the server.
-/// Needs the `scripts/test-postgres` that `make test` exports as `BALLOT_TEST_POSTGRES`.
+/// Needs the `scripts/test/postgres` that `make test` exports as `BALLOT_TEST_POSTGRES`.
 public struct PrivateCluster: Sendable {
     public static var script: String? { ProcessInfo.processInfo.environment["BALLOT_TEST_POSTGRES"] }
     public static var isAvailable: Bool { script != nil }

@@ -11,7 +11,7 @@ import Testing
 /// `/static/`: the esbuild pipeline's output served with its cache headers, the sources in a
 /// fresh checkout, conditional requests, and no way out of the asset folder.
 @Suite struct StaticAssetsTests {
-    /// A copy of `static/src` in a folder of its own, built by `scripts/build-assets` (real
+    /// A copy of `static/src` in a folder of its own, built by `scripts/build/assets` (real
     /// esbuild) when `built` is true.
     private static func assetFolder(built: Bool) async throws -> String {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("static-\(UUID().uuidString)").path
@@ -20,7 +20,7 @@ import Testing
             atPath: Repository.root.appendingPathComponent("static/src").path, toPath: "\(root)/src")
         if built {
             let result = await Program.capture(
-                [Repository.root.appendingPathComponent("scripts/build-assets").path],
+                [Repository.root.appendingPathComponent("scripts/build/assets").path],
                 environment: ["STATIC_ROOT": root])
             try #require(result.status == 0, "build-assets: \(result.output)")
         }

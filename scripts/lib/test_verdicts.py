@@ -1,5 +1,5 @@
 """Tests of scripts/lib/verdicts.py on small synthetic runs, written as the tests write them:
-result.json as `scripts/fleet-load load` does, the psql probe's `TIME ok|fail` lines and the
+result.json as `scripts/ops/fleet-load load` does, the psql probe's `TIME ok|fail` lines and the
 heartbeat bodies. Each verdict passes a good run and fails a bad one with its message.
 
     python3 -m unittest discover -s scripts/lib -p 'test_*.py'      (make lint runs it)
@@ -32,7 +32,7 @@ def result(failures: list[dict[str, Any]] | None = None, acked: dict[str, int] |
            unknown: dict[str, int] | None = None, counted: dict[str, int] | None = None,
            answered: list[float] | None = None, seconds: float = 60.0, requests: int = 1200,
            threads: int = 4) -> dict[str, Any]:
-    """result.json as scripts/fleet-load writes it; by default every vote acknowledged and
+    """result.json as scripts/ops/fleet-load writes it; by default every vote acknowledged and
     counted, and an answer every half second of the run."""
     acked = {"1": 10, "2": 12} if acked is None else acked
     return {

@@ -5,26 +5,26 @@ Each verdict prints its figures, then one `FAIL: …` line per problem, and exit
 is a problem, 0 when there is none:
 
   verdicts.py fleet WORK --roll START END --broken-roll START END --kill AT --threads N
-      scripts/fleet-test: no failed request outside the two check intervals after the kill,
+      scripts/ops/fleet-test: no failed request outside the two check intervals after the kill,
       no more failures at the kill than requests in flight (one per client thread), requests
       answered during each event, every acknowledged vote counted and none twice.
   verdicts.py ha WORK --switchover AT --kill AT
-      scripts/ha-test: only 503s, no failed read, the application back within 1 s of the
+      scripts/ops/ha-test: only 503s, no failed read, the application back within 1 s of the
       cluster from the switchover and within 15 s from the kill, the votes as above, and a
       heartbeat naming the leader and a standby for reads at start, switched and recovered.
   verdicts.py ha-compose WORK --switchover AT --kill AT
-      scripts/ha-compose-test: only 503s, the votes as above, a heartbeat naming a primary at
+      scripts/ops/ha-compose-test: only 503s, the votes as above, a heartbeat naming a primary at
       start, switched and killed, and a standby for reads at start.
 
 and one helper:
 
   verdicts.py ha-heartbeat LEADER_PORT FIRST_PORT <BODY
-      scripts/ha-test: the heartbeat's JSON body with `leader_number` added, the leader's
+      scripts/ops/ha-test: the heartbeat's JSON body with `leader_number` added, the leader's
       place in the host list (LEADER_PORT - FIRST_PORT + 1).
 
 WORK is the test's folder:
 
-  result.json               what `scripts/fleet-load load` wrote: requests, started, ended and
+  result.json               what `scripts/ops/fleet-load load` wrote: requests, started, ended and
                             threads; failures, each {t, end, method, path, error}; answered,
                             the times of every answer; acked, unknown and counted, votes per
                             choice id
@@ -53,7 +53,7 @@ class Failure(TypedDict):
 
 
 class Result(TypedDict):
-    """`scripts/fleet-load load`'s result.json; votes are per choice id (as text)."""
+    """`scripts/ops/fleet-load load`'s result.json; votes are per choice id (as text)."""
 
     requests: int
     started: float
@@ -168,7 +168,7 @@ def heartbeat_database(details: dict[str, Any]) -> tuple[str, dict[str, str]]:
 
 def fleet(work: Path, roll_start: float, roll_end: float, broken_start: float, broken_end: float, kill_at: float,
           threads: int) -> int:
-    """scripts/fleet-test: a roll, a roll to a broken image, a kill -9 of a replica."""
+    """scripts/ops/fleet-test: a roll, a roll to a broken image, a kill -9 of a replica."""
     result = read_result(work)
     problems = Problems()
     failures = result["failures"]
@@ -203,7 +203,7 @@ def fleet(work: Path, roll_start: float, roll_end: float, broken_start: float, b
 
 
 def ha(work: Path, switch_at: float, kill_at: float) -> int:
-    """scripts/ha-test: a switchover and a kill -9 of the primary's postmaster. The heartbeats
+    """scripts/ops/ha-test: a switchover and a kill -9 of the primary's postmaster. The heartbeats
     (start, switched, recovered) carry the leader's `leader_number` (ha-heartbeat)."""
     result = read_result(work)
     probe = read_probe(work / "probe")
@@ -255,7 +255,7 @@ def ha(work: Path, switch_at: float, kill_at: float) -> int:
 
 
 def ha_compose(work: Path, switch_at: float, kill_at: float) -> int:
-    """scripts/ha-compose-test: a switchover and a docker kill of the leader's container; the
+    """scripts/ops/ha-compose-test: a switchover and a docker kill of the leader's container; the
     heartbeats at start, switched and killed."""
     result = read_result(work)
     problems = Problems()
@@ -301,14 +301,14 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     def work(command: argparse.ArgumentParser) -> None:
         command.add_argument("work", type=Path, metavar="WORK", help="the test's folder (result.json, …)")
 
-    command = commands.add_parser("fleet", help="scripts/fleet-test's verdict")
+    command = commands.add_parser("fleet", help="scripts/ops/fleet-test's verdict")
     work(command)
     command.add_argument("--roll", type=float, nargs=2, required=True, metavar=("START", "END"))
     command.add_argument("--broken-roll", type=float, nargs=2, required=True, metavar=("START", "END"))
     command.add_argument("--kill", type=float, required=True, metavar="AT")
     command.add_argument("--threads", type=int, required=True, metavar="N", help="the client's threads")
 
-    for name, test in [("ha", "scripts/ha-test"), ("ha-compose", "scripts/ha-compose-test")]:
+    for name, test in [("ha", "scripts/ops/ha-test"), ("ha-compose", "scripts/ops/ha-compose-test")]:
         command = commands.add_parser(name, help=f"{test}'s verdict")
         work(command)
         command.add_argument("--switchover", type=float, required=True, metavar="AT")

@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// A package whose target A imports B without declaring it: scripts/check-imports must say so.
+// A package whose target A imports B without declaring it: scripts/check/imports must say so.
 import PackageDescription
 
 let package = Package(
