@@ -19,8 +19,10 @@ public struct PostgresCell {
                 swiftType: String(describing: swiftType), reason: reason))
     }
 
-    /// The non-NULL bytes, after checking that the column's type is one `T` accepts.
-    func bytes<T>(as swiftType: T.Type, accepting types: Set<PostgresType>) throws(DatabaseError)
+    /// The non-NULL bytes, after checking that the column's type is one `T` accepts. A short
+    /// list, not a set: looking through eight numbers costs less than hashing one, and a set
+    /// written at the call would be built (allocated and hashed) for every cell.
+    func bytes<T>(as swiftType: T.Type, accepting types: [PostgresType]) throws(DatabaseError)
         -> UnsafeRawBufferPointer
     {
         guard types.contains(type) else {

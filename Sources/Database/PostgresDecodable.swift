@@ -12,10 +12,13 @@ public protocol PostgresDecodable {
     static func decode(from cell: PostgresCell) throws(DatabaseError) -> Self
 }
 
-private let integerTypes: Set<PostgresType> = [.int2, .int4, .int8, .oid]
-private let textTypes: Set<PostgresType> = [
-    .text, .varchar, .bpchar, .name, .unknown, .json, .jsonb, .xml,
-]
+private let integerTypes: [PostgresType] = [.int2, .int4, .int8, .oid]
+private let textTypes: [PostgresType] = [.text, .varchar, .bpchar, .name, .unknown, .json, .jsonb, .xml]
+private let booleanTypes: [PostgresType] = [.bool]
+private let floatingTypes: [PostgresType] = [.float4, .float8, .numeric, .int2, .int4, .int8]
+private let uuidTypes: [PostgresType] = [.uuid]
+private let timestampTypes: [PostgresType] = [.timestamptz, .timestamp, .date]
+private let byteaTypes: [PostgresType] = [.bytea]
 
 private func decodeInteger<T: FixedWidthInteger>(_ cell: PostgresCell) throws(DatabaseError) -> T {
     let bytes = try cell.bytes(as: T.self, accepting: integerTypes)
@@ -67,7 +70,7 @@ extension Int16: PostgresDecodable {
 
 extension Bool: PostgresDecodable {
     public static func decode(from cell: PostgresCell) throws(DatabaseError) -> Bool {
-        let bytes = try cell.bytes(as: Bool.self, accepting: [.bool])
+        let bytes = try cell.bytes(as: Bool.self, accepting: booleanTypes)
         switch bytes.first {
         case UInt8(ascii: "t"): return true
         case UInt8(ascii: "f"): return false
@@ -78,7 +81,7 @@ extension Bool: PostgresDecodable {
 
 extension Double: PostgresDecodable {
     public static func decode(from cell: PostgresCell) throws(DatabaseError) -> Double {
-        _ = try cell.bytes(as: Double.self, accepting: [.float4, .float8, .numeric, .int2, .int4, .int8])
+        _ = try cell.bytes(as: Double.self, accepting: floatingTypes)
         // Swift's parser accepts exactly what PostgreSQL prints, "NaN" and "Infinity" included.
         guard let value = Double(cell.text) else {
             throw cell.failure(Double.self, "\"\(cell.text)\" is not a number")
@@ -95,7 +98,7 @@ extension String: PostgresDecodable {
 
 extension UUID: PostgresDecodable {
     public static func decode(from cell: PostgresCell) throws(DatabaseError) -> UUID {
-        _ = try cell.bytes(as: UUID.self, accepting: [.uuid])
+        _ = try cell.bytes(as: UUID.self, accepting: uuidTypes)
         guard let uuid = UUID(uuidString: cell.text) else {
             throw cell.failure(UUID.self, "\"\(cell.text)\" is not a UUID")
         }
@@ -105,7 +108,7 @@ extension UUID: PostgresDecodable {
 
 extension Date: PostgresDecodable {
     public static func decode(from cell: PostgresCell) throws(DatabaseError) -> Date {
-        let bytes = try cell.bytes(as: Date.self, accepting: [.timestamptz, .timestamp, .date])
+        let bytes = try cell.bytes(as: Date.self, accepting: timestampTypes)
         guard let date = TimestampText.parse(bytes) else {
             throw cell.failure(Date.self, "\"\(cell.text)\" is not a finite AD timestamp")
         }
@@ -115,7 +118,7 @@ extension Date: PostgresDecodable {
 
 extension Data: PostgresDecodable {
     public static func decode(from cell: PostgresCell) throws(DatabaseError) -> Data {
-        let bytes = try cell.bytes(as: Data.self, accepting: [.bytea])
+        let bytes = try cell.bytes(as: Data.self, accepting: byteaTypes)
         // bytea_output is hex since PostgreSQL 9.0: "\x" then two hex digits per byte.
         guard bytes.count >= 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "x"),
             bytes.count % 2 == 0
