@@ -111,10 +111,23 @@ public struct Row: Sendable {
     public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws(DatabaseError)
         -> (repeat each T)
     {
+        try decode(types, columns: 0..<result.columnCount)
+    }
+
+    /// The columns in `columns` as the types of a tuple, one type per column: for a join whose
+    /// rows repeat the parent's columns, the parent's from the first row
+    /// (`first.decode((Int, String).self, columns: 0..<2)`) and only the child's from every row,
+    /// rather than decoding the parent again for each child.
+    @inlinable
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type, columns: Range<Int>)
+        throws(DatabaseError) -> (repeat each T)
+    {
         var arity = 0
         for _ in repeat (each T).self { arity += 1 }
-        guard arity == result.columnCount else { throw arityMismatch(arity, types) }
-        var column = 0
+        guard arity == columns.count, columns.lowerBound >= 0, columns.upperBound <= result.columnCount else {
+            throw arityMismatch(arity, types, columns: columns)
+        }
+        var column = columns.lowerBound
         return (repeat try decodeNext((each T).self, column: &column))
     }
 
@@ -125,12 +138,15 @@ public struct Row: Sendable {
     }
 
     @usableFromInline
-    func arityMismatch(_ arity: Int, _ types: Any.Type) -> DatabaseError {
-        .decoding(
+    func arityMismatch(_ arity: Int, _ types: Any.Type, columns: Range<Int>) -> DatabaseError {
+        let asked =
+            columns == 0..<result.columnCount
+            ? "the statement returns \(result.columnCount) columns"
+            : "columns \(columns.lowerBound)..<\(columns.upperBound) of the statement's \(result.columnCount) are asked for"
+        return .decoding(
             DecodingFailure(
                 column: result.columnNames.joined(separator: ", "), sqlType: "\(result.columnCount) columns",
-                swiftType: "\(types)",
-                reason: "the statement returns \(result.columnCount) columns and the tuple has \(arity) types"))
+                swiftType: "\(types)", reason: "\(asked) and the tuple has \(arity) types"))
     }
 }
 

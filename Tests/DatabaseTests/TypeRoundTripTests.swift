@@ -158,6 +158,32 @@ import Testing
         }
     }
 
+    /// A join's rows repeat the parent's columns: a range of columns decodes the parent once and
+    /// the child from each row; a range of the wrong size or past the row is refused whole.
+    @Test func aRangeOfColumnsDecodesPartOfARow() async throws {
+        try await TestDatabase.with { db async throws in
+            let rows = try await db.query(
+                """
+                SELECT 7 AS id, 'Why?' AS text, c.id AS choice, c.label
+                FROM (VALUES (1, 'Yes'), (2, NULL)) AS c(id, label)
+                """)
+            #expect(try rows[0].decode((Int, String).self, columns: 0..<2) == (7, "Why?"))
+            #expect(try rows[1].decode((Int, String?).self, columns: 2..<4) == (2, nil))
+            #expect(try rows[0].decode(String.self, columns: 1..<2) == "Why?")
+            let refusals: [Range<Int>] = [0..<3, 3..<5, 4..<6]
+            for columns in refusals {
+                #expect {
+                    try rows[0].decode((Int, String).self, columns: columns)
+                } throws: { error in
+                    guard case DatabaseError.decoding(let failure) = error else { return false }
+                    return failure.reason.contains(
+                        "columns \(columns.lowerBound)..<\(columns.upperBound) of the statement's 4")
+                        && failure.reason.contains("has 2 types")
+                }
+            }
+        }
+    }
+
     @Test func mismatchNamesColumnSQLTypeAndSwiftType() async throws {
         try await TestDatabase.with { db async throws in
             let row = try await db.query("SELECT 'abc'::text AS title, 5::int4 AS n, 70000::int4 AS big")[0]

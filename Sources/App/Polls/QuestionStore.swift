@@ -78,11 +78,15 @@ struct QuestionStore: Sendable {
             WHERE q.id = \(id) AND (q.published_at <= now() OR \(includingScheduled))
             ORDER BY c.position
             """)
-        // A question without choices is one row whose choice columns are NULL.
-        let decoded = try rows.decode((Int, String, Date, Bool, Int?, String?, Int?).self)
-        guard let (id, text, publishedAt, closed, _, _, _) = decoded.first else { return nil }
-        let choices = decoded.compactMap { _, _, _, _, choiceID, choiceText, votes in
-            choiceID.map { Choice(id: $0, text: choiceText ?? "", votes: votes ?? 0) }
+        // The question's columns are read once; every row repeats them beside one choice. A
+        // question without choices is one row whose choice columns are NULL.
+        guard let first = rows.first else { return nil }
+        let (id, text, publishedAt, closed) = try first.decode((Int, String, Date, Bool).self, columns: 0..<4)
+        var choices: [Choice] = []
+        choices.reserveCapacity(rows.count)
+        for row in rows {
+            let (choiceID, choiceText, votes) = try row.decode((Int?, String?, Int?).self, columns: 4..<7)
+            if let choiceID { choices.append(Choice(id: choiceID, text: choiceText ?? "", votes: votes ?? 0)) }
         }
         return Question(id: id, text: text, publishedAt: publishedAt, closed: closed, choices: choices)
     }
