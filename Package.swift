@@ -24,6 +24,7 @@ let package = Package(
         // holds the heartbeat checks for Database and Migrations.
         .library(name: "Web", targets: ["Web"]),
         .library(name: "Auth", targets: ["Auth"]),
+        .library(name: "Tasks", targets: ["Tasks"]),
         // For an app's tests: a browser's cookie jar, hostile-input tables, a fresh database.
         .library(name: "WebTesting", targets: ["WebTesting"]),
         .library(name: "Dockerflow", targets: ["Dockerflow"]),
@@ -83,7 +84,7 @@ let package = Package(
         .target(
             name: "DockerflowDatabase",
             dependencies: [
-                "Database", "Dockerflow", "Migrations", "Primitives", logging,
+                "Database", "Dockerflow", "Migrations", "Primitives", "Tasks", logging,
                 product("ServiceLifecycle", "swift-service-lifecycle"),
             ]
         ),
@@ -109,13 +110,23 @@ let package = Package(
             resources: [.embedInCode("Migrations"), .embedInCode("Templates")]
         ),
 
+        // Background tasks on PostgreSQL: the queue, its table, and the worker `ballot worker` runs.
+        .target(
+            name: "Tasks",
+            dependencies: [
+                "Database", "Migrations", "Settings", logging, metrics,
+                product("ServiceLifecycle", "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("Migrations")]
+        ),
+
         // The polls site: an app on Web and Auth, using only their public API.
         .executableTarget(
             name: "App",
             dependencies: [
                 "Auth", "Database", "Dockerflow", "DockerflowDatabase", "DockerflowHummingbird", "JSON",
-                "MigrateCommand", "Migrations", "Settings", "Templates", "Web", argumentParser, hummingbird, httpTypes,
-                logging, metrics,
+                "MigrateCommand", "Migrations", "Settings", "Tasks", "Templates", "Web", argumentParser, hummingbird,
+                httpTypes, logging, metrics,
             ]
         ),
 
@@ -130,6 +141,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "TasksTests", dependencies: ["Database", "Migrations", "Tasks", "TestSupport", logging]),
         .testTarget(
             name: "WebTests",
             dependencies: [
@@ -173,8 +185,8 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App", "Auth", "Database", "Dockerflow", "DockerflowDatabase", "DockerflowHummingbird", "Migrations",
-                "Primitives", "Settings", "Templates", "TestSupport", "Web", "WebTesting", hummingbird, httpTypes,
-                logging,
+                "Primitives", "Settings", "Tasks", "Templates", "TestSupport", "Web", "WebTesting", hummingbird,
+                httpTypes, logging,
                 product("HummingbirdTesting", "hummingbird"), product("Mustache", "swift-mustache"),
             ]
         ),

@@ -2,6 +2,7 @@ import Auth
 import Database
 import Dockerflow
 import Settings
+import Tasks
 import Web
 
 /// Everything the server reads from its environment (and `CONFIG_PATH`), validated before it
@@ -35,6 +36,11 @@ struct AppConfiguration: Sendable {
     var openAPIPath: String
     /// Questions per page on the index and in `GET /api/questions`.
     var pageSize = 10
+    /// `WORKER_*`: what `ballot worker` runs and how it drains.
+    var worker: WorkerConfiguration
+    /// `TASKS_STALL_WARNING_S`: the heartbeat (web and worker) warns when a ready task has
+    /// waited longer than this.
+    var tasksStallWarning: Duration
 
     init(environment: [String: String]) throws {
         let reader = try EnvironmentReader.loading(environment: environment)
@@ -57,5 +63,7 @@ struct AppConfiguration: Sendable {
         migrationsCheckReuse = .milliseconds(
             try reader.integer("MIGRATIONS_CHECK_REUSE_MS", default: 1_000, in: 0...60_000))
         openAPIPath = reader.string("OPENAPI_PATH", default: "./api/openapi.json")
+        worker = try WorkerConfiguration(reader)
+        tasksStallWarning = .seconds(try reader.integer("TASKS_STALL_WARNING_S", default: 300, in: 1...86_400))
     }
 }

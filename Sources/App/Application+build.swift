@@ -49,6 +49,8 @@ func buildSite(_ configuration: AppConfiguration, metrics: (any MetricsFactory)?
         try Ballot.migrations(directory: configuration.migrationsDirectory)
     }
     heartbeat.register(.migrations(database, apps: migrations, reuseFor: configuration.migrationsCheckReuse))
+    heartbeat.register(
+        .tasks(database, stallWarning: configuration.tasksStallWarning, reuseFor: configuration.migrationsCheckReuse))
     if case .failure(let error) = migrations {
         logger.error("the migrations are invalid", metadata: ["error": "\(error)"])
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Auth
 import MigrateCommand
 import Migrations
+import Tasks
 import Web
 
 /// The `ballot` executable: the web server by default, and the management commands beside it
@@ -12,7 +13,7 @@ struct Ballot: AsyncParsableCommand {
         commandName: "ballot",
         abstract: "Ballot, a polls web application on PostgreSQL.",
         subcommands: [
-            Serve.self, MigrateCommand<Ballot>.self, Seed.self, CreateSuperuser.self, ChangePassword.self,
+            Serve.self, Work.self, MigrateCommand<Ballot>.self, Seed.self, CreateSuperuser.self, ChangePassword.self,
             Groups.self, Check.self, Healthcheck.self,
         ],
         defaultSubcommand: Serve.self
@@ -24,9 +25,15 @@ struct Ballot: AsyncParsableCommand {
 }
 
 /// The apps whose tables Ballot uses (Django's `INSTALLED_APPS`): Web's sessions, Auth's users
-/// and permissions, and the polls app's own migrations from `MIGRATIONS_DIR`.
+/// and permissions, the task queue, and the polls app's own migrations from `MIGRATIONS_DIR`.
 extension Ballot: InstalledApps {
     static func migrations(directory: String) throws(MigrationError) -> [AppMigrations] {
-        [try .web, try .auth, try AppMigrations(app: "polls", dependencies: ["auth"], directory: directory)]
+        [
+            try .web, try .auth, try .tasks,
+            try AppMigrations(app: "polls", dependencies: ["auth"], directory: directory),
+        ]
     }
+
+    /// The background tasks `ballot worker` runs.
+    static let tasks: [any BackgroundTask.Type] = [CloseQuestion.self]
 }

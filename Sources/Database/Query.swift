@@ -55,6 +55,16 @@ public struct Query: Sendable, ExpressibleByStringInterpolation {
             sql += String(parameters.count)
         }
 
+        /// A value that may be absent, sent as the next parameter (NULL when nil). Its own
+        /// overload, so that an optional is written without the compiler's warning about
+        /// optionals in interpolations.
+        @inlinable
+        public mutating func appendInterpolation<Value: QueryParameter>(_ value: Value?) {
+            parameters.append(value)
+            sql += "$"
+            sql += String(parameters.count)
+        }
+
         /// SQL text spliced in as it is: only text the program itself wrote.
         @inlinable
         public mutating func appendInterpolation(unescaped text: String) { sql += text }

@@ -55,8 +55,12 @@ import Testing
             (
                 "staff/new",
                 StaffViews.questionForm(
-                    draft: QuestionDraft(text: payload, choices: [payload, ""]), publishText: payload,
-                    problems: ["text": payload, "choices": payload, "choices.2": payload, "published_at": payload],
+                    draft: QuestionDraft(text: payload, choices: [payload, ""]),
+                    times: StaffViews.FormTimes(publish: payload, close: payload),
+                    problems: [
+                        "text": payload, "choices": payload, "choices.2": payload, "published_at": payload,
+                        "closes_at": payload,
+                    ],
                     extraChoices: 2),
                 admin
             ),

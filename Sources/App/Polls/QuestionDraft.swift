@@ -13,12 +13,14 @@ struct QuestionDraft: Sendable, Equatable {
     var choices: [String]
     /// nil: publish now.
     var publishedAt: Date?
+    /// When a background task closes it to votes; nil: only staff close it.
+    var closesAt: Date? = nil
 
     static let choiceRange = 2...10
     static let maxLength = 200
 
     /// Field name → what is wrong, empty when the draft can be saved. Names are the API's
-    /// (`text`, `choices`, `choices.N`, `published_at`); the form shows them beside its fields.
+    /// (`text`, `choices`, `choices.N`, `published_at`, `closes_at`); the form shows them beside its fields.
     func problems() -> [String: String] {
         var problems: [String: String] = [:]
         let text = text.trimmingWhitespace()
@@ -36,6 +38,9 @@ struct QuestionDraft: Sendable, Equatable {
             problems["choices"] = "Give between 2 and 10 choices."
         } else if Set(filled.map { $0.lowercased() }).count != filled.count {
             problems["choices"] = "Each choice must be different."
+        }
+        if let closesAt, closesAt <= (publishedAt ?? Date()) {
+            problems["closes_at"] = "Close it after it is published."
         }
         return problems
     }
@@ -57,6 +62,6 @@ struct QuestionDraft: Sendable, Equatable {
         QuestionDraft(
             text: text.trimmingWhitespace(),
             choices: choices.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty },
-            publishedAt: publishedAt)
+            publishedAt: publishedAt, closesAt: closesAt)
     }
 }

@@ -1,4 +1,5 @@
 import Database
+import Tasks
 import Web
 
 #if canImport(FoundationEssentials)
@@ -111,11 +112,18 @@ struct QuestionStore: Sendable {
     }
 
     /// Creates a checked draft (see ``QuestionDraft/problems()``) in `transaction`; returns the
-    /// new id.
+    /// new id. A closing time queues the task that closes it, in the same transaction.
     func create(_ draft: QuestionDraft, in transaction: some Queryable) async throws -> Int {
         let draft = draft.cleaned
-        return try await create(
+        let id = try await create(
             text: draft.text, choices: draft.choices, publishedAt: draft.publishedAt ?? Date(), in: transaction)
+        if let closesAt = draft.closesAt {
+            try await transaction.query("UPDATE questions SET closes_at = \(closesAt) WHERE id = \(id)")
+            try await TaskQueue.enqueue(
+                CloseQuestion.self, .init(questionID: id), on: transaction,
+                options: TaskOptions(runAfter: closesAt, uniqueKey: CloseQuestion.uniqueKey(id)))
+        }
+        return id
     }
 
     /// Creates a question and its choices in one transaction; returns the new id.

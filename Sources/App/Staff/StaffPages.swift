@@ -39,16 +39,24 @@ struct StaffPages: Sendable {
             publishedAt = Self.parseLocalTime(publishText)
             if publishedAt == nil { problems["published_at"] = "Use the form YYYY-MM-DDTHH:MM (UTC)." }
         }
-        let draft = QuestionDraft(text: form["text"] ?? "", choices: form.values("choice"), publishedAt: publishedAt)
+        var closesAt: Date?
+        let closeText = (form["closes_at"] ?? "").trimmingWhitespace()
+        if !closeText.isEmpty {
+            closesAt = Self.parseLocalTime(closeText)
+            if closesAt == nil { problems["closes_at"] = "Use the form YYYY-MM-DDTHH:MM (UTC)." }
+        }
+        let draft = QuestionDraft(
+            text: form["text"] ?? "", choices: form.values("choice"), publishedAt: publishedAt, closesAt: closesAt)
+        let times = StaffViews.FormTimes(publish: publishText, close: closeText)
         if form["action"] == "more" {
             return site.renderer.page(
-                "staff/new", StaffViews.questionForm(draft: draft, publishText: publishText, extraChoices: 2),
+                "staff/new", StaffViews.questionForm(draft: draft, times: times, extraChoices: 2),
                 for: request, context: context)
         }
         problems.merge(draft.problems()) { first, _ in first }
         guard problems.isEmpty else {
             return site.renderer.page(
-                "staff/new", StaffViews.questionForm(draft: draft, publishText: publishText, problems: problems),
+                "staff/new", StaffViews.questionForm(draft: draft, times: times, problems: problems),
                 for: request, context: context, status: .unprocessableContent)
         }
         try await site.database.transaction { transaction in

@@ -31,7 +31,7 @@ enum StaffViews {
     /// `staff/new`: the question form, empty or again with the staff member's input and
     /// problems, with at least four choice fields and `extraChoices` more.
     static func questionForm(
-        draft: QuestionDraft = QuestionDraft(text: "", choices: []), publishText: String = "",
+        draft: QuestionDraft = QuestionDraft(text: "", choices: []), times: FormTimes = FormTimes(),
         problems: [String: String] = [:], extraChoices: Int = 0
     ) -> TemplateFields {
         let count = min(QuestionDraft.choiceRange.upperBound, max(4, draft.choices.count + extraChoices))
@@ -46,8 +46,15 @@ enum StaffViews {
                     ]
                 }),
             "choicesError": TemplateValue(problems["choices"]),
-            "publishedAt": .text(publishText), "publishedAtError": TemplateValue(problems["published_at"]),
+            "publishedAt": .text(times.publish), "publishedAtError": TemplateValue(problems["published_at"]),
+            "closesAt": .text(times.close), "closesAtError": TemplateValue(problems["closes_at"]),
             "canAddChoices": .flag(count < QuestionDraft.choiceRange.upperBound),
         ]
+    }
+
+    /// The form's two times as typed, shown again with the form.
+    struct FormTimes {
+        var publish = ""
+        var close = ""
     }
 }

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Database
+import Dockerflow
+import DockerflowDatabase
+import DockerflowHummingbird
+import Hummingbird
+import Logging
+import Settings
+import Tasks
+
+/// `ballot worker`: runs queued background tasks, in a container of its own (Dockerflow: one
+/// process per container, another command of the same image), answering `/__lbheartbeat__` and
+/// `/__heartbeat__` on `$HOST:$PORT` so that an orchestrator probes it as it probes the web.
+struct Work: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run queued background tasks; the Dockerflow endpoints on $HOST:$PORT."
+    )
+
+    func run() async throws {
+        let configuration = try AppConfiguration.ofThisProcess()
+        let metrics = configuration.dockerflow.bootstrap(loggerName: "ballot")
+        defer { LogSink.standardOutput.flush() }
+        let logger = Logger(label: "ballot.worker")
+        let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
+
+        var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout, executor: Database.taskExecutor)
+        heartbeat.register(.database(database, logger: Logger(label: "ballot.heartbeat")))
+        heartbeat.register(
+            .tasks(
+                database, stallWarning: configuration.tasksStallWarning, reuseFor: configuration.migrationsCheckReuse,
+                describingTheQueue: true))
+        let worker = TaskWorker(
+            database: database, tasks: Ballot.tasks, configuration: configuration.worker, logger: logger)
+        logger.info(
+            "worker started",
+            metadata: [
+                "name": "\(worker.name)", "queues": "\(configuration.worker.queues)",
+                "concurrency": "\(configuration.worker.concurrency)",
+            ])
+
+        var service = DockerflowApplication(
+            configuration.dockerflow, context: BasicRequestContext.self, heartbeat: heartbeat, metrics: metrics,
+            loggerName: "ballot", logger: logger)
+        // Stopped in reverse order of adding: the worker drains before the pool closes.
+        service.addServices(DatabaseService(database: database), worker)
+        try await service.run()
+    }
+}

@@ -1,0 +1,11 @@
+import Migrations
+
+extension AppMigrations {
+    /// The task queue's table, `tasks` in the ledger. An app that queues or runs background
+    /// tasks installs it beside its own migrations.
+    public static var tasks: AppMigrations {
+        get throws(MigrationError) {
+            try AppMigrations(app: "tasks", embedded: [("0001_tasks.sql", PackageResources._001_tasks_sql)])
+        }
+    }
+}

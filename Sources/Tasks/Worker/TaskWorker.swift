@@ -1,0 +1,220 @@
+import Database
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Runs queued tasks: `ballot worker` is one of these beside the Dockerflow endpoints.
+///
+/// It claims ready tasks with `FOR UPDATE SKIP LOCKED` (several workers never take the same
+/// task), runs up to `WORKER_CONCURRENCY` at once, renews their leases while they run and
+/// records each outcome. ``stop()`` drains: nothing new is taken, and what still runs after
+/// `WORKER_SHUTDOWN_TIMEOUT_S` goes back to the queue. Delivery is at least once (see
+/// ``BackgroundTask``).
+public final class TaskWorker: Service, Sendable {
+    typealias Runner = @Sendable (_ arguments: String, _ context: TaskContext) async throws -> String?
+
+    private struct State {
+        var stopping = false
+        var running: Set<Int64> = []
+    }
+
+    public let configuration: WorkerConfiguration
+    /// This worker's name in the `worker` column.
+    public let name: String
+    private let store: WorkerStore
+    private let runners: [String: Runner]
+    private let state = Mutex(State())
+    private let wakeup = Wakeup()
+    private let logger: Logger
+    private let summary = Logger(label: "task.summary")
+    private let runTimer = Metrics.Timer(label: "tasks.run")
+    private let waitTimer = Metrics.Timer(label: "tasks.wait")
+
+    /// `tasks`: the task types this worker can run; a queued task of another name fails its
+    /// attempt and is retried (a worker of a newer release may know it).
+    public init(
+        database: Database, tasks: [any BackgroundTask.Type], configuration: WorkerConfiguration,
+        name: String = TaskWorker.defaultName(), logger: Logger
+    ) {
+        self.configuration = configuration
+        self.name = name
+        self.store = WorkerStore(database: database, worker: name, lease: configuration.lease)
+        var runners: [String: Runner] = [:]
+        for task in tasks { runners[task.name] = Self.runner(task) }
+        self.runners = runners
+        self.logger = logger
+    }
+
+    /// Host, process id and a random part: unique among the workers of a fleet, and readable on
+    /// the staff page.
+    public static func defaultName() -> String {
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(random)"
+    }
+
+    private static func runner<T: BackgroundTask>(_: T.Type) -> Runner {
+        { json, context in
+            let arguments = try JSONDecoder().decode(T.Arguments.self, from: Data(json.utf8))
+            return try await T.run(arguments, context: context)
+        }
+    }
+
+    /// How many tasks run now.
+    public var runningCount: Int { state.withLock { $0.running.count } }
+
+    /// Takes nothing new; ``run()`` returns once the running tasks end or are given back.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        wakeup.signal()
+    }
+
+    private var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Claims and runs tasks until ``stop()`` or a graceful shutdown of the service group it
+    /// runs in (SIGTERM), then drains.
+    public func run() async {
+        await withGracefulShutdownHandler {
+            await claimAndRun()
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    private func claimAndRun() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.renewLeases() }
+            var lastReclaim: ContinuousClock.Instant?
+            let reclaimEvery = max(configuration.lease / 4, .seconds(1))
+            while !isStopping {
+                if lastReclaim.map({ ContinuousClock.now - $0 >= reclaimEvery }) ?? true {
+                    lastReclaim = .now
+                    await reclaimExpired()
+                }
+                let free = configuration.concurrency - runningCount
+                var claimed: [ClaimedTask] = []
+                if free > 0 {
+                    do {
+                        claimed = try await store.claim(queues: configuration.queues, limit: free)
+                    } catch {
+                        logger.warning("could not claim tasks", metadata: ["error": "\(error)"])
+                    }
+                }
+                for task in claimed {
+                    state.withLock { _ = $0.running.insert(task.id) }
+                    group.addTask { await self.execute(task) }
+                }
+                // A full batch means more may be ready: claim again at once while runners are free.
+                if claimed.isEmpty || claimed.count < free || runningCount >= configuration.concurrency {
+                    await wakeup.wait(timeout: configuration.pollInterval)
+                }
+            }
+            await drain()
+            group.cancelAll()
+        }
+    }
+
+    /// Waits for the running tasks up to the shutdown timeout, then gives back what remains.
+    private func drain() async {
+        let deadline = ContinuousClock.now + configuration.shutdownTimeout
+        while runningCount > 0, ContinuousClock.now < deadline {
+            await wakeup.wait(timeout: min(deadline - .now, .milliseconds(250)))
+        }
+        let left = state.withLock { Array($0.running) }
+        guard !left.isEmpty else { return }
+        do {
+            try await store.giveBack(left)
+            logger.notice("drain: gave tasks back to the queue", metadata: ["tasks": "\(left)"])
+        } catch {
+            logger.warning(
+                "drain: could not give tasks back; they run again when their lease expires",
+                metadata: ["tasks": "\(left)", "error": "\(error)"])
+        }
+    }
+
+    private func renewLeases() async {
+        let every = configuration.lease / 3
+        while !Task.isCancelled {
+            try? await Task.sleep(for: every)
+            let ids = state.withLock { Array($0.running) }
+            do { try await store.renew(ids) } catch {
+                logger.warning("could not renew task leases", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func reclaimExpired() async {
+        do {
+            let reclaimed = try await store.reclaimExpired()
+            if reclaimed > 0 {
+                logger.notice("took back tasks of a lost worker", metadata: ["tasks": "\(reclaimed)"])
+            }
+        } catch {
+            logger.warning("could not take back expired tasks", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func execute(_ task: ClaimedTask) async {
+        defer {
+            state.withLock { _ = $0.running.remove(task.id) }
+            wakeup.signal()
+        }
+        waitTimer.record(duration: task.waited)
+        let context = TaskContext(
+            database: store.database, id: task.id, attempt: task.attempt, maxAttempts: task.maxAttempts,
+            queue: task.queue)
+        let started = ContinuousClock.now
+        let result: Result<String?, any Error>
+        do {
+            guard let runner = runners[task.name] else { throw UnknownTask(name: task.name) }
+            result = .success(try await runner(task.arguments, context))
+        } catch {
+            result = .failure(error)
+        }
+        var outcome: String
+        let recorded: Bool
+        do {
+            switch result {
+            case .success(let value):
+                outcome = "succeeded"
+                recorded = try await store.succeeded(task, result: value)
+            case .failure(let error):
+                let last = task.attempt >= task.maxAttempts
+                outcome = last ? "failed" : "retrying"
+                let delay =
+                    last ? nil : configuration.backoff.delay(afterAttempt: task.attempt, jitter: .random(in: 0.5...1))
+                recorded = try await store.failed(task, error: "\(error)", retryAfter: delay)
+            }
+        } catch {
+            // The database did not take the outcome: the lease runs out and the task runs again.
+            outcome = "unrecorded"
+            recorded = true
+            logger.warning(
+                "could not record a task's outcome; it runs again after its lease",
+                metadata: ["id": "\(task.id)", "error": "\(error)"])
+        }
+        let ran = ContinuousClock.now - started
+        runTimer.record(duration: ran)
+        Counter(label: "tasks.\(outcome)").increment()
+        // Another worker holds the task now: this worker's lease ran out while it ran.
+        if !recorded { outcome = "superseded" }
+        summary.info(
+            "",
+            metadata: [
+                "task": "\(task.name)", "id": "\(task.id)", "attempt": "\(task.attempt)", "queue": "\(task.queue)",
+                "wait_ms": "\(task.waited.milliseconds)", "run_ms": "\(ran.milliseconds)", "outcome": "\(outcome)",
+            ])
+    }
+}
+
+/// A queued task whose name no task type of this worker has.
+struct UnknownTask: Error, CustomStringConvertible {
+    let name: String
+    var description: String { "no task named \(name) is installed in this worker" }
+}

@@ -1,0 +1,119 @@
+import Database
+
+/// The worker's SQL: claiming, renewing leases, recording outcomes, and taking back what lost
+/// workers held. Every outcome is written only by the worker that holds the task's current
+/// attempt, so a worker that comes back after its lease ran out cannot overwrite the run that
+/// replaced it.
+struct WorkerStore: Sendable {
+    let database: Database
+    /// This worker's name in the `worker` column: host, process and a random part.
+    let worker: String
+    let lease: Duration
+
+    /// Up to `limit` ready tasks of `queues`, most urgent first, now running under this worker's
+    /// lease with their attempt counted. Rows other workers are claiming are skipped, not waited
+    /// for.
+    func claim(queues: [String], limit: Int) async throws -> [ClaimedTask] {
+        let rows = try await database.query(
+            """
+            WITH next AS (
+                SELECT id FROM tasks
+                WHERE state = 'ready' AND run_after <= now()
+                  AND queue = ANY (string_to_array(\(queues.joined(separator: ",")), ','))
+                ORDER BY priority DESC, run_after, id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE tasks t
+            SET state = 'running', attempts = t.attempts + 1, worker = \(worker), started_at = now(),
+                lease_expires_at = now() + \(lease.milliseconds) * interval '1 millisecond'
+            FROM next WHERE t.id = next.id
+            RETURNING t.id, t.name, t.queue, t.arguments::text, t.attempts, t.max_attempts,
+                      (extract(epoch FROM now() - t.run_after) * 1000)::bigint
+            """)
+        return try rows.decode((Int64, String, String, String, Int, Int, Int64).self).map { row in
+            let (id, name, queue, arguments, attempt, maxAttempts, waitedMilliseconds) = row
+            return ClaimedTask(
+                id: id, name: name, queue: queue, arguments: arguments, attempt: attempt, maxAttempts: maxAttempts,
+                waited: .milliseconds(max(waitedMilliseconds, 0)))
+        }
+    }
+
+    /// Extends the lease of the tasks this worker runs; answers the ids it no longer holds.
+    func renew(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.query(
+            """
+            UPDATE tasks SET lease_expires_at = now() + \(lease.milliseconds) * interval '1 millisecond'
+            WHERE id = ANY (string_to_array(\(ids.map(String.init).joined(separator: ",")), ',')::bigint[])
+              AND state = 'running' AND worker = \(worker)
+            """)
+    }
+
+    /// Records success; false when this worker no longer held the attempt.
+    func succeeded(_ task: ClaimedTask, result: String?) async throws -> Bool {
+        try await !database.query(
+            """
+            UPDATE tasks SET state = 'succeeded', result = to_jsonb(\(result)::text), finished_at = now(),
+                lease_expires_at = NULL, last_error = NULL
+            WHERE id = \(task.id) AND state = 'running' AND worker = \(worker) AND attempts = \(task.attempt)
+            RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// Records a failure: ready again after `retryAfter`, or failed for good when that was the
+    /// last attempt (`retryAfter` nil). False when this worker no longer held the attempt.
+    func failed(_ task: ClaimedTask, error: String, retryAfter: Duration?) async throws -> Bool {
+        let retryMilliseconds = retryAfter?.milliseconds
+        return try await !database.query(
+            """
+            UPDATE tasks
+            SET state = CASE WHEN \(retryMilliseconds)::bigint IS NULL THEN 'failed' ELSE 'ready' END,
+                run_after = now() + coalesce(\(retryMilliseconds)::bigint, 0) * interval '1 millisecond',
+                finished_at = CASE WHEN \(retryMilliseconds)::bigint IS NULL THEN now() END,
+                last_error = left(\(error), 2000), lease_expires_at = NULL, worker = NULL
+            WHERE id = \(task.id) AND state = 'running' AND worker = \(worker) AND attempts = \(task.attempt)
+            RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// Puts tasks this worker was running back in the queue (a drain ran out of time): ready
+    /// now, their attempt counted, even a last attempt, since the task did not fail.
+    func giveBack(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.query(
+            """
+            UPDATE tasks SET state = 'ready', run_after = now(), worker = NULL, lease_expires_at = NULL,
+                max_attempts = greatest(max_attempts, attempts + 1),
+                last_error = 'interrupted: the worker was stopped before the task finished'
+            WHERE id = ANY (string_to_array(\(ids.map(String.init).joined(separator: ",")), ',')::bigint[])
+              AND state = 'running' AND worker = \(worker)
+            """)
+    }
+
+    /// Takes back tasks whose lease ran out (their worker was killed or lost the database): ready
+    /// again, or failed when the lost run was the last attempt. Answers how many.
+    func reclaimExpired() async throws -> Int {
+        try await database.query(
+            """
+            UPDATE tasks
+            SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'ready' END,
+                finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
+                run_after = now(), worker = NULL, lease_expires_at = NULL,
+                last_error = 'the worker running attempt ' || attempts || ' was lost (its lease expired)'
+            WHERE state = 'running' AND lease_expires_at < now()
+            RETURNING id
+            """
+        ).count
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for SQL intervals.
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
