@@ -23,6 +23,8 @@ public final class TaskWorker: Service, Sendable {
     private struct State {
         var stopping = false
         var running: Set<Int64> = []
+        /// Schedule name → the next tick this worker will try to queue.
+        var nextTicks: [String: Date] = [:]
     }
 
     public let configuration: WorkerConfiguration
@@ -30,6 +32,10 @@ public final class TaskWorker: Service, Sendable {
     public let name: String
     private let store: WorkerStore
     private let runners: [String: Runner]
+    private let schedules: [Schedule]
+    private let scheduleStore: ScheduleStore
+    /// The wall clock the schedules' ticks are read on; a test's own.
+    private let now: @Sendable () -> Date
     private let state = Mutex(State())
     private let wakeup = Wakeup()
     private let logger: Logger
@@ -38,11 +44,17 @@ public final class TaskWorker: Service, Sendable {
     private let waitTimer = Metrics.Timer(label: "tasks.wait")
 
     /// `tasks`: the task types this worker can run; a queued task of another name fails its
-    /// attempt and is retried (a worker of a newer release may know it).
+    /// attempt and is retried (a worker of a newer release may know it). `schedules`: the
+    /// periodic tasks this worker queues at their ticks, each tick once however many workers
+    /// share them.
     public init(
-        database: Database, tasks: [any BackgroundTask.Type], configuration: WorkerConfiguration,
-        name: String = TaskWorker.defaultName(), logger: Logger
+        database: Database, tasks: [any BackgroundTask.Type], schedules: [Schedule] = [],
+        configuration: WorkerConfiguration, name: String = TaskWorker.defaultName(), logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.schedules = schedules
+        self.scheduleStore = ScheduleStore(database: database)
+        self.now = now
         self.configuration = configuration
         self.name = name
         self.store = WorkerStore(database: database, worker: name, lease: configuration.lease)
@@ -92,7 +104,9 @@ public final class TaskWorker: Service, Sendable {
             group.addTask { await self.renewLeases() }
             var lastReclaim: ContinuousClock.Instant?
             let reclaimEvery = max(configuration.lease / 4, .seconds(1))
+            startSchedules()
             while !isStopping {
+                await fireDueSchedules()
                 if lastReclaim.map({ ContinuousClock.now - $0 >= reclaimEvery }) ?? true {
                     lastReclaim = .now
                     await reclaimExpired()
@@ -117,6 +131,33 @@ public final class TaskWorker: Service, Sendable {
             }
             await drain()
             group.cancelAll()
+        }
+    }
+
+    /// Each schedule's first tick is the next one after the start: a tick missed while no
+    /// worker ran is not made up.
+    private func startSchedules() {
+        let start = now()
+        state.withLock { state in
+            for schedule in schedules { state.nextTicks[schedule.name] = schedule.cron.next(after: start) }
+        }
+    }
+
+    private func fireDueSchedules() async {
+        let instant = now()
+        for schedule in schedules {
+            guard let tick = state.withLock({ $0.nextTicks[schedule.name] }), tick <= instant else { continue }
+            do {
+                if try await scheduleStore.fire(schedule, tick: tick) {
+                    logger.info(
+                        "queued a scheduled task", metadata: ["schedule": "\(schedule.name)", "tick": "\(tick)"])
+                }
+                state.withLock { $0.nextTicks[schedule.name] = schedule.cron.next(after: instant) }
+            } catch {
+                // Tried again on the next pass; the tick stays due.
+                logger.warning(
+                    "could not queue a scheduled task", metadata: ["schedule": "\(schedule.name)", "error": "\(error)"])
+            }
         }
     }
 
