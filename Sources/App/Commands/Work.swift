@@ -39,8 +39,13 @@ struct Work: AsyncParsableCommand {
                 "concurrency": "\(configuration.worker.concurrency)",
             ])
 
+        // No load balancer sends a worker requests, so there is nothing to drain before stopping;
+        // the services' stop must outlast the worker's own drain.
+        var dockerflow = configuration.dockerflow
+        dockerflow.drainPeriod = .zero
+        dockerflow.shutdownTimeout = configuration.worker.shutdownTimeout + .seconds(5)
         var service = DockerflowApplication(
-            configuration.dockerflow, context: BasicRequestContext.self, heartbeat: heartbeat, metrics: metrics,
+            dockerflow, context: BasicRequestContext.self, heartbeat: heartbeat, metrics: metrics,
             loggerName: "ballot", logger: logger)
         // Stopped in reverse order of adding: the worker drains before the pool closes.
         service.addServices(DatabaseService(database: database), worker)

@@ -164,7 +164,7 @@ public final class TaskWorker: Service, Sendable {
     /// Waits for the running tasks up to the shutdown timeout, then gives back what remains.
     private func drain() async {
         let deadline = ContinuousClock.now + configuration.shutdownTimeout
-        while runningCount > 0, ContinuousClock.now < deadline {
+        while runningCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             await wakeup.wait(timeout: min(deadline - .now, .milliseconds(250)))
         }
         let left = state.withLock { Array($0.running) }
