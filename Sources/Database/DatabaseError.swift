@@ -30,6 +30,8 @@ public enum DatabaseError: Error, Sendable, Equatable {
     /// (1-based; 0 for the SQL text itself) holds a NUL byte, which PostgreSQL text cannot store and libpq would cut the
     /// value at. Refused rather than truncated, since `admin\0x` must never become `admin`.
     case invalidParameter(position: Int, reason: String)
+    /// ``Database/listen(to:_:)`` was given a channel that is not a plain lowercase identifier.
+    case invalidChannel(String)
 }
 
 /// The fields of a PostgreSQL error response (see "Error Message Fields" in the PostgreSQL manual).
@@ -125,6 +127,9 @@ extension DatabaseError: CustomStringConvertible {
             return "the transaction was used after its closure returned"
         case .invalidParameter(let position, let reason):
             return "parameter $\(position) was not sent: \(reason); reject such input before it reaches the database"
+        case .invalidChannel(let channel):
+            return
+                "cannot listen on \"\(channel)\": name a channel with 1 to 63 lowercase letters, digits or _, not starting with a digit"
         }
     }
 }

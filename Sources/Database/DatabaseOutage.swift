@@ -42,7 +42,7 @@ extension DatabaseError {
         case .timedOut: return .timedOut
         case .poolClosed: return .poolClosed
         case .server(let error): return error.outage
-        case .invalidConnectionString, .decoding, .transactionFinished, .invalidParameter: return nil
+        case .invalidConnectionString, .decoding, .transactionFinished, .invalidParameter, .invalidChannel: return nil
         }
     }
 }

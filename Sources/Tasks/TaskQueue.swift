@@ -11,6 +11,9 @@ import Database
 /// a task is queued in the same transaction as the write that caused it: a rolled-back vote
 /// queues nothing.
 public enum TaskQueue {
+    /// The `LISTEN`/`NOTIFY` channel a queued task is announced on; the payload is its queue.
+    public static let notificationChannel = "ballot_tasks"
+
     /// What queueing answered.
     public enum Enqueued: Sendable, Equatable {
         case queued(id: Int64)
@@ -33,16 +36,21 @@ public enum TaskQueue {
             throw TaskError.unencodableArguments(task: T.name, reason: "\(error)")
         }
         let runAfter = options.runAfter
+        // The notification goes out when the transaction commits, and only for a row inserted:
+        // idle workers listening on the channel wake at once instead of at their next poll.
         let inserted = try await queryable.query(
             """
-            INSERT INTO tasks (name, queue, arguments, priority, run_after, max_attempts, unique_key)
-            VALUES (\(T.name), \(options.queue), \(json)::jsonb, \(Int(options.priority)),
-                    coalesce(\(runAfter), now()), \(options.maxAttempts), \(options.uniqueKey))
-            ON CONFLICT (unique_key) WHERE state IN ('ready', 'running') DO NOTHING
-            RETURNING id
+            WITH inserted AS (
+                INSERT INTO tasks (name, queue, arguments, priority, run_after, max_attempts, unique_key)
+                VALUES (\(T.name), \(options.queue), \(json)::jsonb, \(Int(options.priority)),
+                        coalesce(\(runAfter), now()), \(options.maxAttempts), \(options.uniqueKey))
+                ON CONFLICT (unique_key) WHERE state IN ('ready', 'running') DO NOTHING
+                RETURNING id, queue
+            )
+            SELECT id, pg_notify(\(unescaped: "'\(notificationChannel)'"), queue)::text FROM inserted
             """)
         guard let row = inserted.first else { return .duplicate }
-        return .queued(id: try row.decode(Int64.self))
+        return .queued(id: try row.decode(Int64.self, columns: 0..<1))
     }
 
     /// Cancels a task that has not started; false when it is running or finished.

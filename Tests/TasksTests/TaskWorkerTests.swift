@@ -29,13 +29,14 @@ struct Record: BackgroundTask {
 @Suite struct TaskWorkerTests {
     static func worker(
         _ database: Database, concurrency: Int = 4, lease: Duration = .seconds(60),
+        pollInterval: Duration = .milliseconds(50),
         shutdownTimeout: Duration = .seconds(10),
         backoff: Backoff = Backoff(base: .milliseconds(10), cap: .milliseconds(10))
     ) -> TaskWorker {
         TaskWorker(
             database: database, tasks: [Greet.self, Record.self],
             configuration: WorkerConfiguration(
-                concurrency: concurrency, pollInterval: .milliseconds(50), lease: lease,
+                concurrency: concurrency, pollInterval: pollInterval, lease: lease,
                 shutdownTimeout: shutdownTimeout,
                 backoff: backoff),
             logger: quietLogger)
@@ -62,6 +63,30 @@ struct Record: BackgroundTask {
                 })
             let result = try await database.query("SELECT result #>> '{}', attempts FROM tasks")[0]
             #expect(try result.decode((String, Int).self) == ("hello ada, attempt 1", 1))
+            worker.stop()
+            await running.value
+        }
+    }
+
+    /// An idle worker polls once a minute here, yet a task queued while it waits starts at
+    /// once: the enqueuing transaction's NOTIFY wakes it.
+    @Test func aQueuedTaskWakesAnIdleWorker() async throws {
+        try await withTaskDatabase { database async throws in
+            let worker = Self.worker(database, pollInterval: .seconds(60))
+            let running = Task { await worker.run() }
+            // Its listening connection's last statement is the LISTEN, then it waits.
+            #expect(
+                try await eventually {
+                    try await database.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN ballot_tasks' AND state = 'idle'"
+                    )[0].decode(Int.self) == 1
+                })
+            // Let the claim that follows the LISTEN find the queue empty and go back to waiting.
+            try await Task.sleep(for: .milliseconds(300))
+            let key = "wake-\(UInt64.random(in: 0...UInt64.max))"
+            let id = try await Self.enqueue(.init(key: key), database)
+            #expect(
+                try await eventually(within: .seconds(10)) { try await state(of: id, in: database).0 == "succeeded" })
             worker.stop()
             await running.value
         }

@@ -29,6 +29,14 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     private struct State {
         var machine: ConnectionStateMachine
         var pending: PendingQuery?
+        /// Set while ``Database/listen(to:_:)`` holds the connection.
+        var listener: NotificationListener?
+    }
+
+    /// Where a listening connection's notifications go, and who hears that it ended.
+    struct NotificationListener {
+        let notified: @Sendable (_ channel: String, _ payload: String) -> Void
+        let ended: @Sendable () -> Void
     }
 
     private struct PendingQuery {
@@ -179,8 +187,42 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         }
     }
 
+    /// Sends notifications to `listener` (nil: nobody listens any more).
+    func listen(_ listener: NotificationListener?) {
+        state.withLock { $0.listener = listener }
+        isListening.store(listener != nil, ordering: .releasing)
+    }
+
+    /// Whether a listener is set: read without the lock on every socket event, so that a
+    /// connection nobody listens on pays nothing for notifications.
+    private let isListening = Atomic<Bool>(false)
+
     /// Called on the poller thread on every readiness edge of the socket.
     func socketReady() {
+        answerStatement()
+        guard isListening.load(ordering: .acquiring) else { return }
+        // libpq keeps the notifications it read, during a statement or while idle, until asked.
+        let (listener, notifications, ended) = state.withLock {
+            state -> (NotificationListener?, [(String, String)], Bool) in
+            guard let listener = state.listener else { return (nil, [], false) }
+            var notifications: [(String, String)] = []
+            if !state.machine.isClosed {
+                while let notify = PQnotifies(handle) {
+                    notifications.append(
+                        (String(cString: notify.pointee.relname), String(cString: notify.pointee.extra)))
+                    PQfreemem(notify)
+                }
+            }
+            let ended = state.machine.unusableReason != nil || PQstatus(handle) != CONNECTION_OK
+            if ended { state.listener = nil }
+            return (listener, notifications, ended)
+        }
+        guard let listener else { return }
+        for (channel, payload) in notifications { listener.notified(channel, payload) }
+        if ended { listener.ended() }
+    }
+
+    private func answerStatement() {
         let finished = state.withLock {
             state -> (UnsafeContinuation<[QueryResult], any Error>, Result<[QueryResult], any Error>)? in
             guard !state.machine.isClosed else { return nil }
@@ -328,6 +370,11 @@ final class Connection: SocketWatcher, @unchecked Sendable {
 
     /// Closes the socket. A statement still in flight fails with ``DatabaseError/connectionLost(reason:queryWasNotCommitted:)``.
     func close() {
+        let listener = state.withLock { state -> NotificationListener? in
+            defer { state.listener = nil }
+            return state.listener
+        }
+        listener?.ended()
         let continuation = state.withLock { state -> UnsafeContinuation<[QueryResult], any Error>? in
             guard !state.machine.isClosed else { return nil }
             _ = state.machine.close()

@@ -102,6 +102,7 @@ public final class TaskWorker: Service, Sendable {
     private func claimAndRun() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.renewLeases() }
+            group.addTask { await self.listenForNewTasks() }
             var lastReclaim: ContinuousClock.Instant?
             let reclaimEvery = max(configuration.lease / 4, .seconds(1))
             startSchedules()
@@ -176,6 +177,30 @@ public final class TaskWorker: Service, Sendable {
             logger.warning(
                 "drain: could not give tasks back; they run again when their lease expires",
                 metadata: ["tasks": "\(left)", "error": "\(error)"])
+        }
+    }
+
+    /// Wakes the loop when a task is queued on one of its queues (`NOTIFY` at the enqueuing
+    /// transaction's commit), so an idle worker starts it in milliseconds rather than at its
+    /// next poll. Polling stays the fallback: for delayed tasks, and while the listening
+    /// connection is being replaced.
+    private func listenForNewTasks() async {
+        let queues = Set(configuration.queues)
+        while !Task.isCancelled, !isStopping {
+            do {
+                try await store.database.listen(to: TaskQueue.notificationChannel) { notifications in
+                    // Whatever was queued while nobody listened.
+                    wakeup.signal()
+                    for await queue in notifications where queues.contains(queue) {
+                        wakeup.signal()
+                    }
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("could not listen for new tasks; polling meanwhile", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: configuration.pollInterval)
         }
     }
 
