@@ -12,6 +12,7 @@ let package = Package(
         // No default traits, as in Ballot: the bare route must not pay for what Ballot leaves out.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .executableTarget(
@@ -19,6 +20,16 @@ let package = Package(
             dependencies: [
                 .product(name: "Database", package: "Ballot"),
                 .product(name: "Primitives", package: "Ballot"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "TaskBenchmark",
+            dependencies: [
+                .product(name: "Database", package: "Ballot"),
+                .product(name: "Migrations", package: "Ballot"),
+                .product(name: "Tasks", package: "Ballot"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
