@@ -24,13 +24,17 @@ extension Database {
                 continuation.finish()
             }
             try await session.execute(script: "LISTEN \(channel)")
+            var failure: (any Error)?
+            do { try await body(stream) } catch { failure = error }
+            // A connection still subscribed must not go back to the pool, where every NOTIFY
+            // would pile up in it: when the UNLISTEN is not confirmed (the task was cancelled,
+            // the server is gone), the connection is closed and the pool replaces it.
             do {
-                try await body(stream)
+                try await session.execute(script: "UNLISTEN \(channel)")
             } catch {
-                _ = try? await session.execute(script: "UNLISTEN \(channel)")
-                throw error
+                session.connection.close()
             }
-            try await session.execute(script: "UNLISTEN \(channel)")
+            if let failure { throw failure }
         }
     }
 

@@ -35,6 +35,10 @@ public enum TaskQueue {
         } catch {
             throw TaskError.unencodableArguments(task: T.name, reason: "\(error)")
         }
+        // jsonb refuses \u0000, and the refusal would abort the caller's transaction.
+        if json.contains("\\u0000") {
+            throw TaskError.unencodableArguments(task: T.name, reason: "a string holds a NUL character")
+        }
         let runAfter = options.runAfter
         // The notification goes out when the transaction commits, and only for a row inserted:
         // idle workers listening on the channel wake at once instead of at their next poll.
@@ -64,18 +68,22 @@ public enum TaskQueue {
     }
 
     /// Queues a failed or cancelled task again, now, with its attempts counted afresh; false
-    /// when it is not failed or cancelled (or another copy holds its unique key).
+    /// when it is not failed or cancelled, or another copy holding its unique key is pending
+    /// (checked in the statement, so a caller's transaction is not aborted by the refusal).
     public static func retry(_ id: Int64, on queryable: some Queryable) async throws -> Bool {
-        do {
-            return try await !queryable.query(
-                """
-                UPDATE tasks SET state = 'ready', attempts = 0, run_after = now(), finished_at = NULL
-                WHERE id = \(id) AND state IN ('failed', 'cancelled') RETURNING id
-                """
-            ).isEmpty
-        } catch DatabaseError.server(let failure) where failure.isUniqueViolation {
-            return false
-        }
+        try await !queryable.query(
+            """
+            WITH retried AS (
+                UPDATE tasks SET state = 'ready', attempts = 0, run_after = now(), finished_at = NULL, worker = NULL
+                WHERE id = \(id) AND state IN ('failed', 'cancelled')
+                  AND NOT EXISTS (
+                      SELECT 1 FROM tasks pending
+                      WHERE pending.unique_key = tasks.unique_key AND pending.state IN ('ready', 'running'))
+                RETURNING id, queue
+            )
+            SELECT id, pg_notify(\(unescaped: "'\(notificationChannel)'"), queue)::text FROM retried
+            """
+        ).isEmpty
     }
 
     /// What waits and runs, by queue; the age of the oldest ready task that could run now; and

@@ -24,13 +24,20 @@ import Testing
         // Both day fields restricted: either matches (the 13th, or a Friday).
         ("0 0 13 * 5", "2026-12-06T00:00:00Z", "2026-12-11T00:00:00Z"),
         ("0,30 12 * * *", "2026-12-06T12:00:00Z", "2026-12-06T12:30:00Z"),
+        // `*/2` does not restrict the day of month: odd days that are Mondays, as Vixie cron.
+        ("0 0 */2 * 1", "2026-12-01T12:00:00Z", "2026-12-07T00:00:00Z"),
+        ("0 0 */2 * 1", "2026-12-07T12:00:00Z", "2026-12-21T00:00:00Z"),
     ])
     func theNextTick(expression: String, after: String, expected: String) throws {
         #expect(try CronExpression(expression).next(after: Self.utc(after)) == Self.utc(expected))
     }
 
-    @Test func aDayThatNeverComesHasNoTick() throws {
-        #expect(try CronExpression("0 0 30 2 *").next(after: Self.utc("2026-01-01T00:00:00Z")) == nil)
+    /// A schedule that can never fire is refused when it is written, not kept silent.
+    @Test(arguments: ["0 0 30 2 *", "0 0 31 4 *", "0 0 31 6,9,11 *"])
+    func aDayThatNeverComesIsRefused(expression: String) {
+        #expect(throws: CronExpression.Invalid(expression: expression, reason: "no date ever matches it")) {
+            try CronExpression(expression)
+        }
     }
 
     /// Every malformed field is refused, naming the field and what it accepts.

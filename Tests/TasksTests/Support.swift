@@ -4,10 +4,11 @@ import Migrations
 import Tasks
 import TestSupport
 
-/// A fresh database with the task table, for tests that own the whole queue.
+/// A fresh database with the task table, for tests that own the whole queue. The pool is
+/// large enough for three workers of four runners and their LISTEN connections.
 func withTaskDatabase(_ body: (Database) async throws -> Void) async throws {
     try await TestDatabase.withFreshDatabase { url in
-        try await TestDatabase.with(url: url, poolSize: 8) { database async throws in
+        try await TestDatabase.with(url: url, poolSize: 32) { database async throws in
             try await Migrator(database: database, apps: [try .tasks]).up()
             try await body(database)
         }

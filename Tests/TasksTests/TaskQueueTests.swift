@@ -96,4 +96,43 @@ struct Greet: BackgroundTask {
             #expect(statistics.counts == ["default": ["ready": 1]] && statistics.failedLastHour == 0)
         }
     }
+
+    /// Arguments holding a NUL are refused as a TaskError: jsonb cannot store `\u0000`, and its
+    /// refusal would abort the caller's transaction.
+    @Test func argumentsWithANulAreRefusedWithoutAbortingTheTransaction() async throws {
+        try await withTaskDatabase { database async throws in
+            try await database.transaction { transaction async throws in
+                await #expect {
+                    try await TaskQueue.enqueue(Greet.self, .init(name: "a\u{0}b"), on: transaction)
+                } throws: { error in
+                    guard case TaskError.unencodableArguments(let task, _) = error else { return false }
+                    return task == "tests.greet"
+                }
+                // The transaction goes on.
+                try await TaskQueue.enqueue(Greet.self, .init(name: "fine"), on: transaction)
+            }
+            #expect(try await database.query("SELECT count(*) FROM tasks")[0].decode(Int.self) == 1)
+        }
+    }
+
+    /// Retrying a task whose key another pending copy holds answers false inside a transaction
+    /// that goes on, rather than aborting it with a unique violation.
+    @Test func aRefusedRetryLeavesTheTransactionUsable() async throws {
+        try await withTaskDatabase { database async throws in
+            let options = TaskOptions(uniqueKey: "only-one")
+            guard
+                case .queued(let first) = try await TaskQueue.enqueue(
+                    Greet.self, .init(name: "a"), on: database, options: options)
+            else {
+                Issue.record("not queued")
+                return
+            }
+            #expect(try await TaskQueue.cancel(first, on: database))
+            _ = try await TaskQueue.enqueue(Greet.self, .init(name: "b"), on: database, options: options)
+            try await database.transaction { transaction async throws in
+                #expect(try await !TaskQueue.retry(first, on: transaction))
+                #expect(try await transaction.query("SELECT 1")[0].decode(Int.self) == 1)
+            }
+        }
+    }
 }

@@ -108,6 +108,14 @@ public enum Program {
         posix_spawn_file_actions_addopen(&actions, 1, target, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var merged = ProcessInfo.processInfo.environment
+        // A spawned program's database bounds hold on a loaded machine, as the suites' own pools'
+        // do (TestDatabase.connectTimeoutSeconds): beside the parallel suites, a migrate
+        // process's first connection once took over the 5 s pool timeout. A test of those
+        // bounds sets its own.
+        for (name, value) in ["DATABASE_CONNECT_TIMEOUT_S": "30", "DATABASE_POOL_TIMEOUT_MS": "30000"]
+        where merged[name] == nil {
+            merged[name] = value
+        }
         merged.merge(environment) { $1 }
         // An empty value removes the variable, so tests can unset what `make test` exports.
         merged = merged.filter { !$0.value.isEmpty }

@@ -22,7 +22,18 @@ struct Work: AsyncParsableCommand {
         let metrics = configuration.dockerflow.bootstrap(loggerName: "ballot")
         defer { LogSink.standardOutput.flush() }
         let logger = Logger(label: "ballot.worker")
-        let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
+        // Each runner writes its outcome on a connection of its own, beside the claims, the lease
+        // renewals, the LISTEN connection and the heartbeat's checks: a smaller pool would make
+        // them wait, and an outcome that cannot be written runs its task again.
+        var databaseConfiguration = configuration.database
+        let needed = configuration.worker.concurrency + 4
+        if databaseConfiguration.poolSize < needed {
+            logger.notice(
+                "raising the worker's pool to WORKER_CONCURRENCY + 4",
+                metadata: ["DATABASE_POOL_SIZE": "\(databaseConfiguration.poolSize)", "pool": "\(needed)"])
+            databaseConfiguration.poolSize = needed
+        }
+        let database = Database(configuration: databaseConfiguration, logger: Logger(label: "ballot.database"))
 
         var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout, executor: Database.taskExecutor)
         heartbeat.register(.database(database, logger: Logger(label: "ballot.heartbeat")))

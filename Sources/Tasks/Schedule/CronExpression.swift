@@ -45,6 +45,10 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         daysOfWeek = Set(weekdays.map { $0 % 7 })
         dayOfWeekRestricted = weekRestricted
         description = fields.joined(separator: " ")
+        // A schedule that can never fire (`0 0 31 4 *`) is a mistake to report, not to keep.
+        if next(after: Date(timeIntervalSince1970: 946_684_800)) == nil {
+            throw Invalid(expression: text, reason: "no date ever matches it")
+        }
     }
 
     private struct FieldError: Error { let reason: String }
@@ -82,7 +86,9 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
             }
             values.formUnion(stride(from: bounds.lowerBound, through: bounds.upperBound, by: step))
         }
-        return (values, text != "*")
+        // As Vixie cron: a field that starts with `*` (`*/2` too) does not restrict, which
+        // matters for the day fields' either-day rule.
+        return (values, !text.hasPrefix("*"))
     }
 
     private static let calendar: Calendar = {
@@ -123,11 +129,9 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     }
 
     private func matchesDay(monthDay: Int, weekday: Int) -> Bool {
-        switch (dayOfMonthRestricted, dayOfWeekRestricted) {
-        case (true, true): daysOfMonth.contains(monthDay) || daysOfWeek.contains(weekday)
-        case (true, false): daysOfMonth.contains(monthDay)
-        case (false, true): daysOfWeek.contains(weekday)
-        case (false, false): true
-        }
+        let byMonthDay = daysOfMonth.contains(monthDay)
+        let byWeekday = daysOfWeek.contains(weekday)
+        // Both restricted: either day matches; otherwise both must (a `*` field allows all).
+        return dayOfMonthRestricted && dayOfWeekRestricted ? byMonthDay || byWeekday : byMonthDay && byWeekday
     }
 }

@@ -106,7 +106,8 @@ public final class TaskWorker: Service, Sendable {
             var lastReclaim: ContinuousClock.Instant?
             let reclaimEvery = max(configuration.lease / 4, .seconds(1))
             startSchedules()
-            while !isStopping {
+            // Cancelled (another service of the group failed) stops it as stop() does.
+            while !isStopping, !Task.isCancelled {
                 await fireDueSchedules()
                 if lastReclaim.map({ ContinuousClock.now - $0 >= reclaimEvery }) ?? true {
                     lastReclaim = .now
@@ -130,7 +131,7 @@ public final class TaskWorker: Service, Sendable {
                     await wakeup.wait(timeout: configuration.pollInterval)
                 }
             }
-            await drain()
+            await drain(cancellingRunners: { group.cancelAll() })
             group.cancelAll()
         }
     }
@@ -162,14 +163,23 @@ public final class TaskWorker: Service, Sendable {
         }
     }
 
-    /// Waits for the running tasks up to the shutdown timeout, then gives back what remains.
-    private func drain() async {
+    /// Waits for the running tasks up to the shutdown timeout; then cancels what still runs,
+    /// gives it a second to stop, and gives back to the queue what has not: cancelled first,
+    /// so that a task given back does not still run here when another worker takes it.
+    private func drain(cancellingRunners: () -> Void) async {
         let deadline = ContinuousClock.now + configuration.shutdownTimeout
         while runningCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             await wakeup.wait(timeout: min(deadline - .now, .milliseconds(250)))
         }
+        // Taken before the cancellation: a cancelled run may end without writing its outcome.
+        // Giving back touches only rows this worker still holds as running.
         let left = state.withLock { Array($0.running) }
         guard !left.isEmpty else { return }
+        cancellingRunners()
+        let grace = ContinuousClock.now + .seconds(1)
+        while runningCount > 0, ContinuousClock.now < grace {
+            await wakeup.wait(timeout: .milliseconds(50))
+        }
         do {
             try await store.giveBack(left)
             logger.notice("drain: gave tasks back to the queue", metadata: ["tasks": "\(left)"])
@@ -267,9 +277,9 @@ public final class TaskWorker: Service, Sendable {
         }
         let ran = ContinuousClock.now - started
         runTimer.record(duration: ran)
-        Counter(label: "tasks.\(outcome)").increment()
         // Another worker holds the task now: this worker's lease ran out while it ran.
         if !recorded { outcome = "superseded" }
+        Counter(label: "tasks.\(outcome)").increment()
         summary.info(
             "",
             metadata: [

@@ -57,7 +57,7 @@ struct WorkerStore: Sendable {
     func succeeded(_ task: ClaimedTask, result: String?) async throws -> Bool {
         try await !database.query(
             """
-            UPDATE tasks SET state = 'succeeded', result = to_jsonb(\(result)::text), finished_at = now(),
+            UPDATE tasks SET state = 'succeeded', result = to_jsonb(\(result.map(Self.storable))::text), finished_at = now(),
                 lease_expires_at = NULL, last_error = NULL
             WHERE id = \(task.id) AND state = 'running' AND worker = \(worker) AND attempts = \(task.attempt)
             RETURNING id
@@ -75,7 +75,7 @@ struct WorkerStore: Sendable {
             SET state = CASE WHEN \(retryMilliseconds)::bigint IS NULL THEN 'failed' ELSE 'ready' END,
                 run_after = now() + coalesce(\(retryMilliseconds)::bigint, 0) * interval '1 millisecond',
                 finished_at = CASE WHEN \(retryMilliseconds)::bigint IS NULL THEN now() END,
-                last_error = left(\(error), 2000), lease_expires_at = NULL, worker = NULL
+                last_error = \(Self.storable(String(error.prefix(2000)))), lease_expires_at = NULL, worker = NULL
             WHERE id = \(task.id) AND state = 'running' AND worker = \(worker) AND attempts = \(task.attempt)
             RETURNING id
             """
@@ -89,7 +89,7 @@ struct WorkerStore: Sendable {
         try await database.query(
             """
             UPDATE tasks SET state = 'ready', run_after = now(), worker = NULL, lease_expires_at = NULL,
-                max_attempts = greatest(max_attempts, attempts + 1),
+                max_attempts = least(greatest(max_attempts, attempts + 1), 1000),
                 last_error = 'interrupted: the worker was stopped before the task finished'
             WHERE id = ANY (string_to_array(\(ids.map(String.init).joined(separator: ",")), ',')::bigint[])
               AND state = 'running' AND worker = \(worker)
@@ -110,6 +110,15 @@ struct WorkerStore: Sendable {
             RETURNING id
             """
         ).count
+    }
+}
+
+extension WorkerStore {
+    /// Text PostgreSQL can store: a task's result or error may echo input with a NUL, which
+    /// `text` cannot hold and the driver refuses; the outcome must be written all the same.
+    static func storable(_ text: String) -> String {
+        guard text.unicodeScalars.contains("\u{0}") else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 }
 
