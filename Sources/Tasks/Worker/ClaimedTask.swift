@@ -7,6 +7,9 @@
 /// A task a worker holds under its lease.
 struct ClaimedTask: Sendable, Equatable {
     let id: Int64
+    /// This run's claim, drawn from `tasks_claims`: the worker's writes of the run name it, so
+    /// that none lands on a later run of the same task.
+    let claim: Int64
     let name: String
     let queue: String
     /// The arguments' JSON, decoded by the task's own type when it runs.

@@ -22,7 +22,8 @@ public final class TaskWorker: Service, Sendable {
 
     private struct State {
         var stopping = false
-        var running: Set<Int64> = []
+        /// The runs in progress: claim → task id.
+        var running: [Int64: Int64] = [:]
         /// Schedule name → the next tick this worker will try to queue.
         var nextTicks: [String: Date] = [:]
     }
@@ -123,7 +124,7 @@ public final class TaskWorker: Service, Sendable {
                     }
                 }
                 for task in claimed {
-                    state.withLock { _ = $0.running.insert(task.id) }
+                    state.withLock { $0.running[task.claim] = task.id }
                     group.addTask { await self.execute(task) }
                 }
                 // A full batch means more may be ready: claim again at once while runners are free.
@@ -173,7 +174,7 @@ public final class TaskWorker: Service, Sendable {
         }
         // Taken before the cancellation: a cancelled run may end without writing its outcome.
         // Giving back touches only rows this worker still holds as running.
-        let left = state.withLock { Array($0.running) }
+        let left = state.withLock { $0.running }
         guard !left.isEmpty else { return }
         cancellingRunners()
         let grace = ContinuousClock.now + .seconds(1)
@@ -181,12 +182,12 @@ public final class TaskWorker: Service, Sendable {
             await wakeup.wait(timeout: .milliseconds(50))
         }
         do {
-            try await store.giveBack(left)
-            logger.notice("drain: gave tasks back to the queue", metadata: ["tasks": "\(left)"])
+            try await store.giveBack(Array(left.keys))
+            logger.notice("drain: gave tasks back to the queue", metadata: ["tasks": "\(left.values.sorted())"])
         } catch {
             logger.warning(
                 "drain: could not give tasks back; they run again when their lease expires",
-                metadata: ["tasks": "\(left)", "error": "\(error)"])
+                metadata: ["tasks": "\(left.values.sorted())", "error": "\(error)"])
         }
     }
 
@@ -218,8 +219,16 @@ public final class TaskWorker: Service, Sendable {
         let every = configuration.lease / 3
         while !Task.isCancelled {
             try? await Task.sleep(for: every)
-            let ids = state.withLock { Array($0.running) }
-            do { try await store.renew(ids) } catch {
+            let running = state.withLock { $0.running }
+            do {
+                let lost = try await store.renew(Array(running.keys))
+                if !lost.isEmpty {
+                    // Their outcome will not be recorded: another run holds them, or staff cancelled them.
+                    logger.warning(
+                        "lost the lease of running tasks; their outcome will not count",
+                        metadata: ["tasks": "\(lost.compactMap { running[$0] }.sorted())"])
+                }
+            } catch {
                 logger.warning("could not renew task leases", metadata: ["error": "\(error)"])
             }
         }
@@ -238,7 +247,7 @@ public final class TaskWorker: Service, Sendable {
 
     private func execute(_ task: ClaimedTask) async {
         defer {
-            state.withLock { _ = $0.running.remove(task.id) }
+            state.withLock { _ = $0.running.removeValue(forKey: task.claim) }
             wakeup.signal()
         }
         waitTimer.record(duration: task.waited)

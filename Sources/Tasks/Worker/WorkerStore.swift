@@ -1,9 +1,9 @@
 import Database
 
 /// The worker's SQL: claiming, renewing leases, recording outcomes, and taking back what lost
-/// workers held. Every outcome is written only by the worker that holds the task's current
-/// attempt, so a worker that comes back after its lease ran out cannot overwrite the run that
-/// replaced it.
+/// workers held. Every write of a run names its claim (a number drawn afresh at each claim), so
+/// a worker that comes back after its lease ran out cannot overwrite the run that replaced it,
+/// even when that run is its own or restarted at the same attempt.
 struct WorkerStore: Sendable {
     let database: Database
     /// This worker's name in the `worker` column: host, process and a random part.
@@ -29,28 +29,32 @@ struct WorkerStore: Sendable {
             )
             UPDATE tasks t
             SET state = 'running', attempts = t.attempts + 1, worker = \(worker), started_at = now(),
+                claim = nextval('tasks_claims'),
                 lease_expires_at = now() + \(lease.milliseconds) * interval '1 millisecond'
             FROM next WHERE t.id = next.id
-            RETURNING t.id, t.name, t.queue, t.arguments::text, t.attempts, t.max_attempts,
+            RETURNING t.id, t.claim, t.name, t.queue, t.arguments::text, t.attempts, t.max_attempts,
                       (extract(epoch FROM now() - t.run_after) * 1000)::bigint
             """)
-        return try rows.decode((Int64, String, String, String, Int, Int, Int64).self).map { row in
-            let (id, name, queue, arguments, attempt, maxAttempts, waitedMilliseconds) = row
+        return try rows.decode((Int64, Int64, String, String, String, Int, Int, Int64).self).map { row in
+            let (id, claim, name, queue, arguments, attempt, maxAttempts, waitedMilliseconds) = row
             return ClaimedTask(
-                id: id, name: name, queue: queue, arguments: arguments, attempt: attempt, maxAttempts: maxAttempts,
-                waited: .milliseconds(max(waitedMilliseconds, 0)))
+                id: id, claim: claim, name: name, queue: queue, arguments: arguments, attempt: attempt,
+                maxAttempts: maxAttempts, waited: .milliseconds(max(waitedMilliseconds, 0)))
         }
     }
 
-    /// Extends the lease of the tasks this worker runs; answers the ids it no longer holds.
-    func renew(_ ids: [Int64]) async throws {
-        guard !ids.isEmpty else { return }
-        try await database.query(
+    /// Extends the leases of the runs `claims` name; answers the claims this worker no longer
+    /// holds (their lease ran out and the task was taken back, or it was cancelled meanwhile).
+    func renew(_ claims: [Int64]) async throws -> Set<Int64> {
+        guard !claims.isEmpty else { return [] }
+        let held = try await database.query(
             """
             UPDATE tasks SET lease_expires_at = now() + \(lease.milliseconds) * interval '1 millisecond'
-            WHERE id = ANY (string_to_array(\(ids.map(String.init).joined(separator: ",")), ',')::bigint[])
-              AND state = 'running' AND worker = \(worker)
-            """)
+            WHERE claim = ANY (string_to_array(\(Self.list(claims)), ',')::bigint[]) AND state = 'running'
+            RETURNING claim
+            """
+        ).decode(Int64.self)
+        return Set(claims).subtracting(held)
     }
 
     /// Records success; false when this worker no longer held the attempt.
@@ -59,7 +63,7 @@ struct WorkerStore: Sendable {
             """
             UPDATE tasks SET state = 'succeeded', result = to_jsonb(\(result.map(Self.storable))::text), finished_at = now(),
                 lease_expires_at = NULL, last_error = NULL
-            WHERE id = \(task.id) AND state = 'running' AND worker = \(worker) AND attempts = \(task.attempt)
+            WHERE id = \(task.id) AND claim = \(task.claim) AND state = 'running'
             RETURNING id
             """
         ).isEmpty
@@ -75,8 +79,9 @@ struct WorkerStore: Sendable {
             SET state = CASE WHEN \(retryMilliseconds)::bigint IS NULL THEN 'failed' ELSE 'ready' END,
                 run_after = now() + coalesce(\(retryMilliseconds)::bigint, 0) * interval '1 millisecond',
                 finished_at = CASE WHEN \(retryMilliseconds)::bigint IS NULL THEN now() END,
-                last_error = \(Self.storable(String(error.prefix(2000)))), lease_expires_at = NULL, worker = NULL
-            WHERE id = \(task.id) AND state = 'running' AND worker = \(worker) AND attempts = \(task.attempt)
+                last_error = \(Self.storable(String(error.prefix(2000)))), lease_expires_at = NULL, worker = NULL,
+                claim = NULL
+            WHERE id = \(task.id) AND claim = \(task.claim) AND state = 'running'
             RETURNING id
             """
         ).isEmpty
@@ -84,15 +89,14 @@ struct WorkerStore: Sendable {
 
     /// Puts tasks this worker was running back in the queue (a drain ran out of time): ready
     /// now, their attempt counted, even a last attempt, since the task did not fail.
-    func giveBack(_ ids: [Int64]) async throws {
-        guard !ids.isEmpty else { return }
+    func giveBack(_ claims: [Int64]) async throws {
+        guard !claims.isEmpty else { return }
         try await database.query(
             """
-            UPDATE tasks SET state = 'ready', run_after = now(), worker = NULL, lease_expires_at = NULL,
+            UPDATE tasks SET state = 'ready', run_after = now(), worker = NULL, lease_expires_at = NULL, claim = NULL,
                 max_attempts = least(greatest(max_attempts, attempts + 1), 1000),
                 last_error = 'interrupted: the worker was stopped before the task finished'
-            WHERE id = ANY (string_to_array(\(ids.map(String.init).joined(separator: ",")), ',')::bigint[])
-              AND state = 'running' AND worker = \(worker)
+            WHERE claim = ANY (string_to_array(\(Self.list(claims)), ',')::bigint[]) AND state = 'running'
             """)
     }
 
@@ -104,7 +108,7 @@ struct WorkerStore: Sendable {
             UPDATE tasks
             SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'ready' END,
                 finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
-                run_after = now(), worker = NULL, lease_expires_at = NULL,
+                run_after = now(), worker = NULL, lease_expires_at = NULL, claim = NULL,
                 last_error = 'the worker running attempt ' || attempts || ' was lost (its lease expired)'
             WHERE state = 'running' AND lease_expires_at < now()
             RETURNING id
@@ -114,6 +118,9 @@ struct WorkerStore: Sendable {
 }
 
 extension WorkerStore {
+    /// `values` as one text parameter, split into a `bigint[]` by the statement.
+    static func list(_ values: [Int64]) -> String { values.map(String.init).joined(separator: ",") }
+
     /// Text PostgreSQL can store: a task's result or error may echo input with a NUL, which
     /// `text` cannot hold and the driver refuses; the outcome must be written all the same.
     static func storable(_ text: String) -> String {
