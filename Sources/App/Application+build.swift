@@ -58,18 +58,19 @@ func buildSite(_ configuration: AppConfiguration, metrics: (any MetricsFactory)?
     let web = configuration.web
     let assets = try StaticAssets(directory: web.staticDirectory, logger: logger)
     // The only signed-in area is the staff area: only staff sign in, as at Django's admin.
+    // `ballot worker` prunes sessions and login records on a schedule (PruneStaleRecords).
+    var authConfiguration = configuration.auth
+    authConfiguration.pruning = .byTheApp
     let auth = Auth(
-        database: database, web: web, configuration: configuration.auth,
+        database: database, web: web, configuration: authConfiguration,
         urls: AuthURLs(staffArea: StaffURLs.index.url, afterLogin: StaffURLs.index.url), signIn: .staffOnly)
     let renderer = try PageRenderer(
         directory: web.templatesDirectory, defaults: WebTemplates.sources.merging(AuthTemplates.sources) { $1 },
-        required: ["polls/index", "polls/detail", "polls/results", "staff/index", "staff/new"],
+        required: [
+            "polls/index", "polls/detail", "polls/results", "staff/index", "staff/new", "staff/exports", "staff/tasks",
+        ],
         layout: ["stylesheet": assets.url("app.css"), "script": assets.url("app.js")],
-        urls: auth.urls.layout.merging([
-            "home": PollURLs.index.url, "staff": StaffURLs.index.url, "newQuestion": StaffURLs.newQuestion.url,
-            "questions": StaffURLs.questions.url,
-            "api": APIURLs.questions.url,
-        ]) { $1 },
+        urls: layoutURLs(auth.urls),
         secureCookies: web.secureCookies)
 
     var service = DockerflowApplication(
@@ -100,6 +101,15 @@ func buildSite(_ configuration: AppConfiguration, metrics: (any MetricsFactory)?
     service.addServices(DatabaseService(database: database))
     if let reads { service.addServices(DatabaseService(database: reads)) }
     return service
+}
+
+/// The links every page's layout names as `{{urls.…}}`: Auth's and the polls app's.
+func layoutURLs(_ auth: AuthURLs) -> [String: String] {
+    auth.layout.merging([
+        "home": PollURLs.index.url, "staff": StaffURLs.index.url, "newQuestion": StaffURLs.newQuestion.url,
+        "questions": StaffURLs.questions.url, "exports": StaffURLs.exports.url, "tasks": StaffURLs.tasks.url,
+        "api": APIURLs.questions.url,
+    ]) { $1 }
 }
 
 /// The server as Hummingbird runs it: the site on an HTTP/1.1 server with Web's limits for slow

@@ -35,5 +35,16 @@ extension Ballot: InstalledApps {
     }
 
     /// The background tasks `ballot worker` runs.
-    static let tasks: [any BackgroundTask.Type] = [CloseQuestion.self]
+    static let tasks: [any BackgroundTask.Type] = [CloseQuestion.self, ExportResults.self, PruneStaleRecords.self]
+
+    /// The periodic tasks `ballot worker` queues: the clean-up every quarter of an hour (sign-ins
+    /// do none, see ``StaleRecordPruning/byTheApp``). A mistyped expression stops the worker
+    /// at its start, saying which, and fails `BallotScheduleTests` before that.
+    static func schedules() throws(CronExpression.Invalid) -> [Schedule] {
+        [
+            Schedule(
+                PruneStaleRecords.name, cron: try CronExpression("*/15 * * * *"), task: PruneStaleRecords.self,
+                arguments: .init(), options: TaskOptions(uniqueKey: PruneStaleRecords.name))
+        ]
+    }
 }

@@ -29,12 +29,13 @@ public struct Auth: Sendable {
         self.database = database
         self.signIn = signIn
         users = UserStore(database: database)
-        sessions = SessionStore(database: database, lifetime: web.sessionLifetime)
+        let inline = configuration.pruning == .whileSigningIn
+        sessions = SessionStore(database: database, lifetime: web.sessionLifetime, prunesWhenStarting: inline)
         audit = AuditLog(database: database)
         self.urls = urls
         self.web = web
         attempts = LoginAttemptStore(database: database)
-        throttle = LoginThrottle(store: attempts)
+        throttle = LoginThrottle(store: attempts, prunesAfterFailures: inline)
         hashingSlots = HashingSlots(limit: configuration.maxConcurrentHashes)
     }
 }
@@ -91,10 +92,26 @@ public struct AuthConfiguration: Sendable {
     /// `LOGIN_MAX_CONCURRENT_HASHES`: password hashes at once (default: the CPUs, at least 2);
     /// more sign-ins at the same moment are answered 503 at once.
     public var maxConcurrentHashes: Int
+    /// Who deletes expired sessions, old login failures and devices unused for a year.
+    public var pruning: StaleRecordPruning
 
-    public init(maxConcurrentHashes: Int = 2) { self.maxConcurrentHashes = maxConcurrentHashes }
+    public init(maxConcurrentHashes: Int = 2, pruning: StaleRecordPruning = .whileSigningIn) {
+        self.maxConcurrentHashes = maxConcurrentHashes
+        self.pruning = pruning
+    }
 
     public init(_ reader: EnvironmentReader, cores: Int) throws(InvalidSetting) {
         maxConcurrentHashes = try reader.integer("LOGIN_MAX_CONCURRENT_HASHES", default: max(2, cores), in: 1...1_024)
+        pruning = .whileSigningIn
     }
+}
+
+/// Who deletes what Web and Auth keep only for a while.
+public enum StaleRecordPruning: Sendable, Equatable {
+    /// A sign-in deletes the expired sessions, and a failed one the old failures and devices
+    /// (at most once a minute per process): an app with no background worker.
+    case whileSigningIn
+    /// The app calls ``StaleRecords/prune(on:batch:)`` on a schedule (a periodic task), and
+    /// sign-ins do no cleaning.
+    case byTheApp
 }

@@ -10,7 +10,7 @@ extension AppMigrations {
                 embedded: [
                     ("0001_tasks.sql", PackageResources._001_tasks_sql),
                     ("0002_schedules.sql", PackageResources._002_schedules_sql),
-                    ("0003_claims.sql", PackageResources._003_claims_sql),
+                    ("0003_claims_and_history.sql", PackageResources._003_claims_and_history_sql),
                 ])
         }
     }

@@ -41,12 +41,18 @@ import WebTesting
             let clerk = TestBrowser(browser.client)
             #expect(try await clerk.signIn("clerk", Self.password).status == .seeOther)
             let token = try await token(clerk, database)
-            for uri in ["/staff", "/staff/questions/new", "/staff/users", "/staff/log"] {
+            for uri in [
+                "/staff", "/staff/questions/new", "/staff/users", "/staff/log", "/staff/exports",
+                "/staff/exports/1/download", "/staff/tasks",
+            ] {
                 let page = try await clerk.get(uri)
                 #expect(page.status == .forbidden, "\(uri)")
                 #expect(String(buffer: page.body).contains("You do not have the permission"), "\(uri)")
             }
-            for uri in ["/staff/questions", "/staff/questions/1/close", "/staff/questions/1/delete"] {
+            for uri in [
+                "/staff/questions", "/staff/questions/1/close", "/staff/questions/1/delete", "/staff/exports",
+                "/staff/tasks/1/retry", "/staff/tasks/1/cancel",
+            ] {
                 #expect(try await clerk.post(uri, form: [("csrf_token", token)]).status == .forbidden, "\(uri)")
             }
             let api = try await clerk.send(

@@ -7,6 +7,7 @@ import Testing
 
 @testable import App
 @testable import Auth
+@testable import Tasks
 @testable import Web
 
 /// Ballot renders its templates with its own compiled renderer (see docs/architecture.md); the
@@ -27,6 +28,20 @@ import Testing
     ]
     static let groups = [UserStore.Group(id: 3, name: payload, permissions: ["polls.add_question"])]
     static let urls = AuthURLs(staffArea: "/staff")
+    static let exports = ["pending", "ready", "failed"].enumerated().map { index, state in
+        ExportStore.Summary(
+            id: index + 1, requestedBy: index == 0 ? nil : payload, requestedAt: Date(timeIntervalSince1970: 0),
+            state: state, rowCount: 3, error: payload)
+    }
+    static let queue = QueueOverview(
+        queue: payload, ready: 2, running: 1, succeededLastDay: 9, failedLastDay: 1, cancelledLastDay: 0,
+        oldestReadySeconds: 3.4)
+    static let task = TaskSummary(
+        id: 5, name: payload, queue: "default", state: "ready", attempts: 1, maxAttempts: 3, lastError: payload,
+        runAfter: Date(timeIntervalSince1970: 0), finishedAt: nil)
+    static let failedTask = TaskSummary(
+        id: 6, name: "polls.export_results", queue: "default", state: "failed", attempts: 3, maxAttempts: 3,
+        lastError: nil, runAfter: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 9))
 
     static var pages: [(String, TemplateFields, User?)] {
         var closed = question
@@ -79,6 +94,10 @@ import Testing
                 admin
             ),
             ("auth/log", AuthViews.auditLog(Page(items: [], number: 1, size: 50, total: 0), path: "/staff/log"), admin),
+            ("staff/exports", ExportViews.index(exports), admin),
+            ("staff/exports", ExportViews.index([]), clerk),
+            ("staff/tasks", QueueViews.index(queues: [queue], waiting: [task], failed: [failedTask]), admin),
+            ("staff/tasks", QueueViews.index(queues: [], waiting: [], failed: []), clerk),
         ]
     }
 
@@ -104,10 +123,7 @@ import Testing
         try PageRenderer(
             directory: "templates", defaults: WebTemplates.sources.merging(AuthTemplates.sources) { $1 },
             layout: ["stylesheet": "/static/app-ABC.css", "script": "/static/app-DEF.js"],
-            urls: urls.layout.merging([
-                "home": "/", "staff": "/staff", "newQuestion": "/staff/questions/new", "questions": "/staff/questions",
-                "api": "/api/questions",
-            ]) { $1 },
+            urls: layoutURLs(urls),
             secureCookies: false)
     }
 

@@ -84,4 +84,25 @@ import Testing
             #expect(try await sessions.find(token: other) != nil)
         }
     }
+
+    /// Without a periodic job a session's start deletes the expired ones; with one
+    /// (`prunesWhenStarting: false`), they stay for ``SessionStore/deleteExpired(batch:)``,
+    /// which deletes every one of them, batch after batch, and nothing live.
+    @Test(arguments: [true, false])
+    func expiredSessionsGoAtAStartOrInBatchesByTheApp(_ prunesWhenStarting: Bool) async throws {
+        try await withSessions { _, database in
+            try await database.query(
+                """
+                INSERT INTO sessions (id, user_id, csrf_token, data, expires_at)
+                SELECT 'expired-' || n, NULL, 't', '{}', now() - interval '1 second' FROM generate_series(1, 5) n
+                """)
+            let sessions = SessionStore(database: database, prunesWhenStarting: prunesWhenStarting)
+            _ = try await sessions.start(userID: nil)
+            let expired: Query = "SELECT count(*)::bigint FROM sessions WHERE expires_at < now()"
+            #expect(try await database.query(expired)[0].decode(Int.self) == (prunesWhenStarting ? 0 : 5))
+            #expect(try await sessions.deleteExpired(batch: 2) == (prunesWhenStarting ? 0 : 5))
+            #expect(try await database.query(expired)[0].decode(Int.self) == 0)
+            #expect(try await database.query("SELECT count(*)::bigint FROM sessions")[0].decode(Int.self) == 1)
+        }
+    }
 }

@@ -42,7 +42,8 @@ struct Work: AsyncParsableCommand {
                 database, stallWarning: configuration.tasksStallWarning, reuseFor: configuration.migrationsCheckReuse,
                 describingTheQueue: true))
         let worker = TaskWorker(
-            database: database, tasks: Ballot.tasks, configuration: configuration.worker, logger: logger)
+            database: database, tasks: Ballot.tasks, schedules: try Ballot.schedules(),
+            configuration: configuration.worker, logger: logger)
         logger.info(
             "worker started",
             metadata: [

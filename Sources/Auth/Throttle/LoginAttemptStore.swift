@@ -50,16 +50,40 @@ struct LoginAttemptStore: Sendable {
     }
 
     /// Deletes failures older than `window` and devices unused for `deviceLifetime`, so the
-    /// tables stay as large as the recent attacks and the recent logins, not all of history.
-    func prune(window: Duration, deviceLifetime: Duration) async throws {
-        try await database.query(
-            "DELETE FROM login_failures WHERE last_failure_at < now() - \(Int(window.components.seconds)) * interval '1 second'"
-        )
-        try await database.query(
-            """
-            DELETE FROM login_devices
-            WHERE last_login_at < now() - \(Int(deviceLifetime.components.seconds)) * interval '1 second'
-            """)
+    /// tables stay as large as the recent attacks and the recent logins, not all of history;
+    /// `batch` rows per statement. Answers how many of each went.
+    func prune(window: Duration, deviceLifetime: Duration, batch: Int = 5_000) async throws -> (
+        failures: Int, devices: Int
+    ) {
+        var failures = 0
+        var devices = 0
+        while true {
+            let count = try await database.query(
+                """
+                DELETE FROM login_failures WHERE key IN (
+                    SELECT key FROM login_failures
+                    WHERE last_failure_at < now() - \(Int(window.components.seconds)) * interval '1 second'
+                    LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+                RETURNING 1
+                """
+            ).count
+            failures += count
+            if count < batch { break }
+        }
+        while true {
+            let count = try await database.query(
+                """
+                DELETE FROM login_devices WHERE id IN (
+                    SELECT id FROM login_devices
+                    WHERE last_login_at < now() - \(Int(deviceLifetime.components.seconds)) * interval '1 second'
+                    LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+                RETURNING 1
+                """
+            ).count
+            devices += count
+            if count < batch { break }
+        }
+        return (failures, devices)
     }
 
     /// The lowercased username a device cookie's digest belongs to, or nil.

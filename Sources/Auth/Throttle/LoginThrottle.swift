@@ -34,7 +34,14 @@ final class LoginThrottle: Sendable {
         case user, client, device
     }
 
-    init(store: LoginAttemptStore) { self.store = store }
+    /// Whether a failure prunes old rows (at most once a minute per process), or the app does it
+    /// on a schedule (``StaleRecords/prune(on:batch:)``).
+    let prunesAfterFailures: Bool
+
+    init(store: LoginAttemptStore, prunesAfterFailures: Bool = true) {
+        self.store = store
+        self.prunesAfterFailures = prunesAfterFailures
+    }
 
     /// The keys an attempt counts against.
     static func keys(username: String, client: String, device: String?) -> [String] {
@@ -70,13 +77,14 @@ final class LoginThrottle: Sendable {
 
     func recordFailure(keys: [String]) async throws {
         try await store.recordFailure(keys: keys, window: Self.window)
+        guard prunesAfterFailures else { return }
         let now = ContinuousClock.now
         let due = lastPrune.withLock { last -> Bool in
             guard last.map({ now - $0 >= Self.pruneInterval }) ?? true else { return false }
             last = now
             return true
         }
-        if due { try await store.prune(window: Self.window, deviceLifetime: Self.deviceLifetime) }
+        if due { _ = try await store.prune(window: Self.window, deviceLifetime: Self.deviceLifetime) }
     }
 
     func recordSuccess(keys: [String]) async throws {

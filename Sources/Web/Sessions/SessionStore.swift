@@ -18,9 +18,32 @@ public struct SessionStore: Sendable {
     /// twelve hours).
     public let lifetime: Duration
 
-    public init(database: Database, lifetime: Duration = .seconds(12 * 3_600)) {
+    /// Whether starting a session also deletes the expired ones: true for an app with no
+    /// periodic job; an app that calls ``deleteExpired(batch:)`` on a schedule (Django's
+    /// `clearsessions` from cron) spares its sign-ins the work.
+    public let prunesWhenStarting: Bool
+
+    public init(database: Database, lifetime: Duration = .seconds(12 * 3_600), prunesWhenStarting: Bool = true) {
         self.database = database
         self.lifetime = lifetime
+        self.prunesWhenStarting = prunesWhenStarting
+    }
+
+    /// Deletes expired sessions, `batch` rows per statement so that no statement holds many
+    /// row locks or runs long beside the sign-ins; answers how many went.
+    public func deleteExpired(batch: Int = 5_000) async throws -> Int {
+        var deleted = 0
+        while true {
+            let count = try await database.query(
+                """
+                DELETE FROM sessions WHERE id IN (
+                    SELECT id FROM sessions WHERE expires_at < now() LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+                RETURNING 1
+                """
+            ).count
+            deleted += count
+            if count < batch { return deleted }
+        }
     }
 
     /// Starts a session and returns the token for its cookie. With `replacing`, that session
@@ -42,8 +65,8 @@ public struct SessionStore: Sendable {
     {
         let token = RandomToken.make()
         var data = data
-        // Expired sessions are cleared here, when one starts, rather than by a timer.
-        try await transaction.query("DELETE FROM sessions WHERE expires_at < now()")
+        // Without a periodic job, expired sessions are cleared here, when one starts.
+        if prunesWhenStarting { try await transaction.query("DELETE FROM sessions WHERE expires_at < now()") }
         if let old, RandomToken.isWellFormed(old) {
             let oldKey = Self.key(for: old)
             let ended = try await transaction.query(
