@@ -60,6 +60,17 @@ public final class WebDriver: @unchecked Sendable {
         _ = try await command("POST", "element/\(try await element(selector))/click", [:])
     }
 
+    /// Types `text` into the field `selector` names, as keystrokes.
+    public func type(_ selector: String, _ text: String) async throws {
+        _ = try await command("POST", "element/\(try await element(selector))/value", ["text": text])
+    }
+
+    /// Runs `script` in the page (its `arguments`: `arguments`) and answers what it returns; a
+    /// script that ends with a promise is awaited.
+    public func execute(_ script: String, _ arguments: [Any] = []) async throws -> Any? {
+        try await command("POST", "execute/sync", ["script": script, "args": arguments])
+    }
+
     public func text(_ selector: String) async throws -> String {
         try await command("GET", "element/\(try await element(selector))/text") as? String ?? ""
     }
