@@ -39,7 +39,7 @@ watch-assets: bootstrap ## Rebuild the assets on every change (restart the serve
 run-server: ## Serve on http://localhost:8000: the dev profile in compose, or natively with a local PostgreSQL
 ifeq ($(USE_DOCKER),yes)
 	@echo "make run-server: Docker answers; the dev profile in compose (make logs, make stop-server)"
-	$(DEV) up -d --build db web-dev assets-dev
+	$(DEV) up -d --build db web-dev worker-dev assets-dev
 else
 	@echo "make run-server: running natively (no Docker engine answers, or DOCKER=0)"
 	@scripts/dev/bootstrap
@@ -48,16 +48,16 @@ endif
 
 stop-server: ## Stop the dev profile's server (compose); natively, Ctrl-C stops it
 ifeq ($(USE_DOCKER),yes)
-	$(DEV) stop web-dev assets-dev
+	$(DEV) stop worker-dev web-dev assets-dev
 else
 	@echo "make stop-server: the native server runs in the foreground of make run-server; press Ctrl-C there"
 endif
 
-restart-server: ## Rebuild (debug) and restart the dev server in compose
-	$(DEV) restart web-dev
+restart-server: ## Rebuild (debug) and restart the dev server in compose, then its worker
+	@scripts/dev/restart-server
 
 logs: ## Follow the dev server's logs in compose
-	$(DEV) logs -f web-dev
+	$(DEV) logs -f web-dev worker-dev
 
 migrate-db: ## Apply pending migrations (ARGS="status" etc.): in compose, or to DATABASE_URL / the local PostgreSQL
 ifeq ($(USE_DOCKER),yes)

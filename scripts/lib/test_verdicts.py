@@ -162,6 +162,33 @@ class FleetTests(unittest.TestCase):
         ])
 
 
+    def tasks(self, counts: dict[str, int]) -> tuple[int, str]:
+        run = Run(self)
+        run.write("result.json", result())
+        run.write("tasks.json", counts)
+        return run.verdict("fleet", *FLEET_TIMES, "--tasks", "24000", "--worker-concurrency", "4")
+
+    def test_tasks_all_succeeded_with_the_killed_workers_retried_passes(self) -> None:
+        status, output = self.tasks(
+            {"queued": 24000, "succeeded": 24000, "pending": 0, "retried": 3, "most_attempts": 2})
+        self.assertEqual(status, 0, output)
+        self.assertIn("tasks: 24000 queued, 24000 succeeded, 0 still pending; 3 needed a second attempt "
+                      "(at most 2 attempts)", output)
+
+    def test_a_task_lost_or_left_pending_fails(self) -> None:
+        status, output = self.tasks(
+            {"queued": 24000, "succeeded": 23999, "pending": 1, "retried": 0, "most_attempts": 1})
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: 1 of 24000 tasks did not succeed (lost, failed or pending)", output)
+
+    def test_more_reruns_than_the_killed_worker_held_fails(self) -> None:
+        status, output = self.tasks(
+            {"queued": 24000, "succeeded": 24000, "pending": 0, "retried": 9, "most_attempts": 3})
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: 9 tasks ran again, more than the killed worker's 4 runners held", output)
+        self.assertIn("FAIL: a task needed 3 attempts", output)
+
+
 # --- ha ---------------------------------------------------------------------------------------------
 # The switchover at 10 s, the kill at 30 s; the run ends at 60 s.
 HA_TIMES = ["--switchover", at(10), "--kill", at(30)]

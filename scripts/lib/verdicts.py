@@ -167,10 +167,13 @@ def heartbeat_database(details: dict[str, Any]) -> tuple[str, dict[str, str]]:
 
 
 def fleet(work: Path, roll_start: float, roll_end: float, broken_start: float, broken_end: float, kill_at: float,
-          threads: int) -> int:
-    """scripts/ops/fleet-test: a roll, a roll to a broken image, a kill -9 of a replica."""
+          threads: int, tasks: int | None = None, worker_concurrency: int = 4) -> int:
+    """scripts/ops/fleet-test: a roll, a roll to a broken image, a kill -9 of a replica; with
+    `tasks`, the background tasks queued through the roll and before a kill -9 of a worker."""
     result = read_result(work)
     problems = Problems()
+    if tasks is not None:
+        fleet_tasks(read_json(work / "tasks.json"), tasks, worker_concurrency, problems)
     failures = result["failures"]
     # Two check intervals (HAProxy's inter 1s, fall 2) and a second of slack for a loaded machine.
     window = 3.0
@@ -200,6 +203,21 @@ def fleet(work: Path, roll_start: float, roll_end: float, broken_start: float, b
     for choice, count, low, more in miscounted(result):
         problems.add(f"choice {choice}: {count} counted, {low} acknowledged (+{more} unknown)")
     return problems.conclude()
+
+
+def fleet_tasks(counts: dict[str, int], queued: int, worker_concurrency: int, problems: Problems) -> None:
+    """Every task queued succeeded; a second attempt only for what the killed worker ran."""
+    print(f"tasks: {counts['queued']} queued, {counts['succeeded']} succeeded, {counts['pending']} still pending; "
+          f"{counts['retried']} needed a second attempt (at most {counts['most_attempts']} attempts)")
+    if counts["queued"] != queued:
+        problems.add(f"{counts['queued']} tasks in the table, {queued} queued")
+    if counts["succeeded"] != queued:
+        problems.add(f"{queued - counts['succeeded']} of {queued} tasks did not succeed (lost, failed or pending)")
+    if counts["retried"] > worker_concurrency:
+        problems.add(f"{counts['retried']} tasks ran again, more than the killed worker's "
+                     f"{worker_concurrency} runners held: a roll's drain lost tasks")
+    if counts["most_attempts"] > 2:
+        problems.add(f"a task needed {counts['most_attempts']} attempts")
 
 
 def ha(work: Path, switch_at: float, kill_at: float) -> int:
@@ -307,6 +325,8 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     command.add_argument("--broken-roll", type=float, nargs=2, required=True, metavar=("START", "END"))
     command.add_argument("--kill", type=float, required=True, metavar="AT")
     command.add_argument("--threads", type=int, required=True, metavar="N", help="the client's threads")
+    command.add_argument("--tasks", type=int, metavar="N", help="tasks queued (tasks.json holds their states)")
+    command.add_argument("--worker-concurrency", type=int, default=4, metavar="N")
 
     for name, test in [("ha", "scripts/ops/ha-test"), ("ha-compose", "scripts/ops/ha-compose-test")]:
         command = commands.add_parser(name, help=f"{test}'s verdict")
@@ -324,7 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = arguments(argv)
     if args.command == "fleet":
         (roll_start, roll_end), (broken_start, broken_end) = args.roll, args.broken_roll
-        return fleet(args.work, roll_start, roll_end, broken_start, broken_end, args.kill, args.threads)
+        return fleet(args.work, roll_start, roll_end, broken_start, broken_end, args.kill, args.threads,
+                     args.tasks, args.worker_concurrency)
     if args.command == "ha":
         return ha(args.work, args.switchover, args.kill)
     if args.command == "ha-compose":
