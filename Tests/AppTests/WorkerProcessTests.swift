@@ -10,8 +10,107 @@ import Testing
 
 /// `ballot worker` as an orchestrator runs it: another command of the same image, probed on
 /// `$PORT` like the web, running the polls app's tasks, draining on SIGTERM.
-@Suite struct WorkerProcessTests {
+/// Serialized: two of them drain thousands of tasks, heavy enough beside the parallel suites.
+@Suite(.serialized) struct WorkerProcessTests {
     private let ballot = Program.built("ballot")
+
+    /// `ballot worker` on `url`, its endpoints on a port of its own; its base URL.
+    private func startWorker(_ url: String, _ environment: [String: String] = [:]) throws -> (Program.Running, String) {
+        let port = Program.freePort()
+        let worker = try #require(
+            Program.start(
+                [ballot, "worker"],
+                environment: [
+                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
+                    "MIGRATIONS_DIR": Repository.migrations, "WORKER_POLL_INTERVAL_MS": "100",
+                    "HEARTBEAT_TIMEOUT_MS": "15000", "SHUTDOWN_DRAIN_S": "0",
+                ].merging(environment) { $1 }))
+        return (worker, "http://127.0.0.1:\(port)")
+    }
+
+    /// Queues `count` tasks that change nothing (no question has a negative id), ids `offset+1…`.
+    private func queueHarmlessTasks(_ count: Int, offset: Int = 0, on database: Database) async throws {
+        try await database.query(
+            """
+            INSERT INTO tasks (name, arguments)
+            SELECT 'polls.close_question', jsonb_build_object('questionID', -(\(offset) + n))
+            FROM generate_series(1, \(count)) n
+            """)
+        try await database.query("SELECT pg_notify('ballot_tasks', 'default')")
+    }
+
+    /// Counts of the tasks by state, and how many needed more than one attempt.
+    private func taskCounts(_ database: Database) async throws -> (succeeded: Int, other: Int, retried: Int) {
+        try await database.query(
+            """
+            SELECT count(*) FILTER (WHERE state = 'succeeded')::bigint, count(*) FILTER (WHERE state <> 'succeeded')::bigint,
+                   count(*) FILTER (WHERE attempts > 1)::bigint
+            FROM tasks
+            """
+        )[0].decode((Int, Int, Int).self)
+    }
+
+    /// Each run a worker logged, as (task id, attempt): a task run twice under one attempt
+    /// would appear twice.
+    private func runs(in output: String) -> [String] {
+        output.split(separator: "\n").filter { $0.contains(#""Type":"task.summary""#) }.compactMap { line in
+            guard let data = line.data(using: .utf8),
+                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let fields = object["Fields"] as? [String: Any], let id = fields["id"], let attempt = fields["attempt"]
+            else { return nil }
+            return "\(id)/\(attempt)"
+        }
+    }
+
+    /// A worker killed with SIGKILL mid-run loses nothing: the tasks it held run again once their
+    /// lease runs out, as a second attempt taken by another worker; every other task ran once.
+    @Test func aWorkerKilledWithSigkillLosesNoTask() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.with(url: url) { database async throws in
+                try await Migrator.ballot(database).up()
+                let total = 10_000
+                try await queueHarmlessTasks(total, on: database)
+                let lease = ["WORKER_LEASE_S": "5", "WORKER_CONCURRENCY": "8"]
+                let (first, _) = try startWorker(url, lease)
+                // Frozen (SIGSTOP) while it holds tasks, so that what it holds is known, then killed.
+                var held: [Int64] = []
+                let deadline = ContinuousClock.now + .seconds(60)
+                while held.isEmpty, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                    guard try await taskCounts(database).succeeded >= 200 else { continue }
+                    first.signal(SIGSTOP)
+                    held = try await database.query("SELECT id FROM tasks WHERE state = 'running' ORDER BY id").map {
+                        try $0.decode(Int64.self)
+                    }
+                    if held.isEmpty { first.signal(SIGCONT) }
+                }
+                try #require(!held.isEmpty, "the worker never held a task")
+                first.signal(SIGKILL)
+                let killed = await first.finish()
+                #expect(killed.status != 0)
+
+                let (second, _) = try startWorker(url, lease)
+                var counts = try await taskCounts(database)
+                let drained = ContinuousClock.now + .seconds(90)
+                while counts.succeeded < total, ContinuousClock.now < drained {
+                    try await Task.sleep(for: .milliseconds(100))
+                    counts = try await taskCounts(database)
+                }
+                second.signal(SIGTERM)
+                let finished = await second.finish()
+                #expect(finished.status == 0)
+                #expect(counts.succeeded == total && counts.other == 0, "\(counts)")
+                let retried = try await database.query("SELECT id FROM tasks WHERE attempts > 1 ORDER BY id").map {
+                    try $0.decode(Int64.self)
+                }
+                #expect(retried == held, "only the killed worker's tasks ran again")
+                #expect(try await database.query("SELECT max(attempts) FROM tasks")[0].decode(Int.self) == 2)
+                #expect(finished.output.contains("took back tasks of a lost worker"), "\(finished.output.suffix(3000))")
+                let logged = runs(in: killed.output) + runs(in: finished.output)
+                #expect(Set(logged).count == logged.count, "a task ran twice under one attempt")
+            }
+        }
+    }
 
     @Test func theWorkerClosesAQuestionAtItsTimeAndAnswersTheDockerflowEndpoints() async throws {
         try await TestDatabase.withFreshDatabase { url in
@@ -66,6 +165,48 @@ import Testing
             #expect(
                 result.output.contains(#""task":"polls.close_question""#)
                     && result.output.contains(#""outcome":"succeeded""#))
+        }
+    }
+
+    /// PostgreSQL stops under a worker and comes back: the worker keeps running and says so on
+    /// its heartbeat (an error, answered within the heartbeat's bound), then drains everything
+    /// queued before and after, every task succeeded, and stops cleanly on SIGTERM.
+    @Test(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres (run through `make test`)"))
+    func aWorkerRidesADatabaseOutage() async throws {
+        try await PrivateCluster.with { cluster in
+            try await TestDatabase.with(url: cluster.url) { database async throws in
+                try await Migrator.ballot(database).up()
+            }
+            let (worker, base) = try startWorker(
+                cluster.url, ["WORKER_LEASE_S": "5", "HEARTBEAT_TIMEOUT_MS": "3000", "DATABASE_CONNECT_TIMEOUT_S": "2"])
+            #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
+            try await TestDatabase.with(url: cluster.url) { database async throws in
+                try await queueHarmlessTasks(5_000, on: database)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            try await cluster.stop()
+            let down = await HTTPProbe.get("\(base)/__heartbeat__", timeout: 30)
+            #expect(down.status == 500, "\(down.body)")
+            #expect(down.body.contains(#""database":"error""#), "\(down.body)")
+            #expect(await HTTPProbe.get("\(base)/__lbheartbeat__").status == 200)
+            try await Task.sleep(for: .seconds(1))
+            try await cluster.restart()
+            try await TestDatabase.with(url: cluster.url) { database async throws in
+                try await queueHarmlessTasks(1_000, offset: 5_000, on: database)
+                var counts = try await taskCounts(database)
+                let deadline = ContinuousClock.now + .seconds(90)
+                while counts.succeeded < 6_000, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                    counts = try await taskCounts(database)
+                }
+                #expect(counts.succeeded == 6_000 && counts.other == 0, "\(counts)")
+                #expect(try await database.query("SELECT max(attempts) FROM tasks")[0].decode(Int.self) <= 2)
+            }
+            #expect(await HTTPProbe.waitUntil("\(base)/__heartbeat__", answers: 200, timeout: .seconds(30)))
+            worker.signal(SIGTERM)
+            let result = await worker.finish()
+            #expect(result.status == 0, "\(result.output.suffix(3000))")
+            #expect(result.output.contains("could not claim tasks"), "the outage was seen and logged")
         }
     }
 
