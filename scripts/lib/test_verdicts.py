@@ -311,6 +311,53 @@ class HaTests(unittest.TestCase):
         self.assertEqual(sum(line.startswith("FAIL: ") for line in output.splitlines()), 20)
 
 
+def summary(task: int, attempt: int) -> str:
+    """A worker's task.summary line, as mozlog writes it."""
+    return json.dumps({"Type": "task.summary", "Fields": {"id": str(task), "attempt": str(attempt)}},
+                      separators=(",", ":"))
+
+
+class HaTasksTests(unittest.TestCase):
+    def verdict(self, queued: str, batches: dict[str, list[int]], logs: list[list[str]]) -> tuple[int, str]:
+        run = Run(self)
+        run.write("queued", queued)
+        run.write("tasks.json", batches)
+        for n, lines in enumerate(logs):
+            run.write(f"worker-{n + 1}.log", "\n".join(["not json", *lines]) + "\n")
+        return run.verdict("ha-tasks", "--batch", "2")
+
+    def test_committed_and_lost_answers_all_succeeded_passes(self) -> None:
+        # Batch 2's answer was lost but it committed; batch 3's was lost and it did not.
+        status, output = self.verdict(
+            "1 ok\n2 unknown\n3 unknown\n4 ok\n", {"1": [2, 2, 1], "2": [2, 2, 2], "4": [2, 2, 1]},
+            [[summary(1, 1), summary(2, 1), summary(3, 1)], [summary(3, 2), summary(4, 1)]])
+        self.assertEqual(status, 0, output)
+        self.assertEqual(output.splitlines(), [
+            "tasks: 2 batches of 2 committed, 2 with the answer lost (1 of them committed); 6 tasks, 6 succeeded; "
+            "5 runs logged, 0 under an attempt already run; batches with a task run again: 1"])
+
+    def test_a_committed_batch_missing_a_task_fails(self) -> None:
+        status, output = self.verdict("1 ok\n", {"1": [2, 1, 1]}, [])
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: batch 1: committed, but 2 tasks are there and 1 succeeded, not 2", output)
+
+    def test_a_half_committed_batch_fails(self) -> None:
+        status, output = self.verdict("1 ok\n2 unknown\n", {"1": [2, 2, 1], "2": [1, 1, 1]}, [])
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: batch 2: its answer was lost; 1 tasks are there and 1 succeeded", output)
+
+    def test_a_task_run_twice_under_one_attempt_fails(self) -> None:
+        status, output = self.verdict(
+            "1 ok\n", {"1": [2, 2, 1]}, [[summary(7, 1)], [summary(7, 1), summary(8, 1)]])
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: 1 runs repeated a task's attempt: a task ran twice without a second attempt", output)
+
+    def test_no_committed_batch_fails(self) -> None:
+        status, output = self.verdict("1 unknown\n", {}, [])
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: no batch was committed: the queuer was not running", output)
+
+
 class HaHeartbeatTests(unittest.TestCase):
     def test_adds_the_leaders_place_in_the_host_list(self) -> None:
         body = json.dumps(heartbeat(2))

@@ -272,6 +272,49 @@ def ha(work: Path, switch_at: float, kill_at: float) -> int:
     return problems.conclude(shown=20)
 
 
+def ha_tasks(work: Path, batch: int) -> int:
+    """scripts/ops/ha-test's task queue: batches queued through a switchover and a kill -9 of the
+    primary. `queued` says which commits psql saw ("N ok") and which answers were lost ("N
+    unknown"), `tasks.json` what each batch became ({batch: [tasks, succeeded, most attempts]}),
+    and the workers' logs each run as (task id, attempt)."""
+    problems = Problems()
+    outcomes = dict(line.split() for line in (work / "queued").read_text().splitlines() if line.strip())
+    batches = {int(key): value for key, value in read_json(work / "tasks.json").items()}
+    committed = [int(n) for n, outcome in outcomes.items() if outcome == "ok"]
+    unknown = [int(n) for n, outcome in outcomes.items() if outcome != "ok"]
+    for n in committed:
+        total, succeeded, _ = batches.get(n, [0, 0, 0])
+        if total != batch or succeeded != batch:
+            problems.add(f"batch {n}: committed, but {total} tasks are there and {succeeded} succeeded, not {batch}")
+    landed = 0
+    for n in unknown:
+        total, succeeded, _ = batches.get(n, [0, 0, 0])
+        landed += total == batch
+        if total not in (0, batch) or succeeded != total:
+            problems.add(f"batch {n}: its answer was lost; {total} tasks are there and {succeeded} succeeded")
+    strays = sorted(set(batches) - set(committed) - set(unknown))
+    if strays:
+        problems.add(f"batches nobody queued: {strays}")
+    runs: list[tuple[Any, Any]] = []
+    for log in sorted(work.glob("worker-*.log")):
+        for line in log.read_text(errors="replace").splitlines():
+            if '"Type":"task.summary"' in line:
+                fields = json.loads(line).get("Fields", {})
+                runs.append((fields.get("id"), fields.get("attempt")))
+    twice = len(runs) - len(set(runs))
+    again = sum(most > 1 for _, _, most in batches.values())
+    tasks = sum(total for total, _, _ in batches.values())
+    print(f"tasks: {len(committed)} batches of {batch} committed, {len(unknown)} with the answer lost "
+          f"({landed} of them committed); {tasks} tasks, {sum(s for _, s, _ in batches.values())} succeeded; "
+          f"{len(runs)} runs logged, {twice} under an attempt already run; "
+          f"batches with a task run again: {again}")
+    if not committed:
+        problems.add("no batch was committed: the queuer was not running")
+    if twice:
+        problems.add(f"{twice} runs repeated a task's attempt: a task ran twice without a second attempt")
+    return problems.conclude()
+
+
 def ha_compose(work: Path, switch_at: float, kill_at: float) -> int:
     """scripts/ops/ha-compose-test: a switchover and a docker kill of the leader's container; the
     heartbeats at start, switched and killed."""
@@ -334,6 +377,10 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         command.add_argument("--switchover", type=float, required=True, metavar="AT")
         command.add_argument("--kill", type=float, required=True, metavar="AT")
 
+    command = commands.add_parser("ha-tasks", help="scripts/ops/ha-test's verdict on the task queue")
+    work(command)
+    command.add_argument("--batch", type=int, required=True, metavar="N", help="tasks per batch")
+
     command = commands.add_parser("ha-heartbeat", help="the heartbeat on stdin, with the leader's number")
     command.add_argument("leader_port", type=int, metavar="LEADER_PORT")
     command.add_argument("first_port", type=int, metavar="FIRST_PORT")
@@ -350,6 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ha(args.work, args.switchover, args.kill)
     if args.command == "ha-compose":
         return ha_compose(args.work, args.switchover, args.kill)
+    if args.command == "ha-tasks":
+        return ha_tasks(args.work, args.batch)
     print(ha_heartbeat(sys.stdin.read(), args.leader_port, args.first_port))
     return 0
 
