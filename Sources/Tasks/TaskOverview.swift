@@ -98,20 +98,15 @@ extension TaskQueue {
     public static func deleteFinished(olderThan age: Duration, batch: Int = 5_000, on database: Database)
         async throws -> Int
     {
-        var deleted = 0
-        while true {
-            let count = try await database.query(
-                """
-                DELETE FROM tasks WHERE id IN (
-                    SELECT id FROM tasks
-                    WHERE state IN ('succeeded', 'failed', 'cancelled')
-                      AND finished_at < now() - \(Int(age.components.seconds)) * interval '1 second'
-                    LIMIT \(batch) FOR UPDATE SKIP LOCKED)
-                RETURNING 1
-                """
-            ).count
-            deleted += count
-            if count < batch { return deleted }
+        try await database.deleteInBatches(of: batch) { size in
+            """
+            DELETE FROM tasks WHERE id IN (
+                SELECT id FROM tasks
+                WHERE state IN ('succeeded', 'failed', 'cancelled')
+                  AND finished_at < now() - \(Int(age.components.seconds)) * interval '1 second'
+                LIMIT \(size) FOR UPDATE SKIP LOCKED)
+            RETURNING 1
+            """
         }
     }
 }

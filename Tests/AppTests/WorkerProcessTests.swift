@@ -125,16 +125,7 @@ import Testing
                 """
             )[0].decode(Int.self)
             try await TaskQueue.enqueue(CloseQuestion.self, .init(questionID: questionID), on: setup)
-            let port = Program.freePort()
-            let worker = try #require(
-                Program.start(
-                    [ballot, "worker"],
-                    environment: [
-                        "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
-                        "MIGRATIONS_DIR": Repository.migrations, "WORKER_POLL_INTERVAL_MS": "100",
-                        "HEARTBEAT_TIMEOUT_MS": "15000", "SHUTDOWN_DRAIN_S": "0",
-                    ]))
-            let base = "http://127.0.0.1:\(port)"
+            let (worker, base) = try startWorker(url)
             // Every expectation below says what the worker logged: a failure beside the parallel
             // suites on a loaded machine must be readable from CI's output alone.
             let log = { String((try? String(contentsOfFile: worker.outputPath, encoding: .utf8))?.suffix(6000) ?? "") }

@@ -55,33 +55,23 @@ struct LoginAttemptStore: Sendable {
     func prune(window: Duration, deviceLifetime: Duration, batch: Int = 5_000) async throws -> (
         failures: Int, devices: Int
     ) {
-        var failures = 0
-        var devices = 0
-        while true {
-            let count = try await database.query(
-                """
-                DELETE FROM login_failures WHERE key IN (
-                    SELECT key FROM login_failures
-                    WHERE last_failure_at < now() - \(Int(window.components.seconds)) * interval '1 second'
-                    LIMIT \(batch) FOR UPDATE SKIP LOCKED)
-                RETURNING 1
-                """
-            ).count
-            failures += count
-            if count < batch { break }
+        let failures = try await database.deleteInBatches(of: batch) { size in
+            """
+            DELETE FROM login_failures WHERE key IN (
+                SELECT key FROM login_failures
+                WHERE last_failure_at < now() - \(Int(window.components.seconds)) * interval '1 second'
+                LIMIT \(size) FOR UPDATE SKIP LOCKED)
+            RETURNING 1
+            """
         }
-        while true {
-            let count = try await database.query(
-                """
-                DELETE FROM login_devices WHERE id IN (
-                    SELECT id FROM login_devices
-                    WHERE last_login_at < now() - \(Int(deviceLifetime.components.seconds)) * interval '1 second'
-                    LIMIT \(batch) FOR UPDATE SKIP LOCKED)
-                RETURNING 1
-                """
-            ).count
-            devices += count
-            if count < batch { break }
+        let devices = try await database.deleteInBatches(of: batch) { size in
+            """
+            DELETE FROM login_devices WHERE id IN (
+                SELECT id FROM login_devices
+                WHERE last_login_at < now() - \(Int(deviceLifetime.components.seconds)) * interval '1 second'
+                LIMIT \(size) FOR UPDATE SKIP LOCKED)
+            RETURNING 1
+            """
         }
         return (failures, devices)
     }

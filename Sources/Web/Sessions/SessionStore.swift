@@ -32,17 +32,12 @@ public struct SessionStore: Sendable {
     /// Deletes expired sessions, `batch` rows per statement so that no statement holds many
     /// row locks or runs long beside the sign-ins; answers how many went.
     public func deleteExpired(batch: Int = 5_000) async throws -> Int {
-        var deleted = 0
-        while true {
-            let count = try await database.query(
-                """
-                DELETE FROM sessions WHERE id IN (
-                    SELECT id FROM sessions WHERE expires_at < now() LIMIT \(batch) FOR UPDATE SKIP LOCKED)
-                RETURNING 1
-                """
-            ).count
-            deleted += count
-            if count < batch { return deleted }
+        try await database.deleteInBatches(of: batch) { size in
+            """
+            DELETE FROM sessions WHERE id IN (
+                SELECT id FROM sessions WHERE expires_at < now() LIMIT \(size) FOR UPDATE SKIP LOCKED)
+            RETURNING 1
+            """
         }
     }
 
