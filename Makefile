@@ -17,7 +17,7 @@ USE_DOCKER := $(shell if [ "$${DOCKER:-1}" != 0 ] && [ -n "$(COMPOSE)" ] && dock
 DEV := $(COMPOSE) --profile dev
 TEST_COMPOSE := $(COMPOSE) -f docker-compose.test.yml -p ballot-test
 
-.PHONY: help bootstrap build bench-reference build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
+.PHONY: help bootstrap build bench-reference bench-tasks build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
 	createsuperuser test lint check-kubernetes format version-json base-images build-image conformance fleet-up fleet-roll fleet-status fleet-down fleet-test ha-test ha-compose-test down rebuild ci-assets ci-build ci-test ci-push ci-local \
 	bench bench-db clean
 
@@ -169,6 +169,9 @@ bench-reference: bootstrap ## make bench, plus the same endpoints on Hummingbird
 
 bench-db: bootstrap ## Benchmark the connection pool against pgbench -S (see docs/performance.md)
 	@scripts/bench/database
+
+bench-tasks: bootstrap ## The task queue's drain rate and pickup latency beside procrastinate and pgqueuer (TASKS, CONCURRENCY, PEERS)
+	@scripts/bench/tasks
 
 clean: ## Remove build products and the local PostgreSQL
 	-@scripts/test/postgres destroy .tmp/postgres

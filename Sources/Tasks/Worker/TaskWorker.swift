@@ -14,7 +14,8 @@ import Synchronization
 ///
 /// It claims ready tasks with `FOR UPDATE SKIP LOCKED` (several workers never take the same
 /// task), runs up to `WORKER_CONCURRENCY` at once, renews their leases while they run and
-/// records each outcome. ``stop()`` drains: nothing new is taken, and what still runs after
+/// records each outcome: successes in batches, one statement for all that finished while the
+/// previous batch was written, so that a runner is free again as soon as its task returns. ``stop()`` drains: nothing new is taken, and what still runs after
 /// `WORKER_SHUTDOWN_TIMEOUT_S` goes back to the queue. Delivery is at least once (see
 /// ``BackgroundTask``).
 public final class TaskWorker: Service, Sendable {
@@ -22,8 +23,14 @@ public final class TaskWorker: Service, Sendable {
 
     private struct State {
         var stopping = false
-        /// The runs in progress: claim → task id.
+        /// The runs this worker holds, until their outcome is written: claim → task id.
         var running: [Int64: Int64] = [:]
+        /// Runners busy with a task.
+        var executing = 0
+        /// Successes waiting for the next batch.
+        var successes: [Success] = []
+        /// A batch of successes is being written.
+        var recording = false
         /// Schedule name → the next tick this worker will try to queue.
         var nextTicks: [String: Date] = [:]
     }
@@ -39,6 +46,8 @@ public final class TaskWorker: Service, Sendable {
     private let now: @Sendable () -> Date
     private let state = Mutex(State())
     private let wakeup = Wakeup()
+    /// What the writer of successes sleeps on.
+    private let recorder = Wakeup()
     private let logger: Logger
     private let summary = Logger(label: "task.summary")
     private let runTimer = Metrics.Timer(label: "tasks.run")
@@ -80,7 +89,7 @@ public final class TaskWorker: Service, Sendable {
     }
 
     /// How many tasks run now.
-    public var runningCount: Int { state.withLock { $0.running.count } }
+    public var runningCount: Int { state.withLock { $0.executing } }
 
     /// Takes nothing new; ``run()`` returns once the running tasks end or are given back.
     public func stop() {
@@ -104,6 +113,7 @@ public final class TaskWorker: Service, Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.renewLeases() }
             group.addTask { await self.listenForNewTasks() }
+            group.addTask { await self.recordSuccesses() }
             var lastReclaim: ContinuousClock.Instant?
             let reclaimEvery = max(configuration.lease / 4, .seconds(1))
             startSchedules()
@@ -124,7 +134,10 @@ public final class TaskWorker: Service, Sendable {
                     }
                 }
                 for task in claimed {
-                    state.withLock { $0.running[task.claim] = task.id }
+                    state.withLock {
+                        $0.running[task.claim] = task.id
+                        $0.executing += 1
+                    }
                     group.addTask { await self.execute(task) }
                 }
                 // A full batch means more may be ready: claim again at once while runners are free.
@@ -171,6 +184,13 @@ public final class TaskWorker: Service, Sendable {
         let deadline = ContinuousClock.now + configuration.shutdownTimeout
         while runningCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             await wakeup.wait(timeout: min(deadline - .now, .milliseconds(250)))
+        }
+        // The successes still to write are written before anything is given back or cancelled
+        // (a failed write counts them unrecorded: their lease runs out and they run again).
+        let written = ContinuousClock.now + .seconds(10)
+        while state.withLock({ !$0.successes.isEmpty || $0.recording }), ContinuousClock.now < written {
+            recorder.signal()
+            await wakeup.wait(timeout: .milliseconds(20))
         }
         // Taken before the cancellation: a cancelled run may end without writing its outcome.
         // Giving back touches only rows this worker still holds as running.
@@ -245,49 +265,50 @@ public final class TaskWorker: Service, Sendable {
         }
     }
 
-    private func execute(_ task: ClaimedTask) async {
-        defer {
-            state.withLock { _ = $0.running.removeValue(forKey: task.claim) }
+    /// A task that returned, waiting for its batch.
+    private struct Success: Sendable {
+        let task: ClaimedTask
+        let result: String?
+        let ran: Duration
+    }
+
+    /// Writes the successes that came since the last batch, in one statement, as long as the
+    /// worker runs; each batch is whatever finished while the one before was being written.
+    private func recordSuccesses() async {
+        while !Task.isCancelled {
+            await recorder.wait(timeout: .seconds(1))
+            let batch = state.withLock { state -> [Success] in
+                let batch = state.successes
+                state.successes.removeAll(keepingCapacity: true)
+                state.recording = !batch.isEmpty
+                return batch
+            }
+            guard !batch.isEmpty else { continue }
+            var recorded: Set<Int64>?
+            do {
+                recorded = try await store.succeeded(batch.map { ($0.task, $0.result) })
+            } catch {
+                // The database did not take them: their leases run out and they run again.
+                logger.warning(
+                    "could not record tasks' outcomes; they run again after their lease",
+                    metadata: ["tasks": "\(batch.map(\.task.id))", "error": "\(error)"])
+            }
+            state.withLock { state in
+                for success in batch { state.running.removeValue(forKey: success.task.claim) }
+                state.recording = false
+            }
+            for success in batch {
+                let outcome =
+                    recorded.map { $0.contains(success.task.claim) ? "succeeded" : "superseded" } ?? "unrecorded"
+                finish(success.task, outcome: outcome, ran: success.ran)
+            }
             wakeup.signal()
         }
-        waitTimer.record(duration: task.waited)
-        let context = TaskContext(
-            database: store.database, id: task.id, attempt: task.attempt, maxAttempts: task.maxAttempts,
-            queue: task.queue)
-        let started = ContinuousClock.now
-        let result: Result<String?, any Error>
-        do {
-            guard let runner = runners[task.name] else { throw UnknownTask(name: task.name) }
-            result = .success(try await runner(task.arguments, context))
-        } catch {
-            result = .failure(error)
-        }
-        var outcome: String
-        let recorded: Bool
-        do {
-            switch result {
-            case .success(let value):
-                outcome = "succeeded"
-                recorded = try await store.succeeded(task, result: value)
-            case .failure(let error):
-                let last = task.attempt >= task.maxAttempts
-                outcome = last ? "failed" : "retrying"
-                let delay =
-                    last ? nil : configuration.backoff.delay(afterAttempt: task.attempt, jitter: .random(in: 0.5...1))
-                recorded = try await store.failed(task, error: "\(error)", retryAfter: delay)
-            }
-        } catch {
-            // The database did not take the outcome: the lease runs out and the task runs again.
-            outcome = "unrecorded"
-            recorded = true
-            logger.warning(
-                "could not record a task's outcome; it runs again after its lease",
-                metadata: ["id": "\(task.id)", "error": "\(error)"])
-        }
-        let ran = ContinuousClock.now - started
+    }
+
+    /// The run's summary line and metrics, once its outcome is known.
+    private func finish(_ task: ClaimedTask, outcome: String, ran: Duration) {
         runTimer.record(duration: ran)
-        // Another worker holds the task now: this worker's lease ran out while it ran.
-        if !recorded { outcome = "superseded" }
         Counter(label: "tasks.\(outcome)").increment()
         summary.info(
             "",
@@ -295,6 +316,48 @@ public final class TaskWorker: Service, Sendable {
                 "task": "\(task.name)", "id": "\(task.id)", "attempt": "\(task.attempt)", "queue": "\(task.queue)",
                 "wait_ms": "\(task.waited.milliseconds)", "run_ms": "\(ran.milliseconds)", "outcome": "\(outcome)",
             ])
+    }
+
+    private func execute(_ task: ClaimedTask) async {
+        defer {
+            state.withLock { $0.executing -= 1 }
+            wakeup.signal()
+        }
+        waitTimer.record(duration: task.waited)
+        let context = TaskContext(
+            database: store.database, id: task.id, attempt: task.attempt, maxAttempts: task.maxAttempts,
+            queue: task.queue)
+        let started = ContinuousClock.now
+        let failure: any Error
+        do {
+            guard let runner = runners[task.name] else { throw UnknownTask(name: task.name) }
+            let value = try await runner(task.arguments, context)
+            // Written with the next batch; the runner is free now.
+            let success = Success(task: task, result: value, ran: ContinuousClock.now - started)
+            state.withLock { $0.successes.append(success) }
+            recorder.signal()
+            return
+        } catch {
+            failure = error
+        }
+        let ran = ContinuousClock.now - started
+        var outcome: String
+        do {
+            let last = task.attempt >= task.maxAttempts
+            outcome = last ? "failed" : "retrying"
+            let delay =
+                last ? nil : configuration.backoff.delay(afterAttempt: task.attempt, jitter: .random(in: 0.5...1))
+            // Another worker holds the task now: this worker's lease ran out while it ran.
+            if try await !store.failed(task, error: "\(failure)", retryAfter: delay) { outcome = "superseded" }
+        } catch {
+            // The database did not take the outcome: the lease runs out and the task runs again.
+            outcome = "unrecorded"
+            logger.warning(
+                "could not record a task's outcome; it runs again after its lease",
+                metadata: ["id": "\(task.id)", "error": "\(error)"])
+        }
+        state.withLock { _ = $0.running.removeValue(forKey: task.claim) }
+        finish(task, outcome: outcome, ran: ran)
     }
 }
 

@@ -1,5 +1,11 @@
 import Database
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// The worker's SQL: claiming, renewing leases, recording outcomes, and taking back what lost
 /// workers held. Every write of a run names its claim (a number drawn afresh at each claim), so
 /// a worker that comes back after its lease ran out cannot overwrite the run that replaced it,
@@ -59,14 +65,30 @@ struct WorkerStore: Sendable {
 
     /// Records success; false when this worker no longer held the attempt.
     func succeeded(_ task: ClaimedTask, result: String?) async throws -> Bool {
-        try await !database.query(
+        try await !succeeded([(task, result)]).isEmpty
+    }
+
+    /// Records the successes of a batch in one statement (one round trip and one commit for
+    /// all of them); answers the claims recorded, without those this worker no longer held.
+    func succeeded(_ batch: [(task: ClaimedTask, result: String?)]) async throws -> Set<Int64> {
+        guard !batch.isEmpty else { return [] }
+        struct Row: Encodable {
+            let id: Int64
+            let claim: Int64
+            let result: String?
+        }
+        let rows = batch.map { Row(id: $0.task.id, claim: $0.task.claim, result: $0.result.map(Self.storable)) }
+        let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+        let recorded = try await database.query(
             """
-            UPDATE tasks SET state = 'succeeded', result = to_jsonb(\(result.map(Self.storable))::text), finished_at = now(),
+            UPDATE tasks t SET state = 'succeeded', result = to_jsonb(v.result), finished_at = now(),
                 lease_expires_at = NULL, last_error = NULL
-            WHERE id = \(task.id) AND claim = \(task.claim) AND state = 'running'
-            RETURNING id
+            FROM json_to_recordset(\(json)::json) AS v(id bigint, claim bigint, result text)
+            WHERE t.id = v.id AND t.claim = v.claim AND t.state = 'running'
+            RETURNING v.claim
             """
-        ).isEmpty
+        ).decode(Int64.self)
+        return Set(recorded)
     }
 
     /// Records a failure: ready again after `retryAfter`, or failed for good when that was the
