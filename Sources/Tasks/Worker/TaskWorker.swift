@@ -124,7 +124,13 @@ public final class TaskWorker: Service, Sendable {
                     lastReclaim = .now
                     await reclaimExpired()
                 }
-                let free = configuration.concurrency - runningCount
+                // Runners free, and no more held runs than the bound: successes waiting for a slow
+                // batch write hold their leases, and a worker lost now would run them again.
+                let free = state.withLock { state in
+                    min(
+                        configuration.concurrency - state.executing, Self.heldLimit(configuration) - state.running.count
+                    )
+                }
                 var claimed: [ClaimedTask] = []
                 if free > 0 {
                     do {
@@ -141,7 +147,7 @@ public final class TaskWorker: Service, Sendable {
                     group.addTask { await self.execute(task) }
                 }
                 // A full batch means more may be ready: claim again at once while runners are free.
-                if claimed.isEmpty || claimed.count < free || runningCount >= configuration.concurrency {
+                if claimed.isEmpty || claimed.count < free || free <= 0 {
                     await wakeup.wait(timeout: configuration.pollInterval)
                 }
             }
@@ -264,6 +270,9 @@ public final class TaskWorker: Service, Sendable {
             logger.warning("could not take back expired tasks", metadata: ["error": "\(error)"])
         }
     }
+
+    /// The most runs a worker holds at once, running or waiting for their success to be written.
+    static func heldLimit(_ configuration: WorkerConfiguration) -> Int { 2 * configuration.concurrency + 32 }
 
     /// A task that returned, waiting for its batch.
     private struct Success: Sendable {
