@@ -16,7 +16,24 @@ import WebTesting
 /// downloaded, the queue page with its counts, failed tasks and their errors, retry and cancel,
 /// each behind its permission and in the audit log; and the periodic clean-up.
 @Suite struct StaffBackgroundWorkTests {
-    static let password = StaffTests.password
+    /// The app with a superuser `admin` whose session the browser already carries: no password
+    /// is hashed or checked here (the suites beside this one hash enough on the shared pool).
+    private func withAdmin(_ body: @Sendable (TestBrowser, QuestionStore, Database) async throws -> Void)
+        async throws
+    {
+        try await PollsSite.with(questions: 2) { client, store, _ in
+            let browser = TestBrowser(client)
+            let id = try await UserStore(database: store.database).create(
+                username: "admin", passwordHash: "!", isStaff: true, isSuperuser: true)
+            try await signIn(browser, id, store.database)
+            try await body(browser, store, store.database)
+        }
+    }
+
+    /// A session for `userID` in `browser`, as a sign-in would leave it.
+    private func signIn(_ browser: TestBrowser, _ userID: Int, _ database: Database) async throws {
+        browser.cookies[SessionCookie.name] = try await SessionStore(database: database).start(userID: userID)
+    }
 
     private func token(_ browser: TestBrowser, _ database: Database) async throws -> String {
         let cookie = try #require(browser.cookies[SessionCookie.name])
@@ -30,27 +47,28 @@ import WebTesting
             configuration: WorkerConfiguration(concurrency: 2, pollInterval: .milliseconds(50)),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let running = Task { await worker.run() }
-        defer { worker.stop() }
+        var held = false
         let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if try await condition() {
-                worker.stop()
-                await running.value
-                return true
+        do {
+            while !held, ContinuousClock.now < deadline {
+                held = try await condition()
+                if !held { try await Task.sleep(for: .milliseconds(20)) }
             }
-            try await Task.sleep(for: .milliseconds(20))
+        } catch {
+            worker.stop()
+            await running.value
+            throw error
         }
         worker.stop()
         await running.value
-        return false
+        return held
     }
 
     @Test func anExportIsBuiltByTheWorkerAndDownloadedAsSafeCSV() async throws {
-        try await StaffTests.withStaffApp { browser, store, database in
+        try await withAdmin { browser, store, database in
             // A question whose text a spreadsheet would run as a formula, with a comma and quotes.
             let hostile = #"=HYPERLINK("http://evil.example","click"), "yes""#
             _ = try await store.create(text: hostile, choices: ["@SUM(A1)", "plain"])
-            #expect(try await browser.signIn("admin", Self.password).status == .seeOther)
             let token = try await token(browser, database)
             let requested = try await browser.post("/staff/exports", form: [("csrf_token", token)])
             #expect(requested.status == .seeOther && requested.headers[.location] == "/staff/exports")
@@ -82,7 +100,7 @@ import WebTesting
     }
 
     @Test func theQueuePageShowsCountsAndErrorsAndRetriesAndCancels() async throws {
-        try await StaffTests.withStaffApp { browser, _, database in
+        try await withAdmin { browser, _, database in
             let failed = try await database.query(
                 """
                 INSERT INTO tasks (name, arguments, state, attempts, max_attempts, last_error, finished_at)
@@ -97,7 +115,6 @@ import WebTesting
                 RETURNING id
                 """
             )[0].decode(Int.self)
-            #expect(try await browser.signIn("admin", Self.password).status == .seeOther)
             let token = try await token(browser, database)
             let page = String(buffer: try await browser.get("/staff/tasks").body)
             // Queue mail: 1 ready for 90 s (and the seconds the test has taken on a loaded machine);
@@ -136,16 +153,15 @@ import WebTesting
     /// Seeing the queue is one permission and acting on it another: a viewer gets no buttons and
     /// a 403 for the actions.
     @Test func aViewerOfTheQueueCannotActOnIt() async throws {
-        try await StaffTests.withStaffApp { browser, _, database in
+        try await withAdmin { browser, _, database in
             let users = UserStore(database: database)
             let viewers = try await users.setGroup(name: "operators", permissions: [.viewTask])
-            _ = try await users.create(
-                username: "operator", passwordHash: try await PasswordHash.makeOnThreadPool(Self.password),
-                isStaff: true, groups: [viewers])
+            let operatorID = try await users.create(
+                username: "operator", passwordHash: "!", isStaff: true, groups: [viewers])
             let id = try await database.query(
                 "INSERT INTO tasks (name, arguments) VALUES ('polls.close_question', '{}') RETURNING id"
             )[0].decode(Int.self)
-            #expect(try await browser.signIn("operator", Self.password).status == .seeOther)
+            try await signIn(browser, operatorID, database)
             let token = try await token(browser, database)
             let page = try await browser.get("/staff/tasks")
             #expect(page.status == .ok)
@@ -160,7 +176,7 @@ import WebTesting
     /// The periodic clean-up deletes what is stale and keeps what is not: sessions, login
     /// failures, devices, finished tasks and exports; and the web's sign-ins no longer do it.
     @Test func theScheduledCleanUpDeletesOnlyWhatIsStale() async throws {
-        try await StaffTests.withStaffApp { browser, _, database in
+        try await withAdmin { browser, _, database in
             let admin = try #require(try await UserStore(database: database).credentials(username: "admin")).id
             try await database.query(
                 """
@@ -189,8 +205,12 @@ import WebTesting
                 INSERT INTO result_exports (requested_by, requested_at) VALUES
                     (\(admin), now() - interval '8 days'), (\(admin), now())
                 """)
-            // A sign-in (the web is built with pruning by the app) leaves the expired session.
-            #expect(try await browser.signIn("admin", Self.password).status == .seeOther)
+            // A sign-in through the form (the web is built with pruning by the app) leaves the
+            // expired session. A hash of few rounds: checking it is cheap (the sign-in upgrades it).
+            _ = try await UserStore(database: database).create(
+                username: "signer", passwordHash: try PasswordHash.make(StaffTests.password, rounds: 1_000),
+                isStaff: true)
+            #expect(try await TestBrowser(browser.client).signIn("signer", StaffTests.password).status == .seeOther)
             #expect(try await database.query("SELECT 1 FROM sessions WHERE id = 'expired'").count == 1)
 
             let result = try await PruneStaleRecords.run(

@@ -23,22 +23,25 @@ struct StaffBrowserTests {
                 isStaff: true, isSuperuser: true)
             let (server, site) = try await PollsSite.startServer(databaseURL: url)
             let port = Program.freePort()
-            let worker = try #require(
-                Program.start(
-                    [Program.built("ballot"), "worker"],
-                    environment: [
-                        "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
-                        "MIGRATIONS_DIR": Repository.migrations, "WORKER_POLL_INTERVAL_MS": "100",
-                        "SHUTDOWN_DRAIN_S": "0",
-                    ]))
-            let browser = try await WebDriver.start()
+            let worker = Program.start(
+                [Program.built("ballot"), "worker"],
+                environment: [
+                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
+                    "MIGRATIONS_DIR": Repository.migrations, "WORKER_POLL_INTERVAL_MS": "100",
+                    "SHUTDOWN_DRAIN_S": "0",
+                ])
+            var driver: WebDriver?
+            // Whatever started is stopped, however the test ends.
             func stop() async {
-                await browser.quit()
-                for process in [server, worker] { process.signal(SIGTERM) }
+                await driver?.quit()
+                for process in [server, worker].compactMap({ $0 }) { process.signal(SIGTERM) }
                 _ = await server.finish()
-                _ = await worker.finish()
+                _ = await worker?.finish()
             }
             do {
+                _ = try #require(worker, "ballot worker did not start")
+                let browser = try await WebDriver.start()
+                driver = browser
                 #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"))
                 try await browser.open(site + "/login?next=/staff/questions/new")
                 try await browser.type("#username", "admin")

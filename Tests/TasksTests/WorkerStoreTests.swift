@@ -44,4 +44,29 @@ import Testing
             #expect(try row.decode((String, String).self) == ("succeeded", "fresh"))
         }
     }
+
+    /// One batch of successes records the runs still held and answers which: a stale run in the
+    /// same batch is left out, and results with a NUL, quotes, backslashes or any script are
+    /// stored (the NUL replaced).
+    @Test func aBatchRecordsOnlyTheRunsStillHeld() async throws {
+        try await withTaskDatabase { database async throws in
+            for key in ["a", "b", "c"] { _ = try await TaskWorkerTests.enqueue(.init(key: key), database) }
+            let store = WorkerStore(database: database, worker: "batcher", lease: .milliseconds(1))
+            let first = try await store.claim(queues: ["default"], limit: 3)
+            #expect(first.count == 3)
+            #expect(try await eventually { try await store.reclaimExpired() == 3 })
+            let renewed = WorkerStore(database: database, worker: "batcher", lease: .seconds(60))
+            let second = try await renewed.claim(queues: ["default"], limit: 2)
+            let results = ["nul \u{0} here", #"quote " back \ slash, {"json": [1]}"#, "日本語 🎉 \u{202E}"]
+            let batch =
+                second.enumerated().map { ($0.element, Optional(results[$0.offset])) }
+                + [(first[2], Optional(results[2]))]
+            let recorded = try await renewed.succeeded(batch)
+            #expect(recorded == Set(second.map(\.claim)))
+            let stored = try await database.query(
+                "SELECT result #>> '{}' FROM tasks WHERE state = 'succeeded' ORDER BY id"
+            ).map { try $0.decode(String.self) }
+            #expect(stored == ["nul \u{FFFD} here", results[1]])
+        }
+    }
 }

@@ -169,23 +169,24 @@ class FleetTests(unittest.TestCase):
         return run.verdict("fleet", *FLEET_TIMES, "--tasks", "24000", "--worker-concurrency", "4")
 
     def test_tasks_all_succeeded_with_the_killed_workers_retried_passes(self) -> None:
-        status, output = self.tasks(
-            {"queued": 24000, "succeeded": 24000, "pending": 0, "retried": 3, "most_attempts": 2})
+        status, output = self.tasks({"queued": 24000, "succeeded": 24000, "pending": 0, "held": 12, "retried": 11,
+                                     "retried_not_held": 0, "most_attempts": 2})
         self.assertEqual(status, 0, output)
-        self.assertIn("tasks: 24000 queued, 24000 succeeded, 0 still pending; 3 needed a second attempt "
-                      "(at most 2 attempts)", output)
+        self.assertIn("tasks: 24000 queued, 24000 succeeded, 0 still pending; the killed worker held 12; "
+                      "11 needed a second attempt (at most 2 attempts)", output)
 
     def test_a_task_lost_or_left_pending_fails(self) -> None:
-        status, output = self.tasks(
-            {"queued": 24000, "succeeded": 23999, "pending": 1, "retried": 0, "most_attempts": 1})
+        status, output = self.tasks({"queued": 24000, "succeeded": 23999, "pending": 1, "held": 0, "retried": 0,
+                                     "retried_not_held": 0, "most_attempts": 1})
         self.assertEqual(status, 1)
         self.assertIn("FAIL: 1 of 24000 tasks did not succeed (lost, failed or pending)", output)
 
-    def test_more_reruns_than_the_killed_worker_held_fails(self) -> None:
-        status, output = self.tasks(
-            {"queued": 24000, "succeeded": 24000, "pending": 0, "retried": 9, "most_attempts": 3})
+    def test_a_rerun_the_killed_worker_did_not_hold_fails(self) -> None:
+        status, output = self.tasks({"queued": 24000, "succeeded": 24000, "pending": 0, "held": 41, "retried": 9,
+                                     "retried_not_held": 2, "most_attempts": 3})
         self.assertEqual(status, 1)
-        self.assertIn("FAIL: 9 tasks ran again, more than the killed worker's 4 runners held", output)
+        self.assertIn("FAIL: 2 tasks the killed worker did not hold ran again: a roll's drain lost tasks", output)
+        self.assertIn("FAIL: the killed worker held 41 tasks, over its bound of 40", output)
         self.assertIn("FAIL: a task needed 3 attempts", output)
 
 

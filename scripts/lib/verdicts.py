@@ -206,16 +206,21 @@ def fleet(work: Path, roll_start: float, roll_end: float, broken_start: float, b
 
 
 def fleet_tasks(counts: dict[str, int], queued: int, worker_concurrency: int, problems: Problems) -> None:
-    """Every task queued succeeded; a second attempt only for what the killed worker ran."""
+    """Every task queued succeeded; a second attempt only for what the killed worker held: its
+    runners' tasks and the successes not yet written (at most 2 × WORKER_CONCURRENCY + 32)."""
+    held_limit = 2 * worker_concurrency + 32
     print(f"tasks: {counts['queued']} queued, {counts['succeeded']} succeeded, {counts['pending']} still pending; "
-          f"{counts['retried']} needed a second attempt (at most {counts['most_attempts']} attempts)")
+          f"the killed worker held {counts['held']}; {counts['retried']} needed a second attempt "
+          f"(at most {counts['most_attempts']} attempts)")
     if counts["queued"] != queued:
         problems.add(f"{counts['queued']} tasks in the table, {queued} queued")
     if counts["succeeded"] != queued:
         problems.add(f"{queued - counts['succeeded']} of {queued} tasks did not succeed (lost, failed or pending)")
-    if counts["retried"] > worker_concurrency:
-        problems.add(f"{counts['retried']} tasks ran again, more than the killed worker's "
-                     f"{worker_concurrency} runners held: a roll's drain lost tasks")
+    if counts["retried_not_held"]:
+        problems.add(f"{counts['retried_not_held']} tasks the killed worker did not hold ran again: "
+                     "a roll's drain lost tasks")
+    if counts["held"] > held_limit:
+        problems.add(f"the killed worker held {counts['held']} tasks, over its bound of {held_limit}")
     if counts["most_attempts"] > 2:
         problems.add(f"a task needed {counts['most_attempts']} attempts")
 

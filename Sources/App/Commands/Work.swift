@@ -22,14 +22,14 @@ struct Work: AsyncParsableCommand {
         let metrics = configuration.dockerflow.bootstrap(loggerName: "ballot")
         defer { LogSink.standardOutput.flush() }
         let logger = Logger(label: "ballot.worker")
-        // Each runner writes its outcome on a connection of its own, beside the claims, the lease
-        // renewals, the LISTEN connection and the heartbeat's checks: a smaller pool would make
-        // them wait, and an outcome that cannot be written runs its task again.
+        // Each runner writes a failure on a connection of its own, beside the claims, the batch
+        // writes of successes, the lease renewals, the LISTEN connection and the heartbeat's
+        // checks: a smaller pool would make them wait.
         var databaseConfiguration = configuration.database
-        let needed = configuration.worker.concurrency + 4
+        let needed = configuration.worker.concurrency + 5
         if databaseConfiguration.poolSize < needed {
             logger.notice(
-                "raising the worker's pool to WORKER_CONCURRENCY + 4",
+                "raising the worker's pool to WORKER_CONCURRENCY + 5",
                 metadata: ["DATABASE_POOL_SIZE": "\(databaseConfiguration.poolSize)", "pool": "\(needed)"])
             databaseConfiguration.poolSize = needed
         }

@@ -78,14 +78,15 @@ struct ExportStore: Sendable {
         return table
     }
 
-    /// Stores a built export; false when it is no longer pending (a run before this one
-    /// finished it).
+    /// Stores a built export; false when it is ready already (a run before this one finished
+    /// it). A failed export is filled in by a run staff retried.
     func finish(id: Int, with table: CSVTable) async throws -> Bool {
         try await !database.query(
             """
             UPDATE result_exports SET state = 'ready', content = \(table.document), row_count = \(table.rows),
-                finished_at = now()
-            WHERE id = \(id) AND state = 'pending' RETURNING id
+                finished_at = now(),
+                error = NULL
+            WHERE id = \(id) AND state IN ('pending', 'failed') RETURNING id
             """
         ).isEmpty
     }

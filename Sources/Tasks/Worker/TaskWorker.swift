@@ -29,8 +29,10 @@ public final class TaskWorker: Service, Sendable {
         var executing = 0
         /// Successes waiting for the next batch.
         var successes: [Success] = []
-        /// A batch of successes is being written.
-        var recording = false
+        /// The claims of the successes waiting or being written: their rows are the batch
+        /// write's to lock, so lease renewal leaves them alone (two statements of one worker
+        /// locking the same rows in different orders could deadlock).
+        var unwritten: Set<Int64> = []
         /// Schedule name → the next tick this worker will try to queue.
         var nextTicks: [String: Date] = [:]
     }
@@ -110,50 +112,59 @@ public final class TaskWorker: Service, Sendable {
     }
 
     private func claimAndRun() async {
-        await withDiscardingTaskGroup { group in
-            group.addTask { await self.renewLeases() }
-            group.addTask { await self.listenForNewTasks() }
-            group.addTask { await self.recordSuccesses() }
-            var lastReclaim: ContinuousClock.Instant?
-            let reclaimEvery = max(configuration.lease / 4, .seconds(1))
-            startSchedules()
-            // Cancelled (another service of the group failed) stops it as stop() does.
-            while !isStopping, !Task.isCancelled {
-                await fireDueSchedules()
-                if lastReclaim.map({ ContinuousClock.now - $0 >= reclaimEvery }) ?? true {
-                    lastReclaim = .now
-                    await reclaimExpired()
-                }
-                // Runners free, and no more held runs than the bound: successes waiting for a slow
-                // batch write hold their leases, and a worker lost now would run them again.
-                let free = state.withLock { state in
-                    min(
-                        configuration.concurrency - state.executing, Self.heldLimit(configuration) - state.running.count
-                    )
-                }
-                var claimed: [ClaimedTask] = []
-                if free > 0 {
-                    do {
-                        claimed = try await store.claim(queues: configuration.queues, limit: free)
-                    } catch {
-                        logger.warning("could not claim tasks", metadata: ["error": "\(error)"])
-                    }
-                }
-                for task in claimed {
-                    state.withLock {
-                        $0.running[task.claim] = task.id
-                        $0.executing += 1
-                    }
-                    group.addTask { await self.execute(task) }
-                }
-                // A full batch means more may be ready: claim again at once while runners are free.
-                if claimed.isEmpty || claimed.count < free || free <= 0 {
-                    await wakeup.wait(timeout: configuration.pollInterval)
+        // The runners have a group of their own: the drain cancels them, never the writer of
+        // successes, the lease renewals or the listener, which outlive the runners.
+        await withDiscardingTaskGroup { services in
+            services.addTask { await self.renewLeases() }
+            services.addTask { await self.listenForNewTasks() }
+            services.addTask { await self.recordSuccesses() }
+            await withDiscardingTaskGroup { runners in await claimAndRun(runners: &runners) }
+            services.cancelAll()
+        }
+        // What the writer could not write by now is not recorded: the lease brings it back.
+        for success in state.withLock({ $0.successes }) {
+            finish(success.task, outcome: "unrecorded", ran: success.ran)
+        }
+    }
+
+    private func claimAndRun(runners group: inout DiscardingTaskGroup) async {
+        var lastReclaim: ContinuousClock.Instant?
+        let reclaimEvery = max(configuration.lease / 4, .seconds(1))
+        startSchedules()
+        // Cancelled (another service of the group failed) stops it as stop() does.
+        while !isStopping, !Task.isCancelled {
+            await fireDueSchedules()
+            if lastReclaim.map({ ContinuousClock.now - $0 >= reclaimEvery }) ?? true {
+                lastReclaim = .now
+                await reclaimExpired()
+            }
+            // Runners free, and no more held runs than the bound: successes waiting for a slow
+            // batch write hold their leases, and a worker lost now would run them again.
+            let free = state.withLock { state in
+                min(configuration.concurrency - state.executing, Self.heldLimit(configuration) - state.running.count)
+            }
+            var claimed: [ClaimedTask] = []
+            if free > 0 {
+                do {
+                    claimed = try await store.claim(queues: configuration.queues, limit: free)
+                } catch {
+                    logger.warning("could not claim tasks", metadata: ["error": "\(error)"])
                 }
             }
-            await drain(cancellingRunners: { group.cancelAll() })
-            group.cancelAll()
+            for task in claimed {
+                state.withLock {
+                    $0.running[task.claim] = task.id
+                    $0.executing += 1
+                }
+                group.addTask { await self.execute(task) }
+            }
+            // A full batch means more may be ready: claim again at once while runners are free.
+            if claimed.isEmpty || claimed.count < free || free <= 0 {
+                await wakeup.wait(timeout: configuration.pollInterval)
+            }
         }
+        await drain(cancellingRunners: { group.cancelAll() })
+        group.cancelAll()
     }
 
     /// Each schedule's first tick is the next one after the start: a tick missed while no
@@ -185,28 +196,33 @@ public final class TaskWorker: Service, Sendable {
 
     /// Waits for the running tasks up to the shutdown timeout; then cancels what still runs,
     /// gives it a second to stop, and gives back to the queue what has not: cancelled first,
-    /// so that a task given back does not still run here when another worker takes it.
+    /// so that a task given back does not still run here when another worker takes it. The
+    /// writer of successes still runs meanwhile; what it has not written is not given back
+    /// (it holds its claim until its lease runs out, and runs again only if it was not written).
     private func drain(cancellingRunners: () -> Void) async {
         let deadline = ContinuousClock.now + configuration.shutdownTimeout
         while runningCount > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             await wakeup.wait(timeout: min(deadline - .now, .milliseconds(250)))
         }
-        // The successes still to write are written before anything is given back or cancelled
-        // (a failed write counts them unrecorded: their lease runs out and they run again).
-        let written = ContinuousClock.now + .seconds(10)
-        while state.withLock({ !$0.successes.isEmpty || $0.recording }), ContinuousClock.now < written {
+        // Taken before the cancellation: a cancelled run ends without an outcome of its own.
+        let interrupted = state.withLock { state in state.running.filter { !state.unwritten.contains($0.key) } }
+        if runningCount > 0 {
+            cancellingRunners()
+            let grace = ContinuousClock.now + .seconds(1)
+            while runningCount > 0, ContinuousClock.now < grace {
+                await wakeup.wait(timeout: .milliseconds(50))
+            }
+        }
+        // Within the margin the service group allows past the shutdown timeout (5 s).
+        let written = ContinuousClock.now + .seconds(3)
+        while state.withLock({ !$0.unwritten.isEmpty }), ContinuousClock.now < written {
             recorder.signal()
             await wakeup.wait(timeout: .milliseconds(20))
         }
-        // Taken before the cancellation: a cancelled run may end without writing its outcome.
-        // Giving back touches only rows this worker still holds as running.
-        let left = state.withLock { $0.running }
+        // What ran when the runners were cancelled and has no success written since: given back.
+        // Giving back touches only rows still running under these claims.
+        let left = state.withLock { state in interrupted.filter { !state.unwritten.contains($0.key) } }
         guard !left.isEmpty else { return }
-        cancellingRunners()
-        let grace = ContinuousClock.now + .seconds(1)
-        while runningCount > 0, ContinuousClock.now < grace {
-            await wakeup.wait(timeout: .milliseconds(50))
-        }
         do {
             try await store.giveBack(Array(left.keys))
             logger.notice("drain: gave tasks back to the queue", metadata: ["tasks": "\(left.values.sorted())"])
@@ -245,7 +261,8 @@ public final class TaskWorker: Service, Sendable {
         let every = configuration.lease / 3
         while !Task.isCancelled {
             try? await Task.sleep(for: every)
-            let running = state.withLock { $0.running }
+            // Not the claims whose success is being written: the batch write locks those rows.
+            let running = state.withLock { state in state.running.filter { !state.unwritten.contains($0.key) } }
             do {
                 let lost = try await store.renew(Array(running.keys))
                 if !lost.isEmpty {
@@ -289,27 +306,34 @@ public final class TaskWorker: Service, Sendable {
             let batch = state.withLock { state -> [Success] in
                 let batch = state.successes
                 state.successes.removeAll(keepingCapacity: true)
-                state.recording = !batch.isEmpty
                 return batch
             }
             guard !batch.isEmpty else { continue }
-            var recorded: Set<Int64>?
+            let recorded: Set<Int64>
             do {
                 recorded = try await store.succeeded(batch.map { ($0.task, $0.result) })
             } catch {
-                // The database did not take them: their leases run out and they run again.
+                // Kept for the next try: a connection lost or a lock given up once must not run
+                // a batch of tasks again. Written after their lease ran out, they count as
+                // superseded; cancelled (the worker stops), they are logged unrecorded.
                 logger.warning(
-                    "could not record tasks' outcomes; they run again after their lease",
+                    "could not record tasks' outcomes; trying again",
                     metadata: ["tasks": "\(batch.map(\.task.id))", "error": "\(error)"])
+                state.withLock { $0.successes.insert(contentsOf: batch, at: 0) }
+                try? await Task.sleep(for: .milliseconds(250))
+                recorder.signal()
+                continue
             }
             state.withLock { state in
-                for success in batch { state.running.removeValue(forKey: success.task.claim) }
-                state.recording = false
+                for success in batch {
+                    state.running.removeValue(forKey: success.task.claim)
+                    state.unwritten.remove(success.task.claim)
+                }
             }
             for success in batch {
-                let outcome =
-                    recorded.map { $0.contains(success.task.claim) ? "succeeded" : "superseded" } ?? "unrecorded"
-                finish(success.task, outcome: outcome, ran: success.ran)
+                finish(
+                    success.task, outcome: recorded.contains(success.task.claim) ? "succeeded" : "superseded",
+                    ran: success.ran)
             }
             wakeup.signal()
         }
@@ -343,13 +367,18 @@ public final class TaskWorker: Service, Sendable {
             let value = try await runner(task.arguments, context)
             // Written with the next batch; the runner is free now.
             let success = Success(task: task, result: value, ran: ContinuousClock.now - started)
-            state.withLock { $0.successes.append(success) }
+            state.withLock {
+                $0.successes.append(success)
+                $0.unwritten.insert(task.claim)
+            }
             recorder.signal()
             return
         } catch {
             failure = error
         }
         let ran = ContinuousClock.now - started
+        // Stopped by the drain, not failed: the drain gives it back.
+        if failure is CancellationError, isStopping { return }
         var outcome: String
         do {
             let last = task.attempt >= task.maxAttempts

@@ -84,7 +84,7 @@ struct WorkerStore: Sendable {
             UPDATE tasks t SET state = 'succeeded', result = to_jsonb(v.result), finished_at = now(),
                 lease_expires_at = NULL, last_error = NULL
             FROM json_to_recordset(\(json)::json) AS v(id bigint, claim bigint, result text)
-            WHERE t.id = v.id AND t.claim = v.claim AND t.state = 'running'
+            WHERE t.id = v.id AND t.claim = v.claim AND t.state = 'running' AND t.worker = \(worker)
             RETURNING v.claim
             """
         ).decode(Int64.self)
@@ -103,7 +103,7 @@ struct WorkerStore: Sendable {
                 finished_at = CASE WHEN \(retryMilliseconds)::bigint IS NULL THEN now() END,
                 last_error = \(Self.storable(String(error.prefix(2000)))), lease_expires_at = NULL, worker = NULL,
                 claim = NULL
-            WHERE id = \(task.id) AND claim = \(task.claim) AND state = 'running'
+            WHERE id = \(task.id) AND claim = \(task.claim) AND state = 'running' AND worker = \(worker)
             RETURNING id
             """
         ).isEmpty
