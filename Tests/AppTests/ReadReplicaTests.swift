@@ -31,6 +31,9 @@ import Web
                     environment: [
                         "DATABASE_URL": primaryURL, "DATABASE_READ_URL": standbyURL,
                         "MIGRATIONS_DIR": Repository.migrations, "HEARTBEAT_TIMEOUT_MS": "15000",
+                        // A loaded machine's bounds (CI's parallel suites once failed the read
+                        // check's first connection under the defaults).
+                        "DATABASE_CONNECT_TIMEOUT_S": "30", "DATABASE_POOL_TIMEOUT_MS": "30000",
                     ].merging(environment) { _, given in given })
                 configuration.dockerflow.port = 0
                 try await buildApplication(configuration).test(.router) { client in
