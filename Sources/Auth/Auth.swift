@@ -17,6 +17,8 @@ public struct Auth: Sendable {
     public let urls: AuthURLs
     /// Who may sign in.
     public let signIn: SignInPolicy
+    /// How passwords are hashed and checked.
+    public let passwords: PasswordHasher
     let web: WebConfiguration
     let throttle: LoginThrottle
     let attempts: LoginAttemptStore
@@ -28,6 +30,7 @@ public struct Auth: Sendable {
     ) {
         self.database = database
         self.signIn = signIn
+        passwords = configuration.passwords
         users = UserStore(database: database)
         let inline = configuration.pruning == .whileSigningIn
         sessions = SessionStore(database: database, lifetime: web.sessionLifetime, prunesWhenStarting: inline)
@@ -94,15 +97,23 @@ public struct AuthConfiguration: Sendable {
     public var maxConcurrentHashes: Int
     /// Who deletes expired sessions, old login failures and devices unused for a year.
     public var pruning: StaleRecordPruning
+    /// How passwords are hashed: ``PasswordHasher/standard`` unless code says otherwise (a test
+    /// suite's fast hasher); never from the environment, where a typo would weaken every hash.
+    public var passwords: PasswordHasher
 
-    public init(maxConcurrentHashes: Int = 2, pruning: StaleRecordPruning = .whileSigningIn) {
+    public init(
+        maxConcurrentHashes: Int = 2, pruning: StaleRecordPruning = .whileSigningIn,
+        passwords: PasswordHasher = .standard
+    ) {
         self.maxConcurrentHashes = maxConcurrentHashes
         self.pruning = pruning
+        self.passwords = passwords
     }
 
     public init(_ reader: EnvironmentReader, cores: Int) throws(InvalidSetting) {
         maxConcurrentHashes = try reader.integer("LOGIN_MAX_CONCURRENT_HASHES", default: max(2, cores), in: 1...1_024)
         pruning = .whileSigningIn
+        passwords = .standard
     }
 }
 

@@ -16,11 +16,17 @@ import Web
 /// API and as a page for browsers, never a 500; and a few log lines, not one per request.
 @Suite(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres (run through `make test`)"))
 struct DatabaseOutageTests {
-    /// Every database route, as a browser or an API client sends it.
+    /// Every database route, as a browser or an API client sends it (the staff area's and
+    /// Auth's behind a session the database must be asked about).
     static let requests: [(method: HTTPRequest.Method, uri: String, json: Bool)] = [
         (.get, "/", false), (.get, "/questions/1", false), (.get, "/questions/1/results", false),
         (.post, "/questions/1/vote", false), (.get, "/api/questions", true), (.get, "/api/questions/1", true),
-        (.post, "/api/questions/1/votes", true), (.get, "/staff", false),
+        (.post, "/api/questions/1/votes", true), (.post, "/api/questions", true), (.get, "/staff", false),
+        (.get, "/staff/questions/new", false), (.post, "/staff/questions", false),
+        (.post, "/staff/questions/1/close", false), (.post, "/staff/questions/1/delete", false),
+        (.get, "/staff/exports", false), (.post, "/staff/exports", false), (.get, "/staff/exports/1/download", false),
+        (.get, "/staff/tasks", false), (.post, "/staff/tasks/1/retry", false), (.post, "/staff/tasks/1/cancel", false),
+        (.get, "/staff/users", false), (.get, "/staff/log", false), (.post, "/login", false),
     ]
 
     private func withApp(

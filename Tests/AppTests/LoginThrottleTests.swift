@@ -39,13 +39,14 @@ import WebTesting
     /// failure sets, and starting a replica is set-up a loaded machine can stretch past it.
     @Test func failuresAreSharedByEveryReplica() async throws {
         try await PollsSite.with(questions: 0) { client, store, url in
-            let hash = try await PasswordHash.makeOnThreadPool(StaffTests.password)
+            let hash = try await PollsSite.passwords.hash(StaffTests.password)
             _ = try await UserStore(database: store.database).create(
                 username: "admin", passwordHash: hash, isStaff: true, isSuperuser: true)
             var configuration = try AppConfiguration(environment: [
                 "DATABASE_URL": url, "MIGRATIONS_DIR": Repository.migrations,
             ])
             configuration.dockerflow.port = 0
+            configuration.auth.passwords = PollsSite.passwords
             try await buildApplication(configuration).test(.router) { secondClient in
                 let first = TestBrowser(client)
                 for _ in 0..<5 { #expect(try await first.signIn("admin", "guess").status == .unprocessableContent) }

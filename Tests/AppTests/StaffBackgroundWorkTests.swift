@@ -206,9 +206,9 @@ import WebTesting
                     (\(admin), now() - interval '8 days'), (\(admin), now())
                 """)
             // A sign-in through the form (the web is built with pruning by the app) leaves the
-            // expired session. A hash of few rounds: checking it is cheap (the sign-in upgrades it).
+            // expired session.
             _ = try await UserStore(database: database).create(
-                username: "signer", passwordHash: try PasswordHash.make(StaffTests.password, rounds: 1_000),
+                username: "signer", passwordHash: try await PollsSite.passwords.hash(StaffTests.password),
                 isStaff: true)
             #expect(try await TestBrowser(browser.client).signIn("signer", StaffTests.password).status == .seeOther)
             #expect(try await database.query("SELECT 1 FROM sessions WHERE id = 'expired'").count == 1)

@@ -23,7 +23,7 @@ import WebTesting
     static func withStaff(_ body: @Sendable (TestBrowser, Database) async throws -> Void) async throws {
         try await StaffTests.withStaffApp { browser, _, database in
             let users = UserStore(database: database)
-            let hash = try await PasswordHash.makeOnThreadPool(password)
+            let hash = try await PollsSite.passwords.hash(password)
             let editors = try await users.setGroup(name: "editors", permissions: [.viewQuestion, .addQuestion])
             _ = try await users.create(username: "clerk", passwordHash: hash, isStaff: true)
             _ = try await users.create(username: "editor", passwordHash: hash, isStaff: true, groups: [editors])
@@ -143,7 +143,7 @@ import WebTesting
                 #expect(!changed.output.contains("a new long password"))
                 let stored = try #require(try await UserStore(database: database).credentials(username: "root"))
                 #expect(
-                    await PasswordHash.checkOnThreadPool("a new long password", against: stored.passwordHash)
+                    await PasswordHasher.standard.check("a new long password", against: stored.passwordHash)
                         == .match(needsUpgrade: false))
                 #expect(try await SessionStore(database: database).find(token: session) == nil)
                 let nobody = await Program.capture(

@@ -23,7 +23,7 @@ import WebTesting
     ) async throws {
         try await PollsSite.with(questions: 2, environment: environment) { client, store, _ in
             let users = UserStore(database: store.database)
-            let hash = try await PasswordHash.makeOnThreadPool(password)
+            let hash = try await PollsSite.passwords.hash(password)
             _ = try await users.create(username: "admin", passwordHash: hash, isStaff: true, isSuperuser: true)
             _ = try await users.create(username: "visitor", passwordHash: hash, isStaff: false)
             try await body(TestBrowser(client), store, store.database)
@@ -251,7 +251,7 @@ import WebTesting
         try await PollsSite.with(questions: 0, environment: ["SESSION_COOKIE_SECURE": "true"]) {
             client, store, _ in
             _ = try await UserStore(database: store.database).create(
-                username: "admin", passwordHash: try await PasswordHash.makeOnThreadPool(Self.password), isStaff: true,
+                username: "admin", passwordHash: try await PollsSite.passwords.hash(Self.password), isStaff: true,
                 isSuperuser: true)
             let browser = TestBrowser(client)
             let login = try await browser.signIn("admin", Self.password)
@@ -283,7 +283,7 @@ import WebTesting
                 let user = try #require(try await UserStore(database: database).credentials(username: "root"))
                 #expect(user.isStaff)
                 #expect(
-                    await PasswordHash.checkOnThreadPool(Self.password, against: user.passwordHash)
+                    await PasswordHasher.standard.check(Self.password, against: user.passwordHash)
                         == .match(needsUpgrade: false))
                 #expect(!created.output.contains(Self.password))
 

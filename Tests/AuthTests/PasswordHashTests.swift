@@ -18,13 +18,13 @@ import Testing
         ] {
             let hash = try #require(hashes[name])
             #expect(
-                await PasswordHash.checkOnThreadPool(password, against: hash) == .match(needsUpgrade: upgrade),
+                await PasswordHasher.standard.check(password, against: hash) == .match(needsUpgrade: upgrade),
                 "\(name): \(hash)")
-            #expect(await PasswordHash.checkOnThreadPool(password + "!", against: hash) == .mismatch, "\(name)")
+            #expect(await PasswordHasher.standard.check(password + "!", against: hash) == .mismatch, "\(name)")
         }
         for name in ["md5", "unusable"] {
             let hash = try #require(hashes[name])
-            guard case .unsupported = await PasswordHash.checkOnThreadPool(password, against: hash) else {
+            guard case .unsupported = await PasswordHasher.standard.check(password, against: hash) else {
                 Issue.record("\(name) \(hash) was not refused")
                 continue
             }
@@ -36,8 +36,24 @@ import Testing
         let second = try await PasswordHash.makeOnThreadPool("s3cret password")
         #expect(first != second)
         #expect(first.hasPrefix("pbkdf2_sha256$600000$"))
-        #expect(await PasswordHash.checkOnThreadPool("s3cret password", against: first) == .match(needsUpgrade: false))
-        #expect(await PasswordHash.checkOnThreadPool("s3cret passwore", against: first) == .mismatch)
+        #expect(await PasswordHasher.standard.check("s3cret password", against: first) == .match(needsUpgrade: false))
+        #expect(await PasswordHasher.standard.check("s3cret passwore", against: first) == .mismatch)
+    }
+
+    /// A hasher of its own rounds: its hashes carry them, a hash of fewer needs an upgrade, and
+    /// rounds out of range are kept within what Ballot computes.
+    @Test func aHasherMakesAndExpectsItsRounds() async throws {
+        let hasher = PasswordHasher(iterations: 1_500)
+        let hash = try await hasher.hash("s3cret password")
+        #expect(hash.hasPrefix("pbkdf2_sha256$1500$"))
+        #expect(await hasher.check("s3cret password", against: hash) == .match(needsUpgrade: false))
+        #expect(await hasher.check("s3cret passwore", against: hash) == .mismatch)
+        let weaker = try PasswordHash.make("s3cret password", rounds: 1_499)
+        #expect(await hasher.check("s3cret password", against: weaker) == .match(needsUpgrade: true))
+        #expect(await PasswordHasher.standard.check("s3cret password", against: hash) == .match(needsUpgrade: true))
+        #expect(await hasher.check("s3cret password", against: nil) == .mismatch)
+        #expect(PasswordHasher(iterations: 0).iterations == 1)
+        #expect(PasswordHasher(iterations: .max).iterations == 10_000_000)
     }
 
     /// Hashes Ballot cannot or will not compute: each is a reason, never a crash or a match.
@@ -76,11 +92,11 @@ import Testing
         for _ in 0..<3 {
             decoy = min(
                 decoy,
-                await clock.measure { _ = await PasswordHash.checkOnThreadPool("x", against: PasswordHash.decoy) })
+                await clock.measure { _ = await PasswordHasher.standard.check("x", against: nil) })
         }
         for hash in ["!unusable", "md5$salt$abc", "pbkdf2_sha256$1000$salt$AAAA"] {
             let refused = await clock.measure {
-                guard case .unsupported = await PasswordHash.checkOnThreadPool("x", against: hash) else {
+                guard case .unsupported = await PasswordHasher.standard.check("x", against: hash) else {
                     Issue.record("\(hash) was not refused")
                     return
                 }

@@ -91,7 +91,7 @@ import WebTesting
     }
 
     @Test func weakerHashesAreReplacedAtSignIn() async throws {
-        try await AuthSite.with { site in
+        try await AuthSite.with(passwords: .standard) { site in
             let django = try await DjangoHashes.make(for: Self.password)
             for name in ["pbkdf2_sha256_36000", "pbkdf2_sha1", "scrypt"] {
                 _ = try await site.auth.users.setPasswordHash(username: "editor", try #require(django[name]))
@@ -104,6 +104,24 @@ import WebTesting
             _ = try await site.auth.users.setPasswordHash(username: "editor", strong)
             #expect(try await site.newBrowser().signIn("editor", Self.password).status == .seeOther)
             #expect(try await site.auth.users.credentials(username: "editor")?.passwordHash == strong)
+        }
+    }
+
+    /// The app's hasher sets the bar: a hash of fewer rounds than it makes is replaced by one
+    /// of its rounds, and one of as many is kept.
+    @Test func theAppsHasherSetsTheRoundsOfAnUpgrade() async throws {
+        try await AuthSite.with(passwords: PasswordHasher(iterations: 2_000)) { site in
+            for (rounds, kept) in [(1_000, false), (2_000, true), (3_000, true)] {
+                let hash = try PasswordHash.make(Self.password, rounds: rounds)
+                _ = try await site.auth.users.setPasswordHash(username: "editor", hash)
+                #expect(try await site.newBrowser().signIn("editor", Self.password).status == .seeOther)
+                let stored = try #require(try await site.auth.users.credentials(username: "editor")).passwordHash
+                if kept {
+                    #expect(stored == hash, "\(rounds)")
+                } else {
+                    #expect(stored.hasPrefix("pbkdf2_sha256$2000$"), "\(rounds): \(stored)")
+                }
+            }
         }
     }
 
@@ -214,7 +232,7 @@ import WebTesting
             let readerID = site.ids["reader"] ?? 0
             let browser = site.newBrowser()
             _ = try await browser.get("/login")
-            let newHash = try await PasswordHash.makeOnThreadPool("a different password")
+            let newHash = try await AuthSite.passwords.hash("a different password")
             let signIn = try await site.database.transaction { transaction -> Task<TestResponse, any Error> in
                 _ = try await site.auth.users.setPasswordHash(username: "reader", newHash, in: transaction)
                 try await site.auth.sessions.endAll(userID: readerID, in: transaction)

@@ -61,8 +61,7 @@ struct SignInPages: Sendable {
             defer { auth.hashingSlots.give() }
             let user =
                 UserStore.isPossibleUsername(username) ? try await auth.users.credentials(username: username) : nil
-            let stored = user?.passwordHash ?? PasswordHash.decoy
-            return (user, await PasswordHash.checkOnThreadPool(password, against: stored))
+            return (user, await auth.passwords.check(password, against: user?.passwordHash))
         }()
         if case .unsupported(let reason) = check, let user {
             context.logger.warning(
@@ -97,7 +96,7 @@ struct SignInPages: Sendable {
             keys: keys + LoginThrottle.keys(username: username, client: client, device: nil))
         let device = deviceToken ?? RandomToken.make()
         try await auth.attempts.rememberDevice(digest: SessionStore.key(for: device), userID: user.id)
-        if needsUpgrade, let stronger = try? await PasswordHash.makeOnThreadPool(password) {
+        if needsUpgrade, let stronger = try? await auth.passwords.hash(password) {
             try await auth.users.upgradePasswordHash(userID: user.id, from: user.passwordHash, to: stronger)
         }
         var response = Response.redirect(to: next)

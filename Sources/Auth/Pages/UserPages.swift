@@ -76,7 +76,7 @@ struct UserPages: Sendable {
         let hash: String
         do {
             defer { auth.hashingSlots.give() }
-            hash = try await PasswordHash.makeOnThreadPool(password)
+            hash = try await auth.passwords.hash(password)
         }
         do {
             try await auth.database.transaction { transaction in

@@ -50,33 +50,22 @@ public enum PasswordHash {
         }
     }
 
-    /// ``make(_:rounds:)`` and ``check(_:against:)`` on NIO's blocking-work thread pool: a
-    /// quarter of a second of hashing on one of Swift's few cooperative threads would stall
-    /// every other request scheduled there, and the pool's fixed size bounds what a burst of
-    /// sign-ins can take.
+    /// ``PasswordHasher/standard``'s hash of `password`, on NIO's blocking-work thread pool.
     public static func makeOnThreadPool(_ password: String) async throws(Failure) -> String {
-        try await onThreadPool { Result { () throws(Failure) in try make(password) } }.get()
+        try await PasswordHasher.standard.hash(password)
     }
 
-    /// A hash refused without hashing (Django's unusable password, an algorithm Ballot does
-    /// not verify, a malformed one) still costs a decoy's hash, so a refusal takes as long as a
-    /// wrong password and timing does not tell such accounts apart.
-    public static func checkOnThreadPool(_ password: String, against stored: String) async -> Check {
-        await onThreadPool {
-            let result = check(password, against: stored)
-            if case .unsupported = result { _ = check(password, against: decoy) }
-            return result
-        }
-    }
-
-    private static func onThreadPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    /// Hashing runs on NIO's blocking-work thread pool: a quarter of a second of it on one of
+    /// Swift's few cooperative threads would stall every other request scheduled there, and
+    /// the pool's fixed size bounds what a burst of sign-ins can take.
+    static func onThreadPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             NIOThreadPool.singleton.submit { _ in continuation.resume(returning: work()) }
         }
     }
 
     /// A new hash of `password` with a random 128-bit salt. Slow on purpose (about a quarter of
-    /// a second): in a server, use ``makeOnThreadPool(_:)``.
+    /// a second): in a server, use ``PasswordHasher/hash(_:)``.
     public static func make(_ password: String, rounds: Int = defaultRounds) throws(Failure) -> String {
         var generator = SystemRandomNumberGenerator()
         let salt = (0..<2).map { _ in String(generator.next(), radix: 36) }.joined()
@@ -88,8 +77,11 @@ public enum PasswordHash {
         }
     }
 
-    /// Whether `password` matches `stored`, compared in constant time.
-    public static func check(_ password: String, against stored: String) -> Check {
+    /// Whether `password` matches `stored`, compared in constant time; a match of fewer than
+    /// `upgradingBelow` rounds (or of another algorithm) needs an upgrade.
+    public static func check(_ password: String, against stored: String, upgradingBelow: Int = defaultRounds)
+        -> Check
+    {
         if stored.hasPrefix("!") { return .unsupported("the account has no usable password (Django's `!` hash)") }
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
         switch parts.first {
@@ -111,7 +103,7 @@ public enum PasswordHash {
                     bytes: expected.count)
             else { return .unsupported("PBKDF2 refused the hash's parameters") }
             guard equalInConstantTime(Array(expected), actual) else { return .mismatch }
-            return .match(needsUpgrade: !sha256 || rounds < defaultRounds)
+            return .match(needsUpgrade: !sha256 || rounds < upgradingBelow)
         case "scrypt":
             // 64 bytes, as Django writes it.
             guard parts.count == 6, let n = Int(parts[1]), let r = Int(parts[3]), let p = Int(parts[4]),
@@ -158,7 +150,9 @@ public enum PasswordHash {
         return difference == 0
     }
 
-    /// Checked when the username is unknown, at the same cost as a real hash; no password
-    /// derives to 32 zero bytes.
-    static let decoy = "pbkdf2_sha256$\(defaultRounds)$decoy$" + Data(count: 32).base64EncodedString()
+    /// Checked when the username is unknown, at the same cost as a real hash of `rounds`; no
+    /// password derives to 32 zero bytes.
+    static func decoy(rounds: Int) -> String {
+        "pbkdf2_sha256$\(rounds)$decoy$" + Data(count: 32).base64EncodedString()
+    }
 }

@@ -20,6 +20,9 @@ import WebTesting
 /// | ghost  | yes   |           |                      | no     |
 struct AuthSite: Sendable {
     static let password = "correct horse battery"
+    /// A thousand rounds, as Django's documentation advises a fast hasher for tests: the suites
+    /// run at once and share NIO's hashing threads.
+    static let passwords = PasswordHasher(iterations: 1_000)
     static let secret: Permission = "notes.view_secret"
 
     let browser: TestBrowser
@@ -46,16 +49,17 @@ struct AuthSite: Sendable {
 
     static func with(
         signIn: SignInPolicy = .anyActiveUser, environment: [String: String] = [:],
-        _ body: @Sendable (AuthSite) async throws -> Void
+        passwords: PasswordHasher = passwords, _ body: @Sendable (AuthSite) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database async throws in
                 try await Migrator(database: database, apps: [try .web, try .auth, try notesMigrations()]).up()
                 let reader = EnvironmentReader(["MAX_BODY_BYTES": "4096"].merging(environment) { $1 })
                 let auth = Auth(
-                    database: database, web: try WebConfiguration(reader), configuration: AuthConfiguration(),
+                    database: database, web: try WebConfiguration(reader),
+                    configuration: AuthConfiguration(passwords: passwords),
                     urls: AuthURLs(staffArea: "/staff", afterLogin: "/private"), signIn: signIn)
-                let hash = try await PasswordHash.makeOnThreadPool(password)
+                let hash = try await passwords.hash(password)
                 let store = auth.users
                 let editors = try await store.setGroup(name: "editors", permissions: [secret])
                 var ids: [String: Int] = [:]
