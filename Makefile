@@ -84,7 +84,7 @@ stop-db: ## Stop the local PostgreSQL that run-server started
 test: ## Every test: in compose against its db service, or natively against a throwaway PostgreSQL 15
 ifeq ($(USE_DOCKER),yes)
 	@echo "make test: Docker answers; the suite runs in docker-compose.test.yml against its db service"
-	@scripts/test/django-hashes --install
+	@scripts/test/django-hashes --install && scripts/test/prometheus-text --install
 	@$(TEST_COMPOSE) build test
 	@status=0; $(TEST_COMPOSE) run --rm test || status=$$?; $(TEST_COMPOSE) down -v >/dev/null 2>&1; exit $$status
 else
@@ -108,7 +108,7 @@ version-json: ## Write version.json from git (source, version = exact tag, commi
 	@scripts/build/version-json >version.json
 	@cat version.json
 
-base-images: ## Build local debian:bookworm-slim, swift, postgres:15 and haproxy:2.6 images where Docker Hub is out of reach
+base-images: ## Build local debian:bookworm-slim, swift, postgres:15, haproxy:2.6 and prom/prometheus:v2.42.0 images where Docker Hub is out of reach
 	@scripts/build/base-images
 
 build-image: version-json ## Build the production image $(IMAGE):$(VERSION) (classic builder)

@@ -11,6 +11,7 @@ let httpTypes = product("HTTPTypes", "swift-http-types")
 let argumentParser = product("ArgumentParser", "swift-argument-parser")
 let crypto = product("Crypto", "swift-crypto")
 let nioCore = product("NIOCore", "swift-nio")
+let prometheus = product("Prometheus", "swift-prometheus")
 
 let package = Package(
     name: "Ballot",
@@ -49,6 +50,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // The Prometheus registry and its text format, for METRICS_PORT (docs/architecture.md).
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Already in the graph through Hummingbird; named for the server's channel handlers and
@@ -72,19 +75,25 @@ let package = Package(
         ),
 
         // Dockerflow: the core, its Hummingbird adapter, its database checks.
-        .target(name: "Dockerflow", dependencies: ["JSON", "Primitives", "Settings", "Statsd", logging, metrics]),
+        .target(
+            name: "Dockerflow",
+            dependencies: [
+                "JSON", "Primitives", "Settings", "Statsd", logging, metrics, product("CoreMetrics", "swift-metrics"),
+                prometheus,
+            ]
+        ),
         .target(
             name: "DockerflowHummingbird",
             dependencies: [
                 "Dockerflow", "JSON", "Primitives", hummingbird, product("HummingbirdCore", "hummingbird"), httpTypes,
-                logging, metrics, product("ServiceLifecycle", "swift-service-lifecycle"),
+                logging, metrics, prometheus, product("ServiceLifecycle", "swift-service-lifecycle"),
                 product("UnixSignals", "swift-service-lifecycle"), nioCore, product("NIOHTTPTypes", "swift-nio-extras"),
             ]
         ),
         .target(
             name: "DockerflowDatabase",
             dependencies: [
-                "Database", "Dockerflow", "Migrations", "Primitives", "Tasks", logging,
+                "Database", "Dockerflow", "Migrations", "Primitives", "Tasks", logging, prometheus,
                 product("ServiceLifecycle", "swift-service-lifecycle"),
             ]
         ),
@@ -166,7 +175,7 @@ let package = Package(
             name: "DockerflowTests",
             dependencies: [
                 "Dockerflow", "DockerflowHummingbird", "Settings", "Statsd", "TestSupport", hummingbird, httpTypes,
-                metrics, product("HummingbirdTesting", "hummingbird"),
+                metrics, prometheus, product("HummingbirdTesting", "hummingbird"),
             ]
         ),
         .testTarget(

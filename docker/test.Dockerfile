@@ -2,8 +2,9 @@
 # toolchain plus what the tests drive for real — libpq, PostgreSQL 15 for the tests that
 # start clusters of their own, Patroni and etcd for the failover test (scripts/ops/ha-test),
 # esbuild, headless Chromium and chromedriver, curl, and python3 for Django's password hashes,
-# which the Auth tests verify: Django itself is installed on the host into .tmp, which the
-# container sees through its /src mount (scripts/test/django-hashes says why).
+# which the Auth tests verify, and prometheus_client's parser of /metrics: both are installed
+# on the host into .tmp, which the container sees through its /src mount (scripts/test/pypi-lib
+# says why).
 ARG SWIFT_VERSION=6.3.1
 ARG SWIFT_IMAGE=swift:${SWIFT_VERSION}-bookworm
 FROM ${SWIFT_IMAGE}

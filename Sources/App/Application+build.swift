@@ -16,8 +16,9 @@ import Web
 /// then its route: a feature's route table (`Polls/`, `Staff/`, `API/`, and Auth's sign-in and
 /// user pages) beside its handlers.
 ///
-/// `metrics` is the statsd backend when `STATSD_HOST` is set.
-func buildSite(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil) async throws
+/// `metrics` is statsd's backend when `STATSD_HOST` is set, and Prometheus' registry when
+/// `METRICS_PORT` is.
+func buildSite(_ configuration: AppConfiguration, metrics: ProcessMetrics = .none) async throws
     -> DockerflowApplication<SiteRequestContext>
 {
     let logger = Logger(label: "ballot")
@@ -100,6 +101,14 @@ func buildSite(_ configuration: AppConfiguration, metrics: (any MetricsFactory)?
 
     service.addServices(DatabaseService(database: database))
     if let reads { service.addServices(DatabaseService(database: reads)) }
+    if let registry = service.prometheus {
+        service.addMetricsCollectors(
+            .pool(database, name: "primary", registry: registry), .taskQueues(database, registry: registry))
+        if let reads {
+            service.addMetricsCollectors(
+                .pool(reads, name: "reads", registry: registry), .standby(reads, registry: registry))
+        }
+    }
     return service
 }
 
@@ -114,7 +123,7 @@ func layoutURLs(_ auth: AuthURLs) -> [String: String] {
 
 /// The server as Hummingbird runs it: the site on an HTTP/1.1 server with Web's limits for slow
 /// and hostile clients. Tests drive this; `ballot serve` runs it until SIGTERM.
-func buildApplication(_ configuration: AppConfiguration, metrics: (any MetricsFactory)? = nil) async throws
+func buildApplication(_ configuration: AppConfiguration, metrics: ProcessMetrics = .none) async throws
     -> some ApplicationProtocol
 {
     try await buildSite(configuration, metrics: metrics).application(

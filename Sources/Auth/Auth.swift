@@ -38,7 +38,8 @@ public struct Auth: Sendable {
         self.urls = urls
         self.web = web
         attempts = LoginAttemptStore(database: database)
-        throttle = LoginThrottle(store: attempts, prunesAfterFailures: inline)
+        throttle = LoginThrottle(
+            store: attempts, prunesAfterFailures: inline, firstDelay: configuration.throttleFirstDelay)
         hashingSlots = HashingSlots(limit: configuration.maxConcurrentHashes)
     }
 }
@@ -100,20 +101,26 @@ public struct AuthConfiguration: Sendable {
     /// How passwords are hashed: ``PasswordHasher/standard`` unless code says otherwise (a test
     /// suite's fast hasher); never from the environment, where a typo would weaken every hash.
     public var passwords: PasswordHasher
+    /// The login throttle's wait after a key's last free failure (1 s), doubling with each
+    /// later one. Code only, as ``passwords``: a test suite sets a minute, so that "the next
+    /// attempt is refused" holds however long a loaded machine takes between two requests.
+    public var throttleFirstDelay: Duration
 
     public init(
         maxConcurrentHashes: Int = 2, pruning: StaleRecordPruning = .whileSigningIn,
-        passwords: PasswordHasher = .standard
+        passwords: PasswordHasher = .standard, throttleFirstDelay: Duration = .seconds(1)
     ) {
         self.maxConcurrentHashes = maxConcurrentHashes
         self.pruning = pruning
         self.passwords = passwords
+        self.throttleFirstDelay = throttleFirstDelay
     }
 
     public init(_ reader: EnvironmentReader, cores: Int) throws(InvalidSetting) {
         maxConcurrentHashes = try reader.integer("LOGIN_MAX_CONCURRENT_HASHES", default: max(2, cores), in: 1...1_024)
         pruning = .whileSigningIn
         passwords = .standard
+        throttleFirstDelay = .seconds(1)
     }
 }
 

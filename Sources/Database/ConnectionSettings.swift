@@ -1,4 +1,5 @@
 import CLibPQ
+import Metrics
 
 #if canImport(Glibc)
     import Glibc
@@ -8,6 +9,9 @@ import CLibPQ
 /// session settings the decoders rely on.
 struct ConnectionSettings: Sendable {
     let configuration: DatabaseConfiguration
+    /// `db.statement`, each statement's time on its connection; nil records nothing, and then
+    /// no clock is read either.
+    var statementTimer: Metrics.Timer? = nil
 
     /// Connects, blocking the calling thread, and switches the connection to non-blocking mode.
     func connect() throws(DatabaseError) -> OpaquePointer {

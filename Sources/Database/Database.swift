@@ -16,14 +16,22 @@ import Metrics
 public final class Database: Queryable {
     public let configuration: DatabaseConfiguration
     let pool: ConnectionPool
+    /// `db.outages` by cause: the outages that reached a caller (after the retry a statement
+    /// may get), every cause counted from zero.
+    private let outages: [DatabaseOutage: Counter]
 
-    /// `metrics` receives `db.pool.wait`, the time callers waited for a free connection.
+    /// `metrics` receives `db.pool.wait` (the time callers waited for a free connection),
+    /// `db.statement` (each statement's time on its connection) and `db.outages` by cause.
     public init(
         configuration: DatabaseConfiguration, logger: Logger = Logger(label: "ballot.database"),
         metrics: any MetricsFactory = MetricsSystem.factory
     ) {
         self.configuration = configuration
         self.pool = ConnectionPool(configuration: configuration, logger: logger, metrics: metrics)
+        outages = Dictionary(
+            uniqueKeysWithValues: DatabaseOutage.allCases.map {
+                ($0, Counter(label: "db.outages", dimensions: [("cause", $0.rawValue)], factory: metrics))
+            })
     }
 
     /// Runs one statement on any free connection.
@@ -50,10 +58,19 @@ public final class Database: Queryable {
         when mayRetry: (DatabaseError) -> Bool, _ body: (Session) async throws -> QueryResult
     ) async throws -> QueryResult {
         do {
-            return try await withSession(body)
-        } catch let error as DatabaseError where mayRetry(error) {
-            return try await withSession(body)
+            do {
+                return try await onConnection(body)
+            } catch let error as DatabaseError where mayRetry(error) {
+                return try await onConnection(body)
+            }
+        } catch {
+            countOutage(error)
+            throw error
         }
+    }
+
+    private func countOutage(_ error: any Error) {
+        if let outage = (error as? DatabaseError)?.outage { outages[outage]?.increment() }
     }
 
     public func execute(script: String) async throws {
@@ -62,6 +79,15 @@ public final class Database: Queryable {
 
     /// Holds one connection for the duration of `body`.
     public func withSession<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
+        do {
+            return try await onConnection(body)
+        } catch {
+            countOutage(error)
+            throw error
+        }
+    }
+
+    private func onConnection<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
         let connection = try await pool.acquire()
         do {
             let value = try await body(Session(connection: connection))

@@ -33,6 +33,9 @@ public struct DockerflowConfiguration: Sendable {
     public var versionPath: String?
     /// Set when `STATSD_HOST` is.
     public var statsd: Statsd?
+    /// `METRICS_PORT`: where Prometheus scrapes `/metrics`, on `HOST`; nil (the default) serves
+    /// no metrics. Never `PORT`: what a process measures is for its operators, not the public.
+    public var metricsPort: Int?
     public var heartbeatTimeout: Duration
     /// The status `/__heartbeat__` answers with when a check fails (500–599).
     public var heartbeatFailedStatus: Int
@@ -58,6 +61,15 @@ public struct DockerflowConfiguration: Sendable {
             statsd = Statsd(
                 host: host, port: try reader.integer("STATSD_PORT", default: 8125, in: 1...65_535),
                 prefix: reader.string("STATSD_PREFIX", default: "ballot"))
+        }
+        if reader.optionalString("METRICS_PORT") != nil {
+            let metricsPort = try reader.integer("METRICS_PORT", default: 0, in: 1...65_535)
+            guard metricsPort != port else {
+                throw InvalidSetting(
+                    variable: "METRICS_PORT", value: String(metricsPort),
+                    expected: "a port other than PORT (\(port)): metrics are not served where the public is")
+            }
+            self.metricsPort = metricsPort
         }
         heartbeatTimeout = .milliseconds(try reader.integer("HEARTBEAT_TIMEOUT_MS", default: 1_000, in: 1...60_000))
         heartbeatFailedStatus = try reader.integer("DOCKERFLOW_HEARTBEAT_FAILED_STATUS", default: 500, in: 500...599)

@@ -1,9 +1,13 @@
 import JSON
+import Metrics
 import Primitives
 
 /// The checks behind `/__heartbeat__`, run concurrently, each bounded by a timeout.
 public struct Heartbeat: Sendable {
     public private(set) var checks: [HealthCheck] = []
+    /// `heartbeat.check` by check: how long each took (Prometheus'
+    /// `heartbeat_check_seconds{check}`), made once per check at registration.
+    private var timers: [Metrics.Timer] = []
     /// How long any one check may take before it counts as an error.
     public let timeout: Duration
 
@@ -16,7 +20,10 @@ public struct Heartbeat: Sendable {
     }
 
     /// Adds a check; the app's own checks go in the same way as the built-in ones.
-    public mutating func register(_ check: HealthCheck) { checks.append(check) }
+    public mutating func register(_ check: HealthCheck) {
+        checks.append(check)
+        timers.append(Metrics.Timer(label: "heartbeat.check", dimensions: [("check", check.name)]))
+    }
 
     /// Runs every check at once and returns when all finished or timed out. Each check's
     /// timeout runs from the moment the check starts, not from the request: on a busy machine
@@ -29,10 +36,13 @@ public struct Heartbeat: Sendable {
         let collector = ResultCollector(count: checks.count, timeout: timeout, hardLimit: called + timeout * 10)
         // Each check starts on this thread and leaves it only when it first waits (a query):
         // a check answered from memory costs no task switch at all.
-        let runs = checks.enumerated().map { index, check in
-            Task(executorPreference: executor) {
+        let runs = zip(checks, timers).enumerated().map { index, checkAndTimer in
+            let (check, timer) = checkAndTimer
+            return Task(executorPreference: executor) {
+                let started = ContinuousClock.now
                 collector.start(index)
                 collector.finish(index, await check.body())
+                timer.record(duration: ContinuousClock.now - started)
             }
         }
         collector.watch(until: called + timeout)

@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import Metrics
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 
 /// Everything Dockerflow asks of a Hummingbird service, installed in one call, so an adopter
@@ -15,6 +16,8 @@ import ServiceLifecycle
 /// - an HTTP/1.1 server on `HOST`:`PORT` that closes a connection after a response marked
 ///   `Connection: close` (``ConnectionCloseHandler``: while the process drains, a keep-alive
 ///   client that ignores the header would otherwise stay on it);
+/// - when `METRICS_PORT` is set, `GET /metrics` for Prometheus on that port (``MetricsServer``),
+///   with the ``MetricsCollector``s added here;
 /// - ``runUntilTerminated(_:configuration:logger:)``: SIGTERM drains, then stops the server,
 ///   then the services added here (a database pool), in that order.
 ///
@@ -31,29 +34,35 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
     public let configuration: DockerflowConfiguration
     @usableFromInline let logger: Logger
     @usableFromInline var services: [any Service] = []
+    /// The registry `METRICS_PORT` serves; nil serves none.
+    public let prometheus: PrometheusCollectorRegistry?
+    @usableFromInline var collectors: [MetricsCollector] = []
 
     /// `outermost` middleware runs before Dockerflow's and sees every response, errors
     /// included (security headers). `errorPages` renders the errors of the routes it owns
-    /// (HTML pages); the others get JSON errors. `metrics` is the statsd backend
-    /// (``DockerflowConfiguration/bootstrap(loggerName:)``), nil to record nothing.
+    /// (HTML pages); the others get JSON errors. `metrics` is what
+    /// ``DockerflowConfiguration/bootstrap(loggerName:)`` returned (statsd, Prometheus, or
+    /// nothing).
     ///
     /// Inlinable, so that the middleware is made in the caller's module for its request
     /// context: a generic middleware made here would run unspecialized on every request.
     @inlinable
     public init(
         _ configuration: DockerflowConfiguration, context: Context.Type = Context.self, heartbeat: Heartbeat,
-        metrics: (any MetricsFactory)? = nil, errorPages: (any ErrorPages)? = nil,
+        metrics: ProcessMetrics = .none, errorPages: (any ErrorPages)? = nil,
         outermost: [any MiddlewareProtocol<Request, Response, Context>] = [], loggerName: String, logger: Logger
     ) {
         let router = Router(context: context)
         for middleware in outermost { router.add(middleware: middleware) }
         router.add(
             middleware: DockerflowMiddleware(
-                configuration, loggerName: loggerName, metrics: metrics, errorPages: errorPages))
-        DockerflowRoutes(configuration, heartbeat: heartbeat, metrics: metrics, logger: logger).add(to: router)
+                configuration, loggerName: loggerName, metrics: metrics.statsd, prometheus: metrics.prometheus,
+                errorPages: errorPages))
+        DockerflowRoutes(configuration, heartbeat: heartbeat, metrics: metrics.statsd, logger: logger).add(to: router)
         self.router = router
         self.configuration = configuration
         self.logger = logger
+        prometheus = metrics.prometheus
     }
 
     /// Services that run beside the server and stop after it, in reverse order of adding.
@@ -61,8 +70,14 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
         self.services += services
     }
 
+    /// Gauges set before each scrape of `/metrics` (a pool's connections, a queue's depth);
+    /// ignored without `METRICS_PORT`.
+    public mutating func addMetricsCollectors(_ collectors: MetricsCollector...) {
+        self.collectors += collectors
+    }
+
     /// The Hummingbird application: the router on an HTTP/1.1 server with `server`'s limits and
-    /// the connection-close handling, and the services added here.
+    /// the connection-close handling, the services added here, and the metrics server.
     public func application(server: HTTPServerOptions = HTTPServerOptions()) -> Application<RouterResponder<Context>> {
         let handlers = server.channelHandlers
         var http = HTTP1Channel.Configuration(
@@ -77,7 +92,16 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
                 availableConnectionsDelegate: server.maxConnections.map {
                     MaximumAvailableConnections($0, logger: logger)
                 }),
-            services: services, logger: logger)
+            services: metricsServer() + services, logger: logger)
+    }
+
+    /// First among the services, so it stops last: a scrape during the drain still answers.
+    private func metricsServer() -> [any Service] {
+        guard let prometheus, let port = configuration.metricsPort else { return [] }
+        return [
+            MetricsServer(registry: prometheus, collectors: collectors).application(
+                host: configuration.host, port: port, logger: logger)
+        ]
     }
 
     /// Serves until SIGTERM or SIGINT, then drains and stops (``runUntilTerminated(_:configuration:logger:)``).

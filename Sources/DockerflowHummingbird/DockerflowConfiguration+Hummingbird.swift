@@ -2,6 +2,7 @@ import Dockerflow
 import Hummingbird
 import Logging
 import Metrics
+import Prometheus
 
 extension DockerflowMiddleware {
     /// The middleware as the environment configures it: summary lines as mozlog or text
@@ -10,12 +11,12 @@ extension DockerflowMiddleware {
     /// `Connection: close` while the configuration's ``Drain`` drains.
     public init(
         _ configuration: DockerflowConfiguration, loggerName: String, metrics: (any MetricsFactory)? = nil,
-        errorPages: (any ErrorPages)? = nil
+        prometheus: PrometheusCollectorRegistry? = nil, errorPages: (any ErrorPages)? = nil
     ) {
         self.init(
             summaries: configuration.makeRequestSummaryLog(loggerName: loggerName),
-            logsQueryString: configuration.logsQueryString, metrics: metrics, errorPages: errorPages,
-            drain: configuration.drain)
+            logsQueryString: configuration.logsQueryString, metrics: metrics, prometheus: prometheus,
+            errorPages: errorPages, drain: configuration.drain)
     }
 }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Primitives
+import Prometheus
 
 /// What Dockerflow asks of every request, in one middleware:
 ///
@@ -12,7 +13,8 @@ import Primitives
 ///   written while the request is served, by any logger;
 /// - one `request.summary` line with python-dockerflow's fields (`method`, `path`, `code`, `t`,
 ///   `agent`, `lang`, `rid`, `uid`, `errno`, `querystring`);
-/// - statsd metrics: requests by status class, and a timer per route;
+/// - metrics: for statsd, requests by status class and a timer per route; for Prometheus, the
+///   histogram `http_server_request_duration_seconds` by method, route and status class;
 /// - errors turned into responses here, so they get the request id and a summary line too; an
 ///   unexpected error is logged with the request id and answered 500 without internals, as
 ///   JSON or as the page ``ErrorPages`` renders;
@@ -29,17 +31,18 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     @usableFromInline let errorPages: (any ErrorPages)?
     @usableFromInline let drain: Drain?
 
-    /// `metrics` nil records nothing (no `STATSD_HOST`), which costs nothing per request.
-    /// `errorPages` renders errors for the routes it owns; the others get JSON errors. While
-    /// `drain` drains, every response carries `Connection: close`.
+    /// `metrics` is statsd's backend and `prometheus` the registry `METRICS_PORT` serves; with
+    /// neither, nothing is recorded, which costs nothing per request. `errorPages` renders
+    /// errors for the routes it owns; the others get JSON errors. While `drain` drains, every
+    /// response carries `Connection: close`.
     public init(
         summaries: RequestSummaryLog, logsQueryString: Bool = true, metrics: (any MetricsFactory)? = nil,
-        errorPages: (any ErrorPages)? = nil, drain: Drain? = nil
+        prometheus: PrometheusCollectorRegistry? = nil, errorPages: (any ErrorPages)? = nil, drain: Drain? = nil
     ) {
         self.drain = drain
         self.summaries = summaries
         self.logsQueryString = logsQueryString
-        self.metrics = metrics.map(HTTPMetrics.init)
+        self.metrics = metrics == nil && prometheus == nil ? nil : HTTPMetrics(statsd: metrics, prometheus: prometheus)
         self.errorPages = errorPages
     }
 
@@ -118,37 +121,76 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Requests by status class and a timer per route, made once and reused.
+/// Requests by status class and a timer per route for statsd, a histogram by route and status
+/// class for Prometheus; each made on first use and reused.
 @usableFromInline
 final class HTTPMetrics: Sendable {
-    private let factory: any MetricsFactory
-    private let counters: [Counter]
-    private let timers = BlockingLock<[RouteKey: Metrics.Timer]>([:])
+    private let statsd: StatsdShapes?
+    private let prometheus: PrometheusCollectorRegistry?
+    private let histograms = BlockingLock<[RouteKey: DurationHistogram]>([:])
+    static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+    static let knownMethods: Set<String> = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ]
+
+    private struct StatsdShapes: Sendable {
+        let factory: any MetricsFactory
+        let counters: [Metrics.Counter]
+        let timers = BlockingLock<[RouteKey: Metrics.Timer]>([:])
+    }
 
     private struct RouteKey: Hashable {
         var method: String
         var route: String
+        var statusClass = 0
     }
 
-    init(_ factory: any MetricsFactory) {
-        self.factory = factory
-        counters = ["1xx", "2xx", "3xx", "4xx", "5xx"].map {
-            Counter(label: "http.requests", dimensions: [("status", $0)], factory: factory)
+    init(statsd: (any MetricsFactory)?, prometheus: PrometheusCollectorRegistry?) {
+        self.statsd = statsd.map { factory in
+            StatsdShapes(
+                factory: factory,
+                counters: Self.statusClasses.map {
+                    Metrics.Counter(label: "http.requests", dimensions: [("status", $0)], factory: factory)
+                })
         }
+        self.prometheus = prometheus
     }
 
     @usableFromInline
     func record(status: Int, method: String, route: String?, elapsed: Duration) {
-        counters[min(max(status / 100, 1), 5) - 1].increment()
+        let statusClass = min(max(status / 100, 1), 5)
+        // Unmatched paths share one label (Hummingbird's `NotFound`), and methods outside HTTP's
+        // own one more (`_OTHER`, as OpenTelemetry names it): a client's paths and methods would
+        // otherwise grow the series and these dictionaries without end.
         let route = route ?? "unmatched"
-        let key = RouteKey(method: method, route: route)
-        let timer = timers.withLock { timers in
-            if let timer = timers[key] { return timer }
-            let timer = Metrics.Timer(
-                label: "http.route", dimensions: [("method", method), ("route", route)], factory: factory)
-            timers[key] = timer
-            return timer
+        let method = Self.knownMethods.contains(method) ? method : "_OTHER"
+        if let statsd {
+            statsd.counters[statusClass - 1].increment()
+            let key = RouteKey(method: method, route: route)
+            let timer = statsd.timers.withLock { timers in
+                if let timer = timers[key] { return timer }
+                let timer = Metrics.Timer(
+                    label: "http.route", dimensions: [("method", method), ("route", route)], factory: statsd.factory)
+                timers[key] = timer
+                return timer
+            }
+            timer.record(duration: elapsed)
         }
-        timer.record(duration: elapsed)
+        if let prometheus {
+            let key = RouteKey(method: method, route: route, statusClass: statusClass)
+            let histogram = histograms.withLock { histograms in
+                if let histogram = histograms[key] { return histogram }
+                let histogram = prometheus.makeDurationHistogram(
+                    name: "http_server_request_duration_seconds",
+                    labels: [
+                        ("method", method), ("route", route), ("status_class", Self.statusClasses[statusClass - 1]),
+                    ],
+                    buckets: PrometheusNaming.durationBuckets,
+                    help: "Time to answer a request, from its head to its response, by route and status class.")
+                histograms[key] = histogram
+                return histogram
+            }
+            histogram.record(elapsed)
+        }
     }
 }

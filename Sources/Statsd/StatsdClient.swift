@@ -23,7 +23,7 @@ public final class StatsdClient: Sendable {
     public let host: String
     public let port: Int
     private let state = BlockingLock(State())
-    private let aggregates = BlockingLock<[any StatsdAggregate]>([])
+    private let aggregates = BlockingLock<[String: any StatsdAggregate]>([:])
     private static let datagramLimit = 1_400
     private static let queueLimit = 256 * 1024
 
@@ -55,15 +55,23 @@ public final class StatsdClient: Sendable {
         }
     }
 
-    /// Adds something whose values are drained into lines at each flush.
-    func register(_ aggregate: any StatsdAggregate) {
-        aggregates.withLock { $0.append(aggregate) }
+    /// The aggregate registered under `key`, or `make()`'s, registered: its values are drained
+    /// into lines at each flush. One per key however often it is asked for: a counter made for
+    /// each event (`Counter(label:)` in a loop) would otherwise grow the list, and each flush,
+    /// without end.
+    func aggregate<Aggregate: StatsdAggregate>(_ key: String, _ make: () -> Aggregate) -> Aggregate {
+        aggregates.withLock { aggregates in
+            if let existing = aggregates[key] as? Aggregate { return existing }
+            let made = make()
+            aggregates[key] = made
+            return made
+        }
     }
 
     /// Sends what is queued, as datagrams of whole lines.
     public func flush() {
         var lines: [String] = []
-        for aggregate in aggregates.withLock({ $0 }) { aggregate.drain(into: &lines) }
+        for aggregate in aggregates.withLock({ $0.values }) { aggregate.drain(into: &lines) }
         for line in lines { send(line) }
         state.withLock { state in
             guard !state.queue.isEmpty else { return }

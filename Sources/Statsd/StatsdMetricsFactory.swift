@@ -32,9 +32,8 @@ public struct StatsdMetricsFactory: MetricsFactory {
     }
 
     public func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler {
-        let counter = StatsdCounter(name: name(label, dimensions))
-        client.register(counter)
-        return counter
+        let name = name(label, dimensions)
+        return client.aggregate("c:" + name) { StatsdCounter(name: name) }
     }
 
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> RecorderHandler {
@@ -42,9 +41,8 @@ public struct StatsdMetricsFactory: MetricsFactory {
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {
-        let timer = StatsdTimer(name: name(label, dimensions))
-        client.register(timer)
-        return timer
+        let name = name(label, dimensions)
+        return client.aggregate("ms:" + name) { StatsdTimer(name: name) }
     }
 
     public func destroyCounter(_ handler: CounterHandler) {}

@@ -17,7 +17,7 @@ import Testing
         ]
         environment.merge(settings) { _, new in new }
         let server = try #require(Program.start([ballot], environment: environment))
-        #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"))
+        #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"), "\(server.output)")
         try await body(port)
         server.signal(SIGTERM)
         _ = await server.finish()

@@ -285,5 +285,9 @@ import WebTesting
         #expect(LoginThrottle.delay(failures: 19, kind: .client) == .zero)
         #expect(LoginThrottle.delay(failures: 20, kind: .client) == .seconds(1))
         #expect(LoginThrottle.delay(failures: 10, kind: .device) == .seconds(1))
+        // The app's first delay (a test suite's minute) scales them all, within the same bound.
+        #expect(LoginThrottle.delay(failures: 5, kind: .user, first: .seconds(60)) == .seconds(60))
+        #expect(LoginThrottle.delay(failures: 6, kind: .user, first: .seconds(60)) == .seconds(120))
+        #expect(LoginThrottle.delay(failures: 9, kind: .user, first: .seconds(60)) == .seconds(900))
     }
 }

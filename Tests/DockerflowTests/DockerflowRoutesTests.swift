@@ -233,6 +233,21 @@ import Testing
 }
 
 @Suite struct StatsdClientTests {
+    /// A counter or timer made again for each event (`Counter(label:)` in a loop, as the task
+    /// worker counts its outcomes) is the same one: one line per flush, and nothing that grows.
+    @Test func aMetricMadeForEachEventIsOneAggregate() async throws {
+        let listener = try UDPListener()
+        let client = StatsdClient(host: "127.0.0.1", port: listener.port)
+        let factory = StatsdMetricsFactory(client: client, prefix: "p")
+        for _ in 0..<5_000 {
+            Counter(label: "made.each.time", factory: factory).increment()
+            Metrics.Timer(label: "timed.each.time", factory: factory).recordMilliseconds(1)
+        }
+        client.flush()
+        let lines = await listener.lines { lines in lines.contains { $0.hasPrefix("p.made.each.time:") } }
+        #expect(lines.filter { $0.hasPrefix("p.made.each.time:") } == ["p.made.each.time:5000|c"])
+    }
+
     @Test func queuedLinesAreSentWithoutAnExplicitFlush() async throws {
         let listener = try UDPListener()
         let factory = StatsdMetricsFactory(client: StatsdClient(host: "127.0.0.1", port: listener.port), prefix: "p")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -52,6 +53,9 @@ public enum Program {
 
         public func signal(_ signal: Int32) { kill(pid, signal) }
 
+        /// What it has printed so far.
+        public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
         /// Waits for the program to exit; its status and everything it printed.
         public func finish() async -> Result {
             let status = await exit.value
@@ -66,8 +70,21 @@ public enum Program {
         return Running(pid: pid, outputPath: file)
     }
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    /// Ports this process has handed out: the kernel may give the same free port to two tests
+    /// that ask a moment apart, before either server has bound it.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago, and that no other test of this
+    /// process was given.
     public static func freePort() -> Int {
+        for _ in 0..<100 {
+            let port = unusedPort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        return unusedPort()
+    }
+
+    private static func unusedPort() -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()

@@ -24,7 +24,7 @@
 #                                 wait_for 30 answers "$base/__lbheartbeat__" 200
 #   compose ARGS...           Docker Compose v2 (`docker compose`) when it is there, else v1
 #                             (`docker-compose`), with -p "$compose_project" and
-#                             --profile "$compose_profile" when those are set
+#                             --profile for each word of "$compose_profile", when those are set
 
 # Sourced twice, it would forget the actions registered so far.
 [ -z "${_common_sh_loaded:-}" ] || return 0
@@ -99,7 +99,8 @@ compose() {
     fi
     local options=()
     [ -z "${compose_project:-}" ] || options+=(-p "$compose_project")
-    [ -z "${compose_profile:-}" ] || options+=(--profile "$compose_profile")
+    local profile
+    for profile in ${compose_profile:-}; do options+=(--profile "$profile"); done
     if [ "$_common_compose_version" = 2 ]; then
         docker compose ${options[@]+"${options[@]}"} "$@"
     else

@@ -205,6 +205,56 @@ def probe(down: list[tuple[float, float]], seconds: float = 60.0) -> str:
     return "".join(lines)
 
 
+def targets(*entries: tuple[str, str, str]) -> dict[str, Any]:
+    """Prometheus' /api/v1/targets with one active target per (job, address, health)."""
+    return {"status": "success", "data": {"activeTargets": [
+        {"labels": {"job": job, "instance": f"{address}:9100"}, "health": health}
+        for job, address, health in entries]}}
+
+
+class FleetPrometheusTests(unittest.TestCase):
+    EXPECTED = {"ballot-web": ["10.0.0.2", "10.0.0.3"], "ballot-worker": ["10.0.0.9"]}
+
+    def verdict(self, found: dict[str, Any], sums: dict[str, float] | None = None,
+                expected: dict[str, list[str]] | None = None) -> tuple[int, str]:
+        run = Run(self)
+        run.write("targets.json", found)
+        run.write("expected.json", self.EXPECTED if expected is None else expected)
+        run.write("sums.json", {"requests": 1500, "tasks": 20} if sums is None else sums)
+        return run.verdict("fleet-prometheus")
+
+    def test_every_container_up_passes_with_its_figures(self) -> None:
+        status, output = self.verdict(targets(
+            ("ballot-web", "10.0.0.2", "up"), ("ballot-web", "10.0.0.3", "up"), ("ballot-worker", "10.0.0.9", "up")))
+        self.assertEqual(status, 0, output)
+        self.assertIn("ballot-web: 2 of 2 running containers scraped and up", output)
+        self.assertIn("requests counted: 1500; tasks run: 20", output)
+
+    def test_a_replica_not_scraped_or_down_fails(self) -> None:
+        for health in ("down", None):
+            entries = [("ballot-web", "10.0.0.2", "up"), ("ballot-worker", "10.0.0.9", "up")]
+            if health:
+                entries.append(("ballot-web", "10.0.0.3", health))
+            status, output = self.verdict(targets(*entries))
+            self.assertEqual(status, 1, output)
+            self.assertIn("FAIL: ballot-web: 10.0.0.3:9100 runs but is not a target that is up", output)
+
+    def test_a_target_of_a_container_gone_fails(self) -> None:
+        status, output = self.verdict(targets(
+            ("ballot-web", "10.0.0.2", "up"), ("ballot-web", "10.0.0.3", "up"), ("ballot-web", "10.0.0.7", "down"),
+            ("ballot-worker", "10.0.0.9", "up")))
+        self.assertEqual(status, 1, output)
+        self.assertIn("FAIL: ballot-web: 10.0.0.7:9100 is a target but no such container runs", output)
+
+    def test_no_worker_running_or_nothing_counted_fails(self) -> None:
+        status, output = self.verdict(targets(("ballot-web", "10.0.0.2", "up")),
+                                      expected={"ballot-web": ["10.0.0.2"], "ballot-worker": []},
+                                      sums={"requests": 0, "tasks": 3})
+        self.assertEqual(status, 1, output)
+        self.assertIn("FAIL: ballot-worker: no container runs", output)
+        self.assertIn("FAIL: Prometheus counted no requests", output)
+
+
 class HaTests(unittest.TestCase):
     # The cluster without a primary 1.5 s from the switchover and 4 s from the kill.
     CLUSTER = [(10.0, 11.5), (30.0, 34.0)]

@@ -8,6 +8,9 @@ is a problem, 0 when there is none:
       scripts/ops/fleet-test: no failed request outside the two check intervals after the kill,
       no more failures at the kill than requests in flight (one per client thread), requests
       answered during each event, every acknowledged vote counted and none twice.
+  verdicts.py fleet-prometheus WORK
+      scripts/ops/fleet-test: Prometheus (the observability profile) scrapes every replica and
+      worker that runs, each `up`, and nothing else; their requests and tasks add up above 0.
   verdicts.py ha WORK --switchover AT --kill AT
       scripts/ops/ha-test: only 503s, no failed read, the application back within 1 s of the
       cluster from the switchover and within 15 s from the kill, the votes as above, and a
@@ -30,6 +33,11 @@ WORK is the test's folder:
                             choice id
   probe                     (ha) one line per psql probe: `TIME ok` or `TIME fail`
   heartbeat-MOMENT.json     (ha, ha-compose) the body of /__heartbeat__ at MOMENT
+  targets.json              (fleet-prometheus) Prometheus' /api/v1/targets
+  expected.json             (fleet-prometheus) the addresses of the running containers by job,
+                            {"ballot-web": [...], "ballot-worker": [...]}
+  sums.json                 (fleet-prometheus) {"requests": N, "tasks": N}: the fleet's
+                            requests and tasks run, as Prometheus sums them
 
 Times are seconds since the epoch (`date +%s.%N`). Standard library only.
 """
@@ -225,6 +233,38 @@ def fleet_tasks(counts: dict[str, int], queued: int, worker_concurrency: int, pr
         problems.add(f"a task needed {counts['most_attempts']} attempts")
 
 
+def fleet_prometheus(work: Path) -> int:
+    """The observability profile's Prometheus against the containers that run: each one a
+    target of its job, scraped and `up`; no other target; requests and tasks counted."""
+    problems = Problems()
+    targets = read_json(work / "targets.json").get("data", {}).get("activeTargets", [])
+    expected: dict[str, list[str]] = read_json(work / "expected.json")
+    sums: dict[str, float] = read_json(work / "sums.json")
+    seen: dict[str, dict[str, str]] = {}
+    for target in targets:
+        job = target.get("labels", {}).get("job", "?")
+        instance = target.get("labels", {}).get("instance", "?")
+        seen.setdefault(job, {})[instance] = target.get("health", "?")
+    for job, addresses in sorted(expected.items()):
+        wanted = {f"{address}:9100" for address in addresses}
+        found = seen.get(job, {})
+        up = sorted(instance for instance, health in found.items() if health == "up")
+        print(f"{job}: {len(up)} of {len(wanted)} running containers scraped and up")
+        for instance in sorted(wanted - set(up)):
+            problems.add(f"{job}: {instance} runs but is not a target that is up ({found.get(instance, 'no target')})")
+        for instance in sorted(set(found) - wanted):
+            problems.add(f"{job}: {instance} is a target but no such container runs")
+        if not wanted:
+            problems.add(f"{job}: no container runs")
+    for job in sorted(set(seen) - set(expected)):
+        problems.add(f"a job nobody expects: {job}")
+    print(f"requests counted: {sums.get('requests', 0):.0f}; tasks run: {sums.get('tasks', 0):.0f}")
+    for name in ("requests", "tasks"):
+        if not sums.get(name):
+            problems.add(f"Prometheus counted no {name}")
+    return problems.conclude()
+
+
 def ha(work: Path, switch_at: float, kill_at: float) -> int:
     """scripts/ops/ha-test: a switchover and a kill -9 of the primary's postmaster. The heartbeats
     (start, switched, recovered) carry the leader's `leader_number` (ha-heartbeat)."""
@@ -376,6 +416,9 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     command.add_argument("--tasks", type=int, metavar="N", help="tasks queued (tasks.json holds their states)")
     command.add_argument("--worker-concurrency", type=int, default=4, metavar="N")
 
+    command = commands.add_parser("fleet-prometheus", help="scripts/ops/fleet-test's verdict on Prometheus")
+    work(command)
+
     for name, test in [("ha", "scripts/ops/ha-test"), ("ha-compose", "scripts/ops/ha-compose-test")]:
         command = commands.add_parser(name, help=f"{test}'s verdict")
         work(command)
@@ -398,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         (roll_start, roll_end), (broken_start, broken_end) = args.roll, args.broken_roll
         return fleet(args.work, roll_start, roll_end, broken_start, broken_end, args.kill, args.threads,
                      args.tasks, args.worker_concurrency)
+    if args.command == "fleet-prometheus":
+        return fleet_prometheus(args.work)
     if args.command == "ha":
         return ha(args.work, args.switchover, args.kill)
     if args.command == "ha-compose":

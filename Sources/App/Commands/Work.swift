@@ -61,6 +61,10 @@ struct Work: AsyncParsableCommand {
             loggerName: "ballot", logger: logger)
         // Stopped in reverse order of adding: the worker drains before the pool closes.
         service.addServices(DatabaseService(database: database), worker)
+        if let registry = service.prometheus {
+            service.addMetricsCollectors(
+                .pool(database, name: "primary", registry: registry), .taskQueues(database, registry: registry))
+        }
         try await service.run()
     }
 }

@@ -38,9 +38,13 @@ final class LoginThrottle: Sendable {
     /// on a schedule (``StaleRecords/prune(on:batch:)``).
     let prunesAfterFailures: Bool
 
-    init(store: LoginAttemptStore, prunesAfterFailures: Bool = true) {
+    /// The wait after a key's last free failure; each later one doubles it.
+    let firstDelay: Duration
+
+    init(store: LoginAttemptStore, prunesAfterFailures: Bool = true, firstDelay: Duration = .seconds(1)) {
         self.store = store
         self.prunesAfterFailures = prunesAfterFailures
+        self.firstDelay = firstDelay
     }
 
     /// The keys an attempt counts against.
@@ -71,7 +75,7 @@ final class LoginThrottle: Sendable {
     /// How long an attempt must still wait, by the delays of its keys; zero lets it through.
     func wait(keys: [String]) async throws -> Duration {
         try await store.failures(for: keys).map { failures in
-            Self.delay(failures: failures.count, kind: Self.kind(of: failures.key)) - failures.age
+            Self.delay(failures: failures.count, kind: Self.kind(of: failures.key), first: firstDelay) - failures.age
         }.max().map { max($0, .zero) } ?? .zero
     }
 
@@ -94,13 +98,13 @@ final class LoginThrottle: Sendable {
     }
 
     /// The wait after `failures` failures of a key of `kind`: none within its free attempts,
-    /// then 1 s, doubling with each failure, up to ``longestDelay``.
-    static func delay(failures: Int, kind: Kind) -> Duration {
+    /// then `first` (1 s), doubling with each failure, up to ``longestDelay``.
+    static func delay(failures: Int, kind: Kind, first: Duration = .seconds(1)) -> Duration {
         let free = freeFailures[kind] ?? 5
         guard failures >= free else { return .zero }
         let doublings = failures - free
         guard doublings < 20 else { return longestDelay }
-        return min(.seconds(1 << doublings), longestDelay)
+        return min(first * (1 << doublings), longestDelay)
     }
 
     private static func kind(of key: String) -> Kind {

@@ -1,4 +1,5 @@
 import CLibPQ
+import Metrics
 import Primitives
 import Synchronization
 
@@ -19,6 +20,8 @@ final class Connection: SocketWatcher, @unchecked Sendable {
 
     /// To tell which of its servers the connection reached.
     private let connectionString: ConnectionString
+    /// `db.statement`; nil records nothing.
+    private let statementTimer: Metrics.Timer?
     /// When the connection was opened, for the pool's maximum age.
     let openedAt = Moment.now
     /// Its share of the maximum age, 80–100 %: connections opened together (at start, after a
@@ -46,9 +49,10 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         var wantsWrite = false
     }
 
-    private init(handle: OpaquePointer, id: UInt64, configuration: DatabaseConfiguration) {
+    private init(handle: OpaquePointer, id: UInt64, configuration: DatabaseConfiguration, timer: Metrics.Timer?) {
         self.handle = handle
         self.id = id
+        statementTimer = timer
         self.connectionString = configuration.connectionString
         // A server that stopped answering (a failover caught mid-statement) must fail the
         // request with a 503, not hold it and the connection for ever: the deadline is the
@@ -67,7 +71,9 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                 continuation.resume(
                     with: Result { () throws(DatabaseError) in
                         let handle = try settings.connect()
-                        let connection = Connection(handle: handle, id: id, configuration: settings.configuration)
+                        let connection = Connection(
+                            handle: handle, id: id, configuration: settings.configuration,
+                            timer: settings.statementTimer)
                         SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
                         return connection
                     })
@@ -82,6 +88,13 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// Task cancellation while the statement is in flight resumes the caller at once with
     /// `CancellationError` and marks the connection broken, since its protocol state is unknown.
     func run(_ statement: Statement) async throws -> [QueryResult] {
+        guard let statementTimer else { return try await runUntimed(statement) }
+        let started = ContinuousClock.now
+        defer { statementTimer.record(duration: ContinuousClock.now - started) }
+        return try await runUntimed(statement)
+    }
+
+    private func runUntimed(_ statement: Statement) async throws -> [QueryResult] {
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 if let error = start(statement, continuation) {

@@ -38,7 +38,11 @@ final class ConnectionPool: Sendable {
     init(configuration: DatabaseConfiguration, logger: Logger, metrics: any MetricsFactory) {
         self.waitTimer = Metrics.Timer(label: "db.pool.wait", factory: metrics)
         self.configuration = configuration
-        self.settings = ConnectionSettings(configuration: configuration)
+        var settings = ConnectionSettings(configuration: configuration)
+        if !(metrics is NOOPMetricsHandler) {
+            settings.statementTimer = Metrics.Timer(label: "db.statement", factory: metrics)
+        }
+        self.settings = settings
         self.logger = logger
         self.state = BlockingLock(
             PoolStateMachine(size: configuration.poolSize, acquireTimeout: configuration.acquireTimeout))

@@ -15,6 +15,7 @@ enum PollsSite {
     /// A fresh, migrated database with `questions` demo questions, and the app on it.
     static func with(
         questions: Int = 3, environment: [String: String] = [:], live: Bool = false,
+        passwords: PasswordHasher = passwords,
         _ body: @Sendable (any TestClientProtocol, QuestionStore, String) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { url in
@@ -26,7 +27,7 @@ enum PollsSite {
                         text: "Question \(index + 1)?", choices: ["Yes", "No", "Maybe"],
                         publishedAt: Date().addingTimeInterval(Double(-60 * (index + 1))))
                 }
-                try await serve(url: url, environment: environment, live: live) { client in
+                try await serve(url: url, environment: environment, live: live, passwords: passwords) { client in
                     try await body(client, store, url)
                 }
             }
@@ -44,7 +45,7 @@ enum PollsSite {
                     "MIGRATIONS_DIR": Repository.migrations, "DATABASE_POOL_SIZE": "10", "SHUTDOWN_DRAIN_S": "0",
                 ]))
         let base = "http://127.0.0.1:\(port)"
-        #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"))
+        #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"), "\(server.output)")
         return (server, base)
     }
 
@@ -60,11 +61,14 @@ enum PollsSite {
     /// for tests. The suites run at once and share NIO's two hashing threads, where sign-ins of
     /// 600,000 rounds queued past a test client's 20 s on a loaded machine.
     static let passwords = PasswordHasher(iterations: 1_000)
+    /// The throttle's first wait: a minute, so that "the next attempt is refused" does not
+    /// depend on how fast a loaded machine sends it (the delays' growth is tested on its own).
+    static let throttleFirstDelay = Duration.seconds(60)
 
     /// The app on `url`'s database as the test left it, through the router (or a live server).
     static func serve(
         url: String, environment: [String: String] = [:], live: Bool = false,
-        _ body: @Sendable (any TestClientProtocol) async throws -> Void
+        passwords: PasswordHasher = passwords, _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var configuration = try AppConfiguration(
             environment: [
@@ -73,6 +77,7 @@ enum PollsSite {
             ].merging(environment) { _, given in given })
         configuration.dockerflow.port = 0
         configuration.auth.passwords = passwords
+        configuration.auth.throttleFirstDelay = throttleFirstDelay
         try await buildApplication(configuration).test(live ? .live : .router, body)
     }
 }

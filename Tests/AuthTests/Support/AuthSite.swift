@@ -57,7 +57,7 @@ struct AuthSite: Sendable {
                 let reader = EnvironmentReader(["MAX_BODY_BYTES": "4096"].merging(environment) { $1 })
                 let auth = Auth(
                     database: database, web: try WebConfiguration(reader),
-                    configuration: AuthConfiguration(passwords: passwords),
+                    configuration: AuthConfiguration(passwords: passwords, throttleFirstDelay: .seconds(60)),
                     urls: AuthURLs(staffArea: "/staff", afterLogin: "/private"), signIn: signIn)
                 let hash = try await passwords.hash(password)
                 let store = auth.users

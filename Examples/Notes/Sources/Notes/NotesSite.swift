@@ -19,7 +19,7 @@ enum NotesSite {
     ]
 
     static func make(
-        dockerflow: DockerflowConfiguration, web: WebConfiguration, database: Database, metrics: (any MetricsFactory)?
+        dockerflow: DockerflowConfiguration, web: WebConfiguration, database: Database, metrics: ProcessMetrics
     ) async throws -> DockerflowApplication<SiteRequestContext> {
         var heartbeat = Heartbeat(timeout: dockerflow.heartbeatTimeout)
         heartbeat.register(.database(database))

@@ -35,7 +35,7 @@ import WebTesting
             let site = try await NotesSite.make(
                 dockerflow: try DockerflowConfiguration(settings), web: try WebConfiguration(settings),
                 database: database,
-                metrics: nil)
+                metrics: .none)
             try await site.application().test(.router) { client in try await body(TestBrowser(client), database) }
         }
     }

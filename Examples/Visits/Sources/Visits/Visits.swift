@@ -30,7 +30,7 @@ struct Visits {
 
     /// The service itself, for `main` and for the tests.
     static func makeService(
-        _ dockerflow: DockerflowConfiguration, database: Database, metrics: (any MetricsFactory)?, logger: Logger
+        _ dockerflow: DockerflowConfiguration, database: Database, metrics: ProcessMetrics, logger: Logger
     ) async throws -> DockerflowApplication<BasicRequestContext> {
         try await database.query("CREATE TABLE IF NOT EXISTS visits (id int PRIMARY KEY, total bigint NOT NULL)")
 

@@ -19,7 +19,7 @@ import Testing
         defer { database.close() }
         try await database.query("DROP TABLE IF EXISTS visits")
         let application = try await Visits.makeService(
-            try DockerflowConfiguration(environment), database: database, metrics: nil, logger: Logger(label: "test")
+            try DockerflowConfiguration(environment), database: database, metrics: .none, logger: Logger(label: "test")
         ).application()
 
         try await application.test(.live) { client in
