@@ -84,7 +84,7 @@ stop-db: ## Stop the local PostgreSQL that run-server started
 test: ## Every test: in compose against its db service, or natively against a throwaway PostgreSQL 15
 ifeq ($(USE_DOCKER),yes)
 	@echo "make test: Docker answers; the suite runs in docker-compose.test.yml against its db service"
-	@scripts/test/django-hashes --install && scripts/test/prometheus-text --install
+	@scripts/test/django-hashes --install && scripts/test/prometheus-text --install && scripts/test/otlp-decode --install
 	@$(TEST_COMPOSE) build test
 	@status=0; $(TEST_COMPOSE) run --rm test || status=$$?; $(TEST_COMPOSE) down -v >/dev/null 2>&1; exit $$status
 else

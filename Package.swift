@@ -39,6 +39,7 @@ let package = Package(
         .library(name: "Primitives", targets: ["Primitives"]),
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "Statsd", targets: ["Statsd"]),
+        .library(name: "Traces", targets: ["Traces"]),
     ],
     dependencies: [
         // No default traits: "FullFoundation" links all of Foundation and ICU (~50 MB of the
@@ -63,6 +64,14 @@ let package = Package(
         // The data layer and its neighbours: no web framework below this line.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "Settings"),
+        // W3C Trace Context, sampling, OpenTelemetry's settings and OTLP's protobuf body.
+        .target(
+            name: "Traces",
+            dependencies: [
+                "Primitives", "Settings", logging, nioCore, product("NIOPosix", "swift-nio"),
+                product("NIOHTTP1", "swift-nio"), product("ServiceLifecycle", "swift-service-lifecycle"),
+            ]
+        ),
         .target(name: "Primitives", dependencies: [logging]),
         .target(name: "JSON"),
         .target(name: "Templates"),
@@ -160,6 +169,7 @@ let package = Package(
         ),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
+        .testTarget(name: "TracesTests", dependencies: ["Primitives", "Settings", "TestSupport", "Traces"]),
         .testTarget(
             name: "DockerflowDatabaseTests",
             dependencies: ["Database", "Dockerflow", "DockerflowDatabase", "Migrations", "Primitives", "TestSupport"]

@@ -29,10 +29,28 @@ public enum FreshDatabase {
         do {
             try await body(components.string ?? url)
         } catch {
-            try? await administer(url) { try await $0.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            try? await drop(name, at: url)
             throw error
         }
-        try await administer(url) { try await $0.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+        try await drop(name, at: url)
+    }
+
+    /// `DROP DATABASE … WITH (FORCE)` ends the sessions still on it, but gives up (55006) when
+    /// one is still starting, or when they take over 5 s to end on a loaded machine: a pool
+    /// closed a moment ago can leave either. Tried again for up to half a minute.
+    private static func drop(_ name: String, at url: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            do {
+                return try await administer(url) {
+                    try await $0.execute(script: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                }
+            } catch DatabaseError.server(let failure)
+                where failure.sqlState == "55006" && ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 
     private static func administer(_ url: String, _ body: (Database) async throws -> Void) async throws {

@@ -1,0 +1,60 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Posts one OTLP/HTTP body to the collector on a connection of its own and returns the
+/// status: an export happens at most once per `OTEL_BSP_SCHEDULE_DELAY`, so a kept-alive
+/// connection would save little and could go stale between exports.
+struct OTLPClient: Sendable {
+    let endpoint: TracingConfiguration.Endpoint
+
+    /// The collector's status; throws when it cannot be reached or does not answer in time.
+    func post(_ body: [UInt8], timeout: Duration) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            group.addTask { try await send(body) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw ExportTimedOut()
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? 0
+        }
+    }
+
+    private func send(_ body: [UInt8]) async throws -> Int {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .connect(host: endpoint.host, port: endpoint.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                        wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.path)
+            let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+            head.headers = [
+                "Host": "\(host):\(endpoint.port)", "Content-Type": "application/x-protobuf",
+                "Content-Length": String(body.count), "Connection": "close", "User-Agent": "ballot-traces",
+            ]
+            try await outbound.write(.head(head))
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+            try await outbound.write(.end(nil))
+            var status = 0
+            for try await part in inbound {
+                switch part {
+                case .head(let response): status = Int(response.status.code)
+                case .body: continue
+                case .end: return status
+                }
+            }
+            return status
+        }
+    }
+}
+
+/// The collector did not answer within `OTEL_BSP_EXPORT_TIMEOUT`.
+struct ExportTimedOut: Error, CustomStringConvertible {
+    var description: String { "the collector did not answer in time" }
+}

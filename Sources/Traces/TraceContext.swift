@@ -1,0 +1,135 @@
+/// A trace's identity as W3C Trace Context carries it between processes: the `traceparent`
+/// header (`00-<trace id>-<parent id>-<flags>`) and the vendors' `tracestate` beside it.
+///
+/// Parsing never fails a request: a header that breaks any rule of the specification is no
+/// context at all (``init(traceparent:tracestate:)`` is nil) and the request starts a trace of
+/// its own; a `tracestate` that breaks one is dropped while its `traceparent` is kept.
+public struct TraceContext: Sendable, Equatable {
+    public var traceID: TraceID
+    /// The span this context names: the caller's, for a context read from a request.
+    public var spanID: SpanID
+    /// W3C's trace flags; bit 0 says the caller sampled (recorded) its span.
+    public var flags: UInt8
+    /// The `tracestate` header as received, when it was valid; passed on unchanged.
+    public var state: String?
+
+    public var isSampled: Bool { flags & 1 == 1 }
+
+    public init(traceID: TraceID, spanID: SpanID, sampled: Bool, state: String? = nil) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.flags = sampled ? 1 : 0
+        self.state = state
+    }
+
+    /// The context a request carries, or nil when its `traceparent` is absent or breaks any of
+    /// the specification's rules (length, lowercase hex, an all-zero id, version `ff`).
+    public init?(traceparent: String?, tracestate: String? = nil) {
+        guard let traceparent else { return nil }
+        let bytes = Array(traceparent.utf8)
+        // Version 00 is exactly 55 characters; a later version may append fields after a dash.
+        guard bytes.count >= 55, bytes.count == 55 || bytes[55] == UInt8(ascii: "-"),
+            bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
+            let version = Hex.byte(bytes[0], bytes[1]), version != 0xff, version != 0 || bytes.count == 55,
+            let high = Hex.uint64(bytes[3..<19]), let low = Hex.uint64(bytes[19..<35]), high | low != 0,
+            let span = Hex.uint64(bytes[36..<52]), span != 0,
+            let flags = Hex.byte(bytes[53], bytes[54])
+        else { return nil }
+        self.traceID = TraceID(high: high, low: low)
+        self.spanID = SpanID(span)
+        self.flags = flags
+        self.state = tracestate.flatMap(Self.validState)
+    }
+
+    /// `traceparent` for this context, version 00 (which every later version must accept).
+    public var traceparent: String {
+        "00-\(traceID.hex)-\(spanID.hex)-\(Hex.string(flags & 1, digits: 2))"
+    }
+
+    /// A `tracestate` worth passing on: at most 32 list members in 512 characters of printable
+    /// ASCII, as the specification bounds it. Anything else is dropped whole.
+    static func validState(_ text: String) -> String? {
+        let bytes = text.utf8
+        guard !bytes.isEmpty, bytes.count <= 512, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return nil }
+        let members = text.split(separator: ",", omittingEmptySubsequences: true)
+        guard members.count <= 32, members.allSatisfy({ $0.contains("=") }) else { return nil }
+        return text
+    }
+}
+
+/// A trace's 16-byte id, never all zeros.
+public struct TraceID: Sendable, Hashable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// 32 lowercase hex digits, as `traceparent` and mozlog's `trace_id` write it.
+    public var hex: String { Hex.string(high, digits: 16) + Hex.string(low, digits: 16) }
+
+    /// Big-endian, as OTLP sends it.
+    public var bytes: [UInt8] { Hex.bigEndian(high) + Hex.bigEndian(low) }
+
+    /// A random id (never all zeros).
+    public static func random(using generator: inout some RandomNumberGenerator) -> TraceID {
+        while true {
+            let id = TraceID(high: generator.next(), low: generator.next())
+            if id.high | id.low != 0 { return id }
+        }
+    }
+}
+
+/// A span's 8-byte id, never zero.
+public struct SpanID: Sendable, Hashable {
+    public var value: UInt64
+
+    public init(_ value: UInt64) { self.value = value }
+
+    public var hex: String { Hex.string(value, digits: 16) }
+    public var bytes: [UInt8] { Hex.bigEndian(value) }
+
+    public static func random(using generator: inout some RandomNumberGenerator) -> SpanID {
+        while true {
+            let value: UInt64 = generator.next()
+            if value != 0 { return SpanID(value) }
+        }
+    }
+}
+
+/// Lowercase hex, the only kind W3C Trace Context allows.
+enum Hex {
+    static func value(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    static func byte(_ high: UInt8, _ low: UInt8) -> UInt8? {
+        guard let high = value(high), let low = value(low) else { return nil }
+        return high << 4 | low
+    }
+
+    static func uint64(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        guard digits.count == 16 else { return nil }
+        var result: UInt64 = 0
+        for digit in digits {
+            guard let nibble = value(digit) else { return nil }
+            result = result << 4 | UInt64(nibble)
+        }
+        return result
+    }
+
+    static func string(_ value: some FixedWidthInteger, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+
+    static func bigEndian(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
+    }
+}

@@ -1,0 +1,187 @@
+import Settings
+
+/// Where and what to export, from OpenTelemetry's own environment variables (and nothing
+/// else, so an operator's existing settings apply as they do to any SDK):
+///
+/// - `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as it is), or `OTEL_EXPORTER_OTLP_ENDPOINT`
+///   (with `/v1/traces` added): an `http://` URL of an OTLP collector. Neither set: nothing is
+///   traced or exported, and ``TracingConfiguration/init(_:)`` returns nil.
+/// - `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`: nothing either.
+/// - `OTEL_EXPORTER_OTLP_PROTOCOL` / `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`: only `http/protobuf`.
+/// - `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` (`key=value,…`, percent-encoded values).
+/// - `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` (default `parentbased_always_on`).
+/// - `OTEL_BSP_MAX_QUEUE_SIZE` (2048), `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (512),
+///   `OTEL_BSP_SCHEDULE_DELAY` (ms, 1000), `OTEL_BSP_EXPORT_TIMEOUT` (ms, 10000).
+///
+/// A value it cannot use stops the start with one line, as every other setting does.
+public struct TracingConfiguration: Sendable, Equatable {
+    /// The collector's host, port and path (`http://HOST:PORT/PATH`).
+    public var endpoint: Endpoint
+    public var serviceName: String
+    /// `OTEL_RESOURCE_ATTRIBUTES`, then `service.name`.
+    public var resource: [(key: String, value: String)]
+    public var sampler: Sampler
+    /// Finished spans waiting for export; past it, new ones are dropped and counted.
+    public var maxQueueSize: Int
+    public var maxBatchSize: Int
+    public var scheduleDelay: Duration
+    public var exportTimeout: Duration
+
+    public struct Endpoint: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var path: String
+    }
+
+    public static func == (left: Self, right: Self) -> Bool {
+        left.endpoint == right.endpoint && left.serviceName == right.serviceName
+            && left.resource.elementsEqual(right.resource) { $0 == $1 } && left.sampler == right.sampler
+            && left.maxQueueSize == right.maxQueueSize && left.maxBatchSize == right.maxBatchSize
+            && left.scheduleDelay == right.scheduleDelay && left.exportTimeout == right.exportTimeout
+    }
+
+    /// nil when tracing is off: no endpoint, `OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none`.
+    public init?(_ reader: EnvironmentReader, defaultServiceName: String) throws(InvalidSetting) {
+        if try reader.boolean("OTEL_SDK_DISABLED", default: false) { return nil }
+        switch reader.optionalString("OTEL_TRACES_EXPORTER")?.lowercased() {
+        case nil, "otlp": break
+        case "none": return nil
+        case let other?:
+            throw InvalidSetting(variable: "OTEL_TRACES_EXPORTER", value: other, expected: "otlp or none")
+        }
+        let endpoint: Endpoint?
+        let variable: String
+        let url: String
+        if let traces = reader.optionalString("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+            (url, variable) = (traces, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            endpoint = Self.endpoint(traces)
+        } else if let base = reader.optionalString("OTEL_EXPORTER_OTLP_ENDPOINT") {
+            (url, variable) = (base, "OTEL_EXPORTER_OTLP_ENDPOINT")
+            // The signal's path is appended to the base URL's own.
+            endpoint = Self.endpoint(base).map { base in
+                var traces = base
+                traces.path = (base.path.hasSuffix("/") ? String(base.path.dropLast()) : base.path) + "/v1/traces"
+                return traces
+            }
+        } else {
+            return nil
+        }
+        guard let endpoint else {
+            throw InvalidSetting(
+                variable: variable, value: url,
+                expected: "an http:// URL of an OTLP collector (https needs a collector or agent beside the process)")
+        }
+        self.endpoint = endpoint
+        for name in ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"] {
+            if let protocolName = reader.optionalString(name), protocolName != "http/protobuf" {
+                throw InvalidSetting(variable: name, value: protocolName, expected: "http/protobuf")
+            }
+        }
+        var resource = try Self.attributes(reader.optionalString("OTEL_RESOURCE_ATTRIBUTES") ?? "")
+        serviceName =
+            reader.optionalString("OTEL_SERVICE_NAME") ?? resource.last { $0.key == "service.name" }?.value
+            ?? defaultServiceName
+        resource.removeAll { $0.key == "service.name" }
+        self.resource = resource + [("service.name", serviceName)]
+        sampler = try Self.sampler(reader)
+        maxQueueSize = try reader.integer("OTEL_BSP_MAX_QUEUE_SIZE", default: 2_048, in: 1...1_000_000)
+        maxBatchSize = try reader.integer("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", default: 512, in: 1...maxQueueSize)
+        scheduleDelay = .milliseconds(try reader.integer("OTEL_BSP_SCHEDULE_DELAY", default: 1_000, in: 1...600_000))
+        exportTimeout = .milliseconds(try reader.integer("OTEL_BSP_EXPORT_TIMEOUT", default: 10_000, in: 1...600_000))
+    }
+
+    static func endpoint(_ url: String) -> Endpoint? {
+        guard url.hasPrefix("http://") else { return nil }
+        let rest = url.dropFirst("http://".count)
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        guard !authority.isEmpty, !authority.contains("@"),
+            path.utf8.allSatisfy({ (0x21...0x7e).contains($0) })
+        else { return nil }
+        let host: Substring
+        var port = 80
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":"), let number = Int(after.dropFirst()) else { return nil }
+                port = number
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            guard let number = Int(authority[authority.index(after: colon)...]) else { return nil }
+            port = number
+        } else {
+            host = authority
+        }
+        guard !host.isEmpty, (1...65_535).contains(port) else { return nil }
+        return Endpoint(host: String(host), port: port, path: path.isEmpty ? "/" : String(path))
+    }
+
+    /// `key=value,key=value`, values percent-decoded, as the specification writes them.
+    static func attributes(_ text: String) throws(InvalidSetting) -> [(key: String, value: String)] {
+        var attributes: [(key: String, value: String)] = []
+        for member in text.split(separator: ",") where !member.allSatisfy(\.isWhitespace) {
+            let parts = member.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = parts[0].trimmingSpaces
+            guard parts.count == 2, !key.isEmpty, let value = percentDecoded(parts[1].trimmingSpaces) else {
+                throw InvalidSetting(
+                    variable: "OTEL_RESOURCE_ATTRIBUTES", value: text, expected: "key=value pairs separated by commas")
+            }
+            attributes.append((key, value))
+        }
+        return attributes
+    }
+
+    static func percentDecoded(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next(), let low = iterator.next(),
+                let decoded = Hex.byte(lowercased(high), lowercased(low))
+            else { return nil }
+            bytes.append(decoded)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte) ? byte + 32 : byte
+    }
+
+    static func sampler(_ reader: EnvironmentReader) throws(InvalidSetting) -> Sampler {
+        let name = reader.optionalString("OTEL_TRACES_SAMPLER")?.lowercased() ?? "parentbased_always_on"
+        func ratio() throws(InvalidSetting) -> Double {
+            guard let text = reader.optionalString("OTEL_TRACES_SAMPLER_ARG") else { return 1 }
+            guard let value = Double(text), (0...1).contains(value) else {
+                throw InvalidSetting(variable: "OTEL_TRACES_SAMPLER_ARG", value: text, expected: "a number from 0 to 1")
+            }
+            return value
+        }
+        switch name {
+        case "always_on": return .alwaysOn
+        case "always_off": return .alwaysOff
+        case "traceidratio": return .traceIDRatio(try ratio())
+        case "parentbased_always_on": return .parentBased(root: .alwaysOn)
+        case "parentbased_always_off": return .parentBased(root: .alwaysOff)
+        case "parentbased_traceidratio": return .parentBased(root: .traceIDRatio(try ratio()))
+        default:
+            throw InvalidSetting(
+                variable: "OTEL_TRACES_SAMPLER", value: name,
+                expected:
+                    "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio"
+            )
+        }
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

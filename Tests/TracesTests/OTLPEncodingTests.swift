@@ -1,0 +1,96 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Traces
+
+/// The OTLP body Ballot writes, decoded by the official definitions (opentelemetry-proto from
+/// PyPI, scripts/test/otlp-decode): every field a collector reads comes back as written.
+@Suite struct OTLPEncodingTests {
+    private func decode(_ body: [UInt8]) async throws -> [String: Any] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("otlp-\(UUID()).bin").path
+        try Data(body).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let script = Repository.root.appendingPathComponent("scripts/test/otlp-decode").path
+        let decoded = await Program.capture([script, file])
+        #expect(decoded.status == 0, "\(decoded.output)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(decoded.output.utf8)) as? [String: Any])
+    }
+
+    private static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+
+    @Test func aServerSpanAndAStatementSpanUnderIt() async throws {
+        let caller = try #require(
+            TraceContext(traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", tracestate: "k=v"))
+        var server = caller
+        server.spanID = SpanID(0x1122_3344_5566_7788)
+        var statement = server
+        statement.spanID = SpanID(0x0102_0304_0506_0708)
+        let spans = [
+            FinishedSpan(
+                context: server, parentSpanID: caller.spanID, parentIsRemote: true, name: "GET /questions/{id}",
+                kind: .server, startNanoseconds: 1_765_000_000_000_000_000, endNanoseconds: 1_765_000_000_002_000_000,
+                attributes: [
+                    ("http.request.method", .string("GET")), ("http.route", .string("/questions/{id}")),
+                    ("http.response.status_code", .int(200)), ("ballot.sample", .double(0.5)),
+                    ("ballot.flag", .bool(true)), ("text", .string("é ☃ \u{0} \"quoted\"")),
+                ]),
+            FinishedSpan(
+                context: statement, parentSpanID: server.spanID, name: "SELECT", kind: .client,
+                startNanoseconds: 1_765_000_000_000_500_000, endNanoseconds: 1_765_000_000_001_500_000,
+                attributes: [("db.system.name", .string("postgresql")), ("db.response.returned_rows", .int(-1))],
+                status: .error("the server closed the connection")),
+        ]
+        let body = OTLPEncoding.exportRequest(
+            spans, resource: [("service.name", "ballot"), ("deployment.environment", "test")],
+            scope: ("ballot", "1.0"))
+        let decoded = try await decode(body)
+
+        let resourceSpans = try #require((decoded["resource_spans"] as? [[String: Any]])?.first)
+        let resource = try #require((resourceSpans["resource"] as? [String: Any])?["attributes"] as? [[String: Any]])
+        #expect(resource.compactMap { $0["key"] as? String } == ["service.name", "deployment.environment"])
+        #expect(((resource[0]["value"] as? [String: Any])?["string_value"] as? String) == "ballot")
+        let scopeSpans = try #require((resourceSpans["scope_spans"] as? [[String: Any]])?.first)
+        #expect((scopeSpans["scope"] as? [String: Any])?["name"] as? String == "ballot")
+        let decodedSpans = try #require(scopeSpans["spans"] as? [[String: Any]])
+        #expect(decodedSpans.count == 2)
+
+        let first = decodedSpans[0]
+        #expect(first["trace_id"] as? String == Self.base64(caller.traceID.bytes))
+        #expect(first["span_id"] as? String == Self.base64(server.spanID.bytes))
+        #expect(first["parent_span_id"] as? String == Self.base64(caller.spanID.bytes))
+        #expect(first["trace_state"] as? String == "k=v")
+        #expect(first["name"] as? String == "GET /questions/{id}")
+        #expect(first["kind"] as? String == "SPAN_KIND_SERVER")
+        #expect(first["start_time_unix_nano"] as? String == "1765000000000000000")
+        #expect(first["end_time_unix_nano"] as? String == "1765000000002000000")
+        #expect(first["flags"] as? Int == 0x301)
+        let attributes = try #require(first["attributes"] as? [[String: Any]])
+        let values = Dictionary(
+            uniqueKeysWithValues: attributes.compactMap { pair -> (String, [String: Any])? in
+                guard let key = pair["key"] as? String, let value = pair["value"] as? [String: Any] else { return nil }
+                return (key, value)
+            })
+        #expect(values["http.route"]?["string_value"] as? String == "/questions/{id}")
+        #expect(values["http.response.status_code"]?["int_value"] as? String == "200")
+        #expect(values["ballot.sample"]?["double_value"] as? Double == 0.5)
+        #expect(values["ballot.flag"]?["bool_value"] as? Bool == true)
+        #expect(values["text"]?["string_value"] as? String == "é ☃ \u{0} \"quoted\"")
+        #expect(first["status"] == nil)
+
+        let second = decodedSpans[1]
+        #expect(second["parent_span_id"] as? String == Self.base64(server.spanID.bytes))
+        #expect(second["kind"] as? String == "SPAN_KIND_CLIENT")
+        #expect(second["flags"] as? Int == 0x101)
+        let status = try #require(second["status"] as? [String: Any])
+        #expect(status["code"] as? String == "STATUS_CODE_ERROR")
+        #expect(status["message"] as? String == "the server closed the connection")
+        let rows = (second["attributes"] as? [[String: Any]])?.last?["value"] as? [String: Any]
+        #expect(rows?["int_value"] as? String == "-1")
+    }
+
+    @Test func anEmptyBatchIsAValidRequest() async throws {
+        let decoded = try await decode(OTLPEncoding.exportRequest([], resource: [], scope: ("ballot", "")))
+        #expect(decoded["resource_spans"] != nil)
+    }
+}

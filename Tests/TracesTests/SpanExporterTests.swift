@@ -1,0 +1,126 @@
+import Foundation
+import Settings
+import TestSupport
+import Testing
+
+@testable import Traces
+
+/// The exporter against a collector that takes the spans, one that is gone and one that is too
+/// slow: what is sent arrives whole, and what cannot be sent is counted, never waited for.
+@Suite struct SpanExporterTests {
+    private static func span(_ index: Int) -> FinishedSpan {
+        var generator = SystemRandomNumberGenerator()
+        let context = TraceContext(
+            traceID: .random(using: &generator), spanID: .random(using: &generator), sampled: true)
+        return FinishedSpan(
+            context: context, parentSpanID: nil, name: "span \(index)", kind: .internal, startNanoseconds: 1,
+            endNanoseconds: 2, attributes: [("index", .int(Int64(index)))])
+    }
+
+    private func exporter(port: Int, _ settings: [String: String] = [:]) throws -> SpanExporter {
+        let configuration = try #require(
+            try TracingConfiguration(
+                EnvironmentReader(
+                    ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)", "OTEL_SERVICE_NAME": "tests"].merging(
+                        settings
+                    ) { $1 }), defaultServiceName: "ballot"))
+        return SpanExporter(configuration: configuration, scopeName: "tests")
+    }
+
+    /// A collector on a free port, writing what it receives to a folder of its own.
+    private func withCollector(
+        status: Int = 200, delay: Double = 0, _ body: (Int, URL) async throws -> Void
+    ) async throws {
+        let port = Program.freePort()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("collector-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = Repository.root.appendingPathComponent("scripts/test/otlp-collector").path
+        let collector = try #require(
+            Program.start([script, String(port), folder.path, String(status), String(delay)]))
+        defer { collector.signal(SIGTERM) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !collector.output.contains("listening"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await body(port, folder)
+    }
+
+    private func received(_ folder: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".bin") }.sorted()
+    }
+
+    @Test func spansReachTheCollectorInBatchesAndAtTheFlush() async throws {
+        try await withCollector { port, folder in
+            let exporter = try exporter(port: port, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "4"])
+            for index in 0..<10 { exporter.export(Self.span(index)) }
+            await exporter.flush()
+            #expect(exporter.counts == .init(exported: 10, dropped: 0, failed: 0))
+            let files = try received(folder)
+            #expect(files.count == 3)
+            var names: [String] = []
+            for file in files {
+                let path = try String(
+                    contentsOf: folder.appendingPathComponent(file.replacingOccurrences(of: ".bin", with: ".path")),
+                    encoding: .utf8)
+                #expect(path == "/v1/traces application/x-protobuf")
+                let script = Repository.root.appendingPathComponent("scripts/test/otlp-decode").path
+                let decoded = await Program.capture([script, folder.appendingPathComponent(file).path])
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(decoded.output.utf8)) as? [String: Any],
+                    "\(decoded.output)")
+                let resourceSpans = (object["resource_spans"] as? [[String: Any]])?.first
+                let spans =
+                    ((resourceSpans?["scope_spans"] as? [[String: Any]])?.first?["spans"] as? [[String: Any]]) ?? []
+                names += spans.compactMap { $0["name"] as? String }
+                let resource = (resourceSpans?["resource"] as? [String: Any])?["attributes"] as? [[String: Any]]
+                #expect(resource?.last?["key"] as? String == "service.name")
+            }
+            #expect(names == (0..<10).map { "span \($0)" })
+        }
+    }
+
+    @Test func aRunningExporterSendsWithoutBeingAsked() async throws {
+        try await withCollector { port, folder in
+            let exporter = try exporter(port: port, ["OTEL_BSP_SCHEDULE_DELAY": "50"])
+            let service = Task { try await exporter.run() }
+            defer { service.cancel() }
+            exporter.export(Self.span(0))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while exporter.counts.exported == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(exporter.counts.exported == 1)
+            #expect(try received(folder).count == 1)
+        }
+    }
+
+    /// Past the queue's bound, spans are dropped at once and counted.
+    @Test func aFullQueueDropsAndCounts() throws {
+        let exporter = try exporter(port: Program.freePort(), ["OTEL_BSP_MAX_QUEUE_SIZE": "5"])
+        for index in 0..<8 { exporter.export(Self.span(index)) }
+        #expect(exporter.counts.dropped == 3)
+    }
+
+    /// A collector that is gone or too slow costs the batch, within the export timeout.
+    @Test func aGoneOrSlowCollectorCostsSpansNotTime() async throws {
+        let gone = try exporter(port: Program.freePort(), ["OTEL_BSP_EXPORT_TIMEOUT": "2000"])
+        for index in 0..<3 { gone.export(Self.span(index)) }
+        await gone.flush()
+        #expect(gone.counts == .init(exported: 0, dropped: 0, failed: 3))
+
+        try await withCollector(delay: 30) { port, _ in
+            let slow = try exporter(port: port, ["OTEL_BSP_EXPORT_TIMEOUT": "300"])
+            for index in 0..<3 { slow.export(Self.span(index)) }
+            let clock = ContinuousClock()
+            let elapsed = await clock.measure { await slow.flush() }
+            #expect(slow.counts.failed == 3)
+            #expect(elapsed < .seconds(20), "\(elapsed)")
+        }
+        try await withCollector(status: 503) { port, _ in
+            let refusing = try exporter(port: port)
+            refusing.export(Self.span(0))
+            await refusing.flush()
+            #expect(refusing.counts.failed == 1)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Settings
+import Testing
+
+@testable import Traces
+
+/// OpenTelemetry's environment variables, as every SDK reads them: off unless an endpoint is
+/// set, and a value that cannot be used stops the start with the variable's name.
+@Suite struct TracingConfigurationTests {
+    private func configuration(_ environment: [String: String]) throws -> TracingConfiguration? {
+        try TracingConfiguration(EnvironmentReader(environment), defaultServiceName: "ballot")
+    }
+
+    @Test func nothingIsTracedWithoutAnEndpointOrWhenDisabled() throws {
+        #expect(try configuration([:]) == nil)
+        #expect(try configuration(["OTEL_SERVICE_NAME": "x", "OTEL_TRACES_SAMPLER": "always_on"]) == nil)
+        let endpoint = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"]
+        #expect(try configuration(endpoint.merging(["OTEL_SDK_DISABLED": "true"]) { $1 }) == nil)
+        #expect(try configuration(endpoint.merging(["OTEL_TRACES_EXPORTER": "none"]) { $1 }) == nil)
+        #expect(try configuration(endpoint) != nil)
+    }
+
+    @Test func theEndpointAndItsDefaults() throws {
+        let base = try #require(try configuration(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/"]))
+        #expect(base.endpoint == .init(host: "collector", port: 4318, path: "/v1/traces"))
+        #expect(base.serviceName == "ballot")
+        #expect(base.sampler == .parentBased(root: .alwaysOn))
+        #expect(base.maxQueueSize == 2_048 && base.maxBatchSize == 512)
+        #expect(base.scheduleDelay == .seconds(1) && base.exportTimeout == .seconds(10))
+        let traces = try #require(
+            try configuration([
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://ignored:1",
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://[::1]:9999/custom/path",
+            ]))
+        #expect(traces.endpoint == .init(host: "::1", port: 9999, path: "/custom/path"))
+        let plain = try #require(try configuration(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1"]))
+        #expect(plain.endpoint == .init(host: "127.0.0.1", port: 80, path: "/"))
+    }
+
+    @Test func serviceNameAndResourceAttributes() throws {
+        let named = try #require(
+            try configuration([
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318",
+                "OTEL_RESOURCE_ATTRIBUTES":
+                    "deployment.environment=prod, team=polls%20and%20votes,service.name=from-resource",
+            ]))
+        #expect(named.serviceName == "from-resource")
+        #expect(named.resource.map(\.key) == ["deployment.environment", "team", "service.name"])
+        #expect(named.resource.map(\.value) == ["prod", "polls and votes", "from-resource"])
+        let overridden = try #require(
+            try configuration([
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SERVICE_NAME": "web",
+                "OTEL_RESOURCE_ATTRIBUTES": "service.name=from-resource",
+            ]))
+        #expect(overridden.serviceName == "web" && overridden.resource.map(\.value) == ["web"])
+    }
+
+    @Test(arguments: [
+        ("always_on", nil, Sampler.alwaysOn), ("always_off", nil, .alwaysOff),
+        ("traceidratio", "0.25", .traceIDRatio(0.25)),
+        ("parentbased_always_off", nil, .parentBased(root: .alwaysOff)),
+        ("PARENTBASED_TRACEIDRATIO", "0.1", .parentBased(root: .traceIDRatio(0.1))),
+        ("parentbased_traceidratio", nil, .parentBased(root: .traceIDRatio(1))),
+    ])
+    func samplers(name: String, argument: String?, expected: Sampler) throws {
+        var environment = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_SAMPLER": name]
+        environment["OTEL_TRACES_SAMPLER_ARG"] = argument
+        #expect(try configuration(environment)?.sampler == expected)
+    }
+
+    @Test(arguments: [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4318"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:0"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:http"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://user:pw@c:4318"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/a b"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/\u{0}"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"),
+        ("OTEL_TRACES_SAMPLER", "jaeger_remote"), ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+        ("OTEL_TRACES_SAMPLER_ARG", "half"),
+        ("OTEL_TRACES_EXPORTER", "zipkin"), ("OTEL_SDK_DISABLED", "maybe"), ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
+        ("OTEL_RESOURCE_ATTRIBUTES", "a=%zz"), ("OTEL_RESOURCE_ATTRIBUTES", "=x"), ("OTEL_BSP_MAX_QUEUE_SIZE", "0"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "-5"),
+    ])
+    func anUnusableValueNamesItsVariable(variable: String, value: String) {
+        var environment = [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        ]
+        environment[variable] = value
+        #expect {
+            _ = try configuration(environment)
+        } throws: { error in
+            (error as? InvalidSetting)?.variable == variable
+        }
+    }
+}
