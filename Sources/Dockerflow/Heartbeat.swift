@@ -41,8 +41,10 @@ public struct Heartbeat: Sendable {
             return Task(executorPreference: executor) {
                 let started = ContinuousClock.now
                 collector.start(index)
-                collector.finish(index, await check.body())
+                let messages = await check.body()
+                // Before the result is handed over: a scrape after the heartbeat's answer sees it.
                 timer.record(duration: ContinuousClock.now - started)
+                collector.finish(index, messages)
             }
         }
         collector.watch(until: called + timeout)

@@ -40,14 +40,15 @@ extension MetricsCollector {
     }
 
     /// `tasks_pending{queue, state="ready"|"running"}` and `tasks_oldest_ready_seconds{queue}`:
-    /// the staff page's queue counts, one indexed query per scrape. A queue that empties reads
-    /// 0 rather than keeping its last value.
+    /// one indexed query per scrape. A queue that empties reads 0 rather than keeping its last
+    /// value. Every process that collects it reports the same queues: sum a fleet's with
+    /// `max by (queue)`, not `sum`.
     public static func taskQueues(_ database: Database, registry: PrometheusCollectorRegistry) -> MetricsCollector {
         let seen = BlockingLock<Set<String>>([])
         return MetricsCollector(name: "tasks") {
             let queues: [QueueOverview]
             do {
-                queues = try await TaskQueue.overview(on: database)
+                queues = try await TaskQueue.pending(on: database)
             } catch DatabaseError.server(let failure) where failure.sqlState == "42P01" {
                 return  // no tasks table yet
             }

@@ -7,11 +7,12 @@ import NIOPosix
 /// connection would save little and could go stale between exports.
 struct OTLPClient: Sendable {
     let endpoint: TracingConfiguration.Endpoint
+    let headers: [(key: String, value: String)]
 
     /// The collector's status; throws when it cannot be reached or does not answer in time.
     func post(_ body: [UInt8], timeout: Duration) async throws -> Int {
         try await withThrowingTaskGroup(of: Int.self) { group in
-            group.addTask { try await send(body) }
+            group.addTask { try await send(body, connectTimeout: min(timeout, .seconds(5))) }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 throw ExportTimedOut()
@@ -21,9 +22,9 @@ struct OTLPClient: Sendable {
         }
     }
 
-    private func send(_ body: [UInt8]) async throws -> Int {
+    private func send(_ body: [UInt8], connectTimeout: Duration) async throws -> Int {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.seconds(5))
+            .connectTimeout(.nanoseconds(Int64(connectTimeout / .nanoseconds(1))))
             .connect(host: endpoint.host, port: endpoint.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -38,6 +39,7 @@ struct OTLPClient: Sendable {
                 "Host": "\(host):\(endpoint.port)", "Content-Type": "application/x-protobuf",
                 "Content-Length": String(body.count), "Connection": "close", "User-Agent": "ballot-traces",
             ]
+            for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
             try await outbound.write(.head(head))
             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
             try await outbound.write(.end(nil))

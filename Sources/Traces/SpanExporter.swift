@@ -21,6 +21,7 @@ public final class SpanExporter: Service, Sendable {
     private let warnings = WarningThrottle(interval: .seconds(60))
     /// How often the service looks at the queue: a full batch waits at most this long.
     private static let tick = Duration.milliseconds(20)
+    private static let warningInterval = Duration.seconds(60)
 
     private struct Scope: Sendable {
         var name: String
@@ -46,7 +47,7 @@ public final class SpanExporter: Service, Sendable {
         scopeVersion: String = ""
     ) {
         self.configuration = configuration
-        self.client = OTLPClient(endpoint: configuration.endpoint)
+        self.client = OTLPClient(endpoint: configuration.endpoint, headers: configuration.headers)
         self.logger = logger
         self.scope = Scope(name: scopeName, version: scopeVersion)
     }
@@ -68,6 +69,7 @@ public final class SpanExporter: Service, Sendable {
     public func run() async throws {
         var lastExport = ContinuousClock.now
         var droppedSeen = 0
+        var lastDropWarning: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await Task.sleep(for: Self.tick)
             let waiting = state.withLock { $0.queue.count }
@@ -77,15 +79,17 @@ public final class SpanExporter: Service, Sendable {
                 await exportBatch()
                 lastExport = now
             }
+            // At most once a minute, with the count since the last warning.
             let dropped = counts.dropped
-            if dropped > droppedSeen {
-                warnings.warn(
-                    logger, key: "dropped", "spans dropped: the export queue was full",
+            if dropped > droppedSeen, lastDropWarning.map({ now - $0 >= Self.warningInterval }) ?? true {
+                logger.warning(
+                    "spans dropped: the export queue was full",
                     metadata: [
                         "dropped": "\(dropped - droppedSeen)",
                         "OTEL_BSP_MAX_QUEUE_SIZE": "\(configuration.maxQueueSize)",
                     ])
                 droppedSeen = dropped
+                lastDropWarning = now
             }
         }
         await flush()
@@ -111,7 +115,8 @@ public final class SpanExporter: Service, Sendable {
             batch, resource: configuration.resource, scope: (scope.name, scope.version))
         let problem: String?
         do {
-            let status = try await client.post(body, timeout: timeout ?? configuration.exportTimeout)
+            let status = try await client.post(
+                body, timeout: min(timeout ?? configuration.exportTimeout, configuration.requestTimeout))
             problem = (200..<300).contains(status) ? nil : "the collector answered \(status)"
         } catch {
             problem = "\(error)"

@@ -46,14 +46,49 @@ public struct TraceContext: Sendable, Equatable {
         "00-\(traceID.hex)-\(spanID.hex)-\(Hex.string(flags & 1, digits: 2))"
     }
 
-    /// A `tracestate` worth passing on: at most 32 list members in 512 characters of printable
-    /// ASCII, as the specification bounds it. Anything else is dropped whole.
+    /// A `tracestate` worth passing on, as W3C Trace Context's grammar allows it: at most 32
+    /// `key=value` members (empty ones between commas are allowed and dropped), each key a
+    /// lowercase name (or `tenant@system`) used once, each value up to 256 printable characters
+    /// without `,` or `=` and not ending in a space. One invalid member drops the whole header.
+    /// Several `tracestate` fields of a request are joined with commas first.
     static func validState(_ text: String) -> String? {
-        let bytes = text.utf8
-        guard !bytes.isEmpty, bytes.count <= 512, bytes.allSatisfy({ (0x20...0x7e).contains($0) }) else { return nil }
-        let members = text.split(separator: ",", omittingEmptySubsequences: true)
-        guard members.count <= 32, members.allSatisfy({ $0.contains("=") }) else { return nil }
-        return text
+        var keys = Set<Substring>()
+        var members: [Substring] = []
+        for raw in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let member = raw.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+            let trimmed = Substring(member)
+            guard !trimmed.isEmpty else { continue }
+            guard let equals = trimmed.firstIndex(of: "="), isKey(trimmed[..<equals]),
+                isValue(trimmed[trimmed.index(after: equals)...]), keys.insert(trimmed[..<equals]).inserted
+            else { return nil }
+            members.append(trimmed)
+        }
+        guard !members.isEmpty, members.count <= 32 else { return nil }
+        return members.joined(separator: ",")
+    }
+
+    private static func isKey(_ key: Substring) -> Bool {
+        let parts = key.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        func allowed(_ character: Character) -> Bool {
+            ("a"..."z").contains(character) || ("0"..."9").contains(character) || "_-*/".contains(character)
+        }
+        if parts.count == 1 {
+            guard let first = key.first, ("a"..."z").contains(first), key.count <= 256 else { return false }
+            return key.allSatisfy(allowed)
+        }
+        let (tenant, system) = (parts[0], parts[1])
+        guard let tenantFirst = tenant.first, ("a"..."z").contains(tenantFirst) || ("0"..."9").contains(tenantFirst),
+            tenant.count <= 241, tenant.allSatisfy(allowed),
+            let systemFirst = system.first, ("a"..."z").contains(systemFirst), system.count <= 14,
+            system.allSatisfy(allowed)
+        else { return false }
+        return true
+    }
+
+    private static func isValue(_ value: Substring) -> Bool {
+        let bytes = value.utf8
+        guard let last = bytes.last, last != 0x20, bytes.count <= 256 else { return false }
+        return bytes.allSatisfy { (0x20...0x7e).contains($0) && $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "=") }
     }
 }
 

@@ -7,11 +7,15 @@ import Settings
 ///   (with `/v1/traces` added): an `http://` URL of an OTLP collector. Neither set: nothing is
 ///   traced or exported, and ``TracingConfiguration/init(_:)`` returns nil.
 /// - `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`: nothing either.
-/// - `OTEL_EXPORTER_OTLP_PROTOCOL` / `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`: only `http/protobuf`.
+/// - `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`: only `http/protobuf`.
+/// - `OTEL_EXPORTER_OTLP_TRACES_HEADERS`, else `OTEL_EXPORTER_OTLP_HEADERS` (`key=value,…`, sent
+///   with every export: a collector's token), and `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT`, else
+///   `OTEL_EXPORTER_OTLP_TIMEOUT` (ms, 10000: one export's request).
 /// - `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` (`key=value,…`, percent-encoded values).
 /// - `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` (default `parentbased_always_on`).
 /// - `OTEL_BSP_MAX_QUEUE_SIZE` (2048), `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (512),
-///   `OTEL_BSP_SCHEDULE_DELAY` (ms, 1000), `OTEL_BSP_EXPORT_TIMEOUT` (ms, 10000).
+///   `OTEL_BSP_SCHEDULE_DELAY` (ms, 5000), `OTEL_BSP_EXPORT_TIMEOUT` (ms, 30000): the
+///   specification's defaults.
 ///
 /// A value it cannot use stops the start with one line, as every other setting does.
 public struct TracingConfiguration: Sendable, Equatable {
@@ -25,7 +29,12 @@ public struct TracingConfiguration: Sendable, Equatable {
     public var maxQueueSize: Int
     public var maxBatchSize: Int
     public var scheduleDelay: Duration
+    /// How long an export may take, retries and all.
     public var exportTimeout: Duration
+    /// How long one request to the collector may take.
+    public var requestTimeout: Duration
+    /// Sent with every export.
+    public var headers: [(key: String, value: String)]
 
     public struct Endpoint: Sendable, Equatable {
         public var host: String
@@ -38,11 +47,13 @@ public struct TracingConfiguration: Sendable, Equatable {
             && left.resource.elementsEqual(right.resource) { $0 == $1 } && left.sampler == right.sampler
             && left.maxQueueSize == right.maxQueueSize && left.maxBatchSize == right.maxBatchSize
             && left.scheduleDelay == right.scheduleDelay && left.exportTimeout == right.exportTimeout
+            && left.requestTimeout == right.requestTimeout && left.headers.elementsEqual(right.headers) { $0 == $1 }
     }
 
     /// nil when tracing is off: no endpoint, `OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none`.
     public init?(_ reader: EnvironmentReader, defaultServiceName: String) throws(InvalidSetting) {
-        if try reader.boolean("OTEL_SDK_DISABLED", default: false) { return nil }
+        // As the specification reads its booleans: only `true`, in any case, is true.
+        if reader.optionalString("OTEL_SDK_DISABLED")?.lowercased() == "true" { return nil }
         switch reader.optionalString("OTEL_TRACES_EXPORTER")?.lowercased() {
         case nil, "otlp": break
         case "none": return nil
@@ -73,11 +84,27 @@ public struct TracingConfiguration: Sendable, Equatable {
         }
         self.endpoint = endpoint
         for name in ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"] {
-            if let protocolName = reader.optionalString(name), protocolName != "http/protobuf" {
+            guard let protocolName = reader.optionalString(name) else { continue }
+            guard protocolName == "http/protobuf" else {
                 throw InvalidSetting(variable: name, value: protocolName, expected: "http/protobuf")
             }
+            break  // the traces' own setting wins over the general one
         }
-        var resource = try Self.attributes(reader.optionalString("OTEL_RESOURCE_ATTRIBUTES") ?? "")
+        let headersVariable =
+            reader.optionalString("OTEL_EXPORTER_OTLP_TRACES_HEADERS") != nil
+            ? "OTEL_EXPORTER_OTLP_TRACES_HEADERS" : "OTEL_EXPORTER_OTLP_HEADERS"
+        headers = try Self.attributes(reader.optionalString(headersVariable) ?? "", variable: headersVariable)
+        if let bad = headers.first(where: { !Self.isHeaderName($0.key) || !Self.isHeaderValue($0.value) }) {
+            throw InvalidSetting(
+                variable: headersVariable, value: bad.key,
+                expected: "header names of letters, digits and -, values without control characters")
+        }
+        let timeoutVariable =
+            reader.optionalString("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") != nil
+            ? "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT" : "OTEL_EXPORTER_OTLP_TIMEOUT"
+        requestTimeout = .milliseconds(try reader.integer(timeoutVariable, default: 10_000, in: 1...600_000))
+        var resource = try Self.attributes(
+            reader.optionalString("OTEL_RESOURCE_ATTRIBUTES") ?? "", variable: "OTEL_RESOURCE_ATTRIBUTES")
         serviceName =
             reader.optionalString("OTEL_SERVICE_NAME") ?? resource.last { $0.key == "service.name" }?.value
             ?? defaultServiceName
@@ -85,9 +112,10 @@ public struct TracingConfiguration: Sendable, Equatable {
         self.resource = resource + [("service.name", serviceName)]
         sampler = try Self.sampler(reader)
         maxQueueSize = try reader.integer("OTEL_BSP_MAX_QUEUE_SIZE", default: 2_048, in: 1...1_000_000)
-        maxBatchSize = try reader.integer("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", default: 512, in: 1...maxQueueSize)
-        scheduleDelay = .milliseconds(try reader.integer("OTEL_BSP_SCHEDULE_DELAY", default: 1_000, in: 1...600_000))
-        exportTimeout = .milliseconds(try reader.integer("OTEL_BSP_EXPORT_TIMEOUT", default: 10_000, in: 1...600_000))
+        maxBatchSize = try reader.integer(
+            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", default: min(512, maxQueueSize), in: 1...maxQueueSize)
+        scheduleDelay = .milliseconds(try reader.integer("OTEL_BSP_SCHEDULE_DELAY", default: 5_000, in: 1...600_000))
+        exportTimeout = .milliseconds(try reader.integer("OTEL_BSP_EXPORT_TIMEOUT", default: 30_000, in: 1...600_000))
     }
 
     static func endpoint(_ url: String) -> Endpoint? {
@@ -119,15 +147,28 @@ public struct TracingConfiguration: Sendable, Equatable {
         return Endpoint(host: String(host), port: port, path: path.isEmpty ? "/" : String(path))
     }
 
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: "_")
+            }
+    }
+
+    static func isHeaderValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy { $0 == 0x09 || (0x20...0x7e).contains($0) || $0 >= 0x80 }
+    }
+
     /// `key=value,key=value`, values percent-decoded, as the specification writes them.
-    static func attributes(_ text: String) throws(InvalidSetting) -> [(key: String, value: String)] {
+    static func attributes(_ text: String, variable: String) throws(InvalidSetting) -> [(key: String, value: String)] {
         var attributes: [(key: String, value: String)] = []
         for member in text.split(separator: ",") where !member.allSatisfy(\.isWhitespace) {
             let parts = member.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = parts[0].trimmingSpaces
             guard parts.count == 2, !key.isEmpty, let value = percentDecoded(parts[1].trimmingSpaces) else {
-                throw InvalidSetting(
-                    variable: "OTEL_RESOURCE_ATTRIBUTES", value: text, expected: "key=value pairs separated by commas")
+                throw InvalidSetting(variable: variable, value: text, expected: "key=value pairs separated by commas")
             }
             attributes.append((key, value))
         }

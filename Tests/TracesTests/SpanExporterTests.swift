@@ -51,7 +51,9 @@ import Testing
 
     @Test func spansReachTheCollectorInBatchesAndAtTheFlush() async throws {
         try await withCollector { port, folder in
-            let exporter = try exporter(port: port, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "4"])
+            let exporter = try exporter(
+                port: port,
+                ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "4", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20t"])
             for index in 0..<10 { exporter.export(Self.span(index)) }
             await exporter.flush()
             #expect(exporter.counts == .init(exported: 10, dropped: 0, failed: 0))
@@ -62,7 +64,7 @@ import Testing
                 let path = try String(
                     contentsOf: folder.appendingPathComponent(file.replacingOccurrences(of: ".bin", with: ".path")),
                     encoding: .utf8)
-                #expect(path == "/v1/traces application/x-protobuf")
+                #expect(path == "/v1/traces application/x-protobuf Bearer t")
                 let script = Repository.root.appendingPathComponent("scripts/test/otlp-decode").path
                 let decoded = await Program.capture([script, folder.appendingPathComponent(file).path])
                 let object = try #require(

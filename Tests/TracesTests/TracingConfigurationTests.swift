@@ -25,7 +25,12 @@ import Testing
         #expect(base.serviceName == "ballot")
         #expect(base.sampler == .parentBased(root: .alwaysOn))
         #expect(base.maxQueueSize == 2_048 && base.maxBatchSize == 512)
-        #expect(base.scheduleDelay == .seconds(1) && base.exportTimeout == .seconds(10))
+        // The specification's defaults.
+        #expect(base.scheduleDelay == .seconds(5) && base.exportTimeout == .seconds(30))
+        #expect(base.requestTimeout == .seconds(10) && base.headers.isEmpty)
+        let small = try #require(
+            try configuration(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_BSP_MAX_QUEUE_SIZE": "100"]))
+        #expect(small.maxBatchSize == 100)
         let traces = try #require(
             try configuration([
                 "OTEL_EXPORTER_OTLP_ENDPOINT": "http://ignored:1",
@@ -34,6 +39,25 @@ import Testing
         #expect(traces.endpoint == .init(host: "::1", port: 9999, path: "/custom/path"))
         let plain = try #require(try configuration(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1"]))
         #expect(plain.endpoint == .init(host: "127.0.0.1", port: 80, path: "/"))
+    }
+
+    /// The traces' own variable wins over the general one, for the protocol, the headers and
+    /// the timeout; only `true` disables, as the specification reads booleans.
+    @Test func tracesSettingsWinAndHeadersAreSent() throws {
+        let both = try #require(
+            try configuration([
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf", "OTEL_EXPORTER_OTLP_HEADERS": "x-general=1",
+                "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "Authorization=Bearer%20abc,x-tenant=polls",
+                "OTEL_EXPORTER_OTLP_TIMEOUT": "9000", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "1500",
+            ]))
+        #expect(both.headers.map(\.key) == ["Authorization", "x-tenant"])
+        #expect(both.headers.map(\.value) == ["Bearer abc", "polls"])
+        #expect(both.requestTimeout == .milliseconds(1_500))
+        for value in ["1", "yes", "false", "TRUE"] {
+            let disabled = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_SDK_DISABLED": value]
+            #expect((try configuration(disabled) == nil) == (value == "TRUE"), "\(value)")
+        }
     }
 
     @Test func serviceNameAndResourceAttributes() throws {
@@ -75,9 +99,11 @@ import Testing
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"),
         ("OTEL_TRACES_SAMPLER", "jaeger_remote"), ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
         ("OTEL_TRACES_SAMPLER_ARG", "half"),
-        ("OTEL_TRACES_EXPORTER", "zipkin"), ("OTEL_SDK_DISABLED", "maybe"), ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
+        ("OTEL_TRACES_EXPORTER", "zipkin"), ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
         ("OTEL_RESOURCE_ATTRIBUTES", "a=%zz"), ("OTEL_RESOURCE_ATTRIBUTES", "=x"), ("OTEL_BSP_MAX_QUEUE_SIZE", "0"),
-        ("OTEL_BSP_SCHEDULE_DELAY", "-5"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "-5"), ("OTEL_EXPORTER_OTLP_HEADERS", "bad name=1"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "x=a%0D%0AInjected: 1"), ("OTEL_EXPORTER_OTLP_HEADERS", "x=%00"),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "0"),
     ])
     func anUnusableValueNamesItsVariable(variable: String, value: String) {
         var environment = [
