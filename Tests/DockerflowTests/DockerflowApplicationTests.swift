@@ -36,9 +36,11 @@ import Testing
             drain.begin()
             #expect(try await client.execute(uri: "/__lbheartbeat__", method: .get).status == .serviceUnavailable)
             kept.send("GET /hello HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n\r\n")
-            // Closed after the response; without the handler it would stay open for good (this
-            // server has no idle timeout), so 20 s is a safety net, not a bound.
-            #expect(await RawConnection.waitUntilClosed([kept], timeout: .seconds(20)) == 0)
+            // The response first (a loaded machine has taken over 20 s to serve it), then the
+            // close after it: without the handler the connection would stay open for good (this
+            // server has no idle timeout), so each wait is a safety net, not a bound.
+            #expect(await kept.receive("HTTP/1.1 200", timeout: .seconds(60)))
+            #expect(await RawConnection.waitUntilClosed([kept], timeout: .seconds(30)) == 0)
         }
     }
 }
