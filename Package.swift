@@ -185,7 +185,8 @@ let package = Package(
             name: "DockerflowTests",
             dependencies: [
                 "Dockerflow", "DockerflowHummingbird", "Settings", "Statsd", "TestSupport", hummingbird, httpTypes,
-                metrics, prometheus, product("HummingbirdTesting", "hummingbird"),
+                metrics, prometheus, product("HummingbirdTesting", "hummingbird"), nioCore,
+                product("NIOEmbedded", "swift-nio"), product("NIOHTTPTypes", "swift-nio-extras"),
             ]
         ),
         .testTarget(

@@ -21,7 +21,9 @@ public final class ConnectionCloseHandler: ChannelOutboundHandler, RemovableChan
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(let head):
-            if head.headerFields[.connection]?.lowercased() == "close" { closeAfterThisResponse = true }
+            // A list of tokens (RFC 9110, 7.6.1), which may come in several fields.
+            let tokens = head.headerFields[values: .connection].flatMap { $0.split(separator: ",") }
+            if tokens.contains(where: { $0.trimmingSpaces.lowercased() == "close" }) { closeAfterThisResponse = true }
             context.write(data, promise: promise)
         case .body:
             context.write(data, promise: promise)
@@ -36,5 +38,11 @@ public final class ConnectionCloseHandler: ChannelOutboundHandler, RemovableChan
             written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
             context.write(data, promise: written)
         }
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

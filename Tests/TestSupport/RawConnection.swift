@@ -71,6 +71,32 @@ public final class RawConnection: @unchecked Sendable {
         return false
     }
 
+    /// What the server sends within `timeout`, until it closes or sends `text` and then nothing
+    /// for 200 ms: for a test that must say what it got.
+    public func read(until text: String, timeout: Duration) async -> String {
+        let deadline = ContinuousClock.now + timeout
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        var quietSince: ContinuousClock.Instant?
+        while ContinuousClock.now < deadline {
+            let count = recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count == 0 { break }
+            if count > 0 {
+                received += buffer[0..<count]
+                quietSince = nil
+                continue
+            }
+            if errno != EAGAIN && errno != EWOULDBLOCK { break }
+            if String(decoding: received, as: UTF8.self).contains(text) {
+                let since = quietSince ?? ContinuousClock.now
+                quietSince = since
+                if ContinuousClock.now - since >= .milliseconds(200) { break }
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     /// Waits, polling every 50 ms, until every connection is closed by the server or
     /// `timeout` passes; returns how many are still open.
     public static func waitUntilClosed(_ connections: [RawConnection], timeout: Duration) async -> Int {
