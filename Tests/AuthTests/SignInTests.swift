@@ -285,6 +285,12 @@ import WebTesting
         #expect(LoginThrottle.delay(failures: 19, kind: .client) == .zero)
         #expect(LoginThrottle.delay(failures: 20, kind: .client) == .seconds(1))
         #expect(LoginThrottle.delay(failures: 10, kind: .device) == .seconds(1))
+        // A failure a concurrent attempt committed after this read's `now()` has a negative age:
+        // it never refuses a free attempt, nor adds to a delay.
+        #expect(LoginThrottle.remaining(delay: .zero, age: .microseconds(-40)) == .zero)
+        #expect(LoginThrottle.remaining(delay: .seconds(1), age: .microseconds(-40)) == .seconds(1))
+        #expect(LoginThrottle.remaining(delay: .seconds(1), age: .milliseconds(400)) == .milliseconds(600))
+        #expect(LoginThrottle.remaining(delay: .seconds(1), age: .seconds(3)) == .zero)
         // The app's first delay (a test suite's minute) scales them all, within the same bound.
         #expect(LoginThrottle.delay(failures: 5, kind: .user, first: .seconds(60)) == .seconds(60))
         #expect(LoginThrottle.delay(failures: 6, kind: .user, first: .seconds(60)) == .seconds(120))

@@ -75,8 +75,19 @@ final class LoginThrottle: Sendable {
     /// How long an attempt must still wait, by the delays of its keys; zero lets it through.
     func wait(keys: [String]) async throws -> Duration {
         try await store.failures(for: keys).map { failures in
-            Self.delay(failures: failures.count, kind: Self.kind(of: failures.key), first: firstDelay) - failures.age
-        }.max().map { max($0, .zero) } ?? .zero
+            Self.remaining(
+                delay: Self.delay(failures: failures.count, kind: Self.kind(of: failures.key), first: firstDelay),
+                age: failures.age)
+        }.max() ?? .zero
+    }
+
+    /// What is left of `delay` after `age`. A key within its free attempts has no delay, however
+    /// young its last failure: a failure committed while this attempt's read began is younger
+    /// than the read's `now()`, its age a few microseconds below zero, and subtracting it would
+    /// refuse a free attempt.
+    static func remaining(delay: Duration, age: Duration) -> Duration {
+        guard delay > .zero else { return .zero }
+        return max(delay - max(age, .zero), .zero)
     }
 
     func recordFailure(keys: [String]) async throws {
