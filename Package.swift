@@ -40,6 +40,7 @@ let package = Package(
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "Statsd", targets: ["Statsd"]),
         .library(name: "Traces", targets: ["Traces"]),
+        .library(name: "OTLPExport", targets: ["OTLPExport"]),
     ],
     dependencies: [
         // No default traits: "FullFoundation" links all of Foundation and ICU (~50 MB of the
@@ -64,11 +65,14 @@ let package = Package(
         // The data layer and its neighbours: no web framework below this line.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "Settings"),
-        // W3C Trace Context, sampling, OpenTelemetry's settings and OTLP's protobuf body.
+        // Spans: W3C Trace Context, sampling, OpenTelemetry's settings, the current span. What
+        // opens spans (the database, the tasks) depends on this alone; no network code.
+        .target(name: "Traces", dependencies: ["Settings"]),
+        // Spans to a collector: OTLP's protobuf body, its HTTP client, the batching exporter.
         .target(
-            name: "Traces",
+            name: "OTLPExport",
             dependencies: [
-                "Primitives", "Settings", logging, nioCore, product("NIOPosix", "swift-nio"),
+                "Primitives", "Traces", logging, nioCore, product("NIOPosix", "swift-nio"),
                 product("NIOHTTP1", "swift-nio"), product("ServiceLifecycle", "swift-service-lifecycle"),
             ]
         ),
@@ -76,7 +80,7 @@ let package = Package(
         .target(name: "JSON"),
         .target(name: "Templates"),
         .target(name: "Statsd", dependencies: ["Primitives", product("CoreMetrics", "swift-metrics")]),
-        .target(name: "Database", dependencies: ["CLibPQ", "Primitives", "Settings", logging, metrics]),
+        .target(name: "Database", dependencies: ["CLibPQ", "Primitives", "Settings", "Traces", logging, metrics]),
         .target(name: "Migrations", dependencies: ["Database", "Settings", crypto, logging]),
         .target(
             name: "MigrateCommand",
@@ -87,14 +91,15 @@ let package = Package(
         .target(
             name: "Dockerflow",
             dependencies: [
-                "JSON", "Primitives", "Settings", "Statsd", logging, metrics, product("CoreMetrics", "swift-metrics"),
-                prometheus,
+                "JSON", "OTLPExport", "Primitives", "Settings", "Statsd", "Traces", logging, metrics,
+                product("CoreMetrics", "swift-metrics"), prometheus,
             ]
         ),
         .target(
             name: "DockerflowHummingbird",
             dependencies: [
-                "Dockerflow", "JSON", "Primitives", hummingbird, product("HummingbirdCore", "hummingbird"), httpTypes,
+                "Dockerflow", "JSON", "Primitives", "Traces", hummingbird, product("HummingbirdCore", "hummingbird"),
+                httpTypes,
                 logging, metrics, prometheus, product("ServiceLifecycle", "swift-service-lifecycle"),
                 product("UnixSignals", "swift-service-lifecycle"), nioCore, product("NIOHTTPTypes", "swift-nio-extras"),
             ]
@@ -132,7 +137,7 @@ let package = Package(
         .target(
             name: "Tasks",
             dependencies: [
-                "Database", "Migrations", "Settings", logging, metrics,
+                "Database", "Migrations", "Settings", "Traces", logging, metrics,
                 product("ServiceLifecycle", "swift-service-lifecycle"),
             ],
             resources: [.embedInCode("Migrations")]
@@ -155,7 +160,7 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["Database", "Dockerflow", "Primitives", "Settings", "WebTesting", logging],
+            dependencies: ["Database", "Dockerflow", "Primitives", "Settings", "Traces", "WebTesting", logging],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
@@ -169,7 +174,8 @@ let package = Package(
         ),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
-        .testTarget(name: "TracesTests", dependencies: ["Primitives", "Settings", "TestSupport", "Traces"]),
+        .testTarget(
+            name: "TracesTests", dependencies: ["OTLPExport", "Primitives", "Settings", "TestSupport", "Traces"]),
         .testTarget(
             name: "DockerflowDatabaseTests",
             dependencies: ["Database", "Dockerflow", "DockerflowDatabase", "Migrations", "Primitives", "TestSupport"]
@@ -178,7 +184,8 @@ let package = Package(
         .testTarget(
             name: "DatabaseTests",
             dependencies: [
-                "Database", "Primitives", "Settings", "TestSupport", product("MetricsTestKit", "swift-metrics"),
+                "Database", "Primitives", "Settings", "TestSupport", "Traces",
+                product("MetricsTestKit", "swift-metrics"),
             ]
         ),
         .testTarget(
@@ -205,7 +212,8 @@ let package = Package(
             name: "AppTests",
             dependencies: [
                 "App", "Auth", "Database", "Dockerflow", "DockerflowDatabase", "DockerflowHummingbird", "Migrations",
-                "Primitives", "Settings", "Tasks", "Templates", "TestSupport", "Web", "WebTesting", hummingbird,
+                "Primitives", "Settings", "Tasks", "Templates", "TestSupport", "Traces", "Web", "WebTesting",
+                hummingbird,
                 httpTypes, logging,
                 product("HummingbirdTesting", "hummingbird"), product("Mustache", "swift-mustache"),
             ]

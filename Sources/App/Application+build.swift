@@ -16,15 +16,16 @@ import Web
 /// then its route: a feature's route table (`Polls/`, `Staff/`, `API/`, and Auth's sign-in and
 /// user pages) beside its handlers.
 ///
-/// `metrics` is statsd's backend when `STATSD_HOST` is set, and Prometheus' registry when
-/// `METRICS_PORT` is.
+/// `metrics` is statsd's backend when `STATSD_HOST` is set, Prometheus' registry when
+/// `METRICS_PORT` is, and the tracer when `OTEL_EXPORTER_OTLP_ENDPOINT` is.
 func buildSite(_ configuration: AppConfiguration, metrics: ProcessMetrics = .none) async throws
     -> DockerflowApplication<SiteRequestContext>
 {
     let logger = Logger(label: "ballot")
-    let database = Database(configuration: configuration.database, logger: Logger(label: "ballot.database"))
+    let database = Database(
+        configuration: configuration.database, logger: Logger(label: "ballot.database"), tracer: metrics.tracer)
     let reads = configuration.readDatabase.map {
-        Database(configuration: $0, logger: Logger(label: "ballot.database.read"))
+        Database(configuration: $0, logger: Logger(label: "ballot.database.read"), tracer: metrics.tracer)
     }
 
     // Connected before the server listens, so that a fresh instance's first heartbeat (and
@@ -77,7 +78,8 @@ func buildSite(_ configuration: AppConfiguration, metrics: ProcessMetrics = .non
     var service = DockerflowApplication(
         configuration.dockerflow, context: SiteRequestContext.self, heartbeat: heartbeat, metrics: metrics,
         errorPages: HTMLErrorPages(renderer: renderer, jsonPrefixes: ["/api"]),
-        outermost: [SecurityHeadersMiddleware(hstsSeconds: web.hstsSeconds)], loggerName: "ballot", logger: logger)
+        outermost: [SecurityHeadersMiddleware(hstsSeconds: web.hstsSeconds)], loggerName: "ballot", logger: logger,
+        clientAddress: { [trustedProxies = web.trustedProxies] in trustedProxies.clientAddress(of: $0, context: $1) })
     service.router.addStaticRoutes(assets)
     addOpenAPIRoute(to: service.router, path: configuration.openAPIPath, logger: logger)
 

@@ -1,5 +1,6 @@
 import CLibPQ
 import Metrics
+import Traces
 
 #if canImport(Glibc)
     import Glibc
@@ -11,6 +12,9 @@ struct ConnectionSettings: Sendable {
     let configuration: DatabaseConfiguration
     /// `db.statement`, each statement's time on its connection; nil records nothing, and then
     /// no clock is read either.
+    /// Opens a client span per statement run inside a recorded trace; nil opens none, and then
+    /// no task-local is read either.
+    var tracer: Tracer? = nil
     var statementTimer: Metrics.Timer? = nil
 
     /// Connects, blocking the calling thread, and switches the connection to non-blocking mode.

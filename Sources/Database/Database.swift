@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import Traces
 
 /// The application's handle on PostgreSQL: a pool of libpq connections and the ways to use it.
 ///
@@ -20,14 +21,19 @@ public final class Database: Queryable {
     /// may get), every cause counted from zero.
     private let outages: [DatabaseOutage: Counter]
 
+    private let tracer: Tracer?
+
     /// `metrics` receives `db.pool.wait` (the time callers waited for a free connection),
     /// `db.statement` (each statement's time on its connection) and `db.outages` by cause.
+    /// `tracer` opens a client span for each statement run inside a recorded trace (a traced
+    /// request's, a task's); a retried statement has two.
     public init(
         configuration: DatabaseConfiguration, logger: Logger = Logger(label: "ballot.database"),
-        metrics: any MetricsFactory = MetricsSystem.factory
+        metrics: any MetricsFactory = MetricsSystem.factory, tracer: Tracer? = nil
     ) {
         self.configuration = configuration
-        self.pool = ConnectionPool(configuration: configuration, logger: logger, metrics: metrics)
+        self.tracer = tracer
+        self.pool = ConnectionPool(configuration: configuration, logger: logger, metrics: metrics, tracer: tracer)
         outages = Dictionary(
             uniqueKeysWithValues: DatabaseOutage.allCases.map {
                 ($0, Counter(label: "db.outages", dimensions: [("cause", $0.rawValue)], factory: metrics))
@@ -88,7 +94,15 @@ public final class Database: Queryable {
     }
 
     private func onConnection<T: Sendable>(_ body: (Session) async throws -> T) async throws -> T {
-        let connection = try await pool.acquire()
+        let connection: Connection
+        if tracer != nil, TraceContext.current?.isSampled == true {
+            // The first statement's span reports the wait, a connection's opening included.
+            let started = ContinuousClock.now
+            connection = try await pool.acquire()
+            connection.poolWait = ContinuousClock.now - started
+        } else {
+            connection = try await pool.acquire()
+        }
         do {
             let value = try await body(Session(connection: connection))
             await pool.release(connection)

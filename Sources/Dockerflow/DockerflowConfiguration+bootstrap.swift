@@ -1,13 +1,17 @@
 import Logging
 import Metrics
+import OTLPExport
 import Prometheus
 import Statsd
+import Traces
 
 extension DockerflowConfiguration {
-    /// Sets up the process's logging (``makeLogHandler(loggerName:)``) and its metrics: statsd
-    /// when `STATSD_HOST` is set, a Prometheus registry when `METRICS_PORT` is. Call it once,
-    /// first thing. Whatever records through swift-metrics (the pool's wait timer, the task
-    /// worker's) reaches both; `DockerflowApplication` serves the registry on `METRICS_PORT`.
+    /// Sets up the process's logging (``makeLogHandler(loggerName:)``), its metrics (statsd
+    /// when `STATSD_HOST` is set, a Prometheus registry when `METRICS_PORT` is) and its traces
+    /// (a ``Tracer`` exporting to the collector `OTEL_EXPORTER_OTLP_ENDPOINT` names). Call it
+    /// once, first thing. Whatever records through swift-metrics (the pool's wait timer, the
+    /// task worker's) reaches both metrics backends; `DockerflowApplication` serves the registry
+    /// on `METRICS_PORT` and runs the span exporter.
     /// Lines still buffered are written by `LogSink.standardOutput.flush()`, due at exit.
     public func bootstrap(loggerName: String) -> ProcessMetrics {
         LoggingSystem.bootstrap(makeLogHandler(loggerName: loggerName))
@@ -15,7 +19,8 @@ extension DockerflowConfiguration {
             statsd: statsd.map {
                 StatsdMetricsFactory(client: StatsdClient(host: $0.host, port: $0.port), prefix: $0.prefix)
             },
-            prometheus: metricsPort.map { _ in PrometheusCollectorRegistry() })
+            prometheus: metricsPort.map { _ in PrometheusCollectorRegistry() },
+            spanExporter: tracing.map { SpanExporter(configuration: $0, scopeName: loggerName) })
         if let factory = metrics.factory { MetricsSystem.bootstrap(factory) }
         return metrics
     }

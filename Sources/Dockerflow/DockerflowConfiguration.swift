@@ -1,5 +1,6 @@
 import Logging
 import Settings
+import Traces
 
 /// The runtime settings Dockerflow asks of a container, read from the environment
 /// (docs/configuration.md lists them all).
@@ -36,6 +37,9 @@ public struct DockerflowConfiguration: Sendable {
     /// `METRICS_PORT`: where Prometheus scrapes `/metrics`, on `HOST`; nil (the default) serves
     /// no metrics. Never `PORT`: what a process measures is for its operators, not the public.
     public var metricsPort: Int?
+    /// OpenTelemetry's `OTEL_*` settings when they name a collector; nil (the default) traces
+    /// nothing. The service is named after the executable unless `OTEL_SERVICE_NAME` says.
+    public var tracing: TracingConfiguration?
     public var heartbeatTimeout: Duration
     /// The status `/__heartbeat__` answers with when a check fails (500–599).
     public var heartbeatFailedStatus: Int
@@ -71,6 +75,8 @@ public struct DockerflowConfiguration: Sendable {
             }
             self.metricsPort = metricsPort
         }
+        let executable = CommandLine.arguments.first?.split(separator: "/").last.map(String.init)
+        tracing = try TracingConfiguration(reader, defaultServiceName: executable ?? "ballot")
         heartbeatTimeout = .milliseconds(try reader.integer("HEARTBEAT_TIMEOUT_MS", default: 1_000, in: 1...60_000))
         heartbeatFailedStatus = try reader.integer("DOCKERFLOW_HEARTBEAT_FAILED_STATUS", default: 500, in: 500...599)
         // 5 + 4 s stays inside `docker stop`'s default 10 s before SIGKILL.

@@ -1,5 +1,6 @@
 import JSON
 import Logging
+import Traces
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -29,7 +30,8 @@ enum Mozlog {
     }
 
     /// One line; `fields` writes the members of `Fields`. The current request's id is added
-    /// as `rid` unless `fields` wrote one.
+    /// as `rid` unless `fields` wrote one, and the current span's ids (``TraceContext/current``,
+    /// set while a traced request or task runs) as `trace_id` and `span_id`.
     static func line(
         type: String, loggerName: String, severity: Int, fields: (inout JSONWriter) -> Bool
     ) -> [UInt8] {
@@ -53,6 +55,10 @@ enum Mozlog {
         writer.beginObject()
         let wroteRequestID = fields(&writer)
         if !wroteRequestID, let requestID = RequestID.current { writer.field("rid", requestID) }
+        if let trace = TraceContext.current {
+            writer.field("trace_id", trace.traceID.hex)
+            writer.field("span_id", trace.spanID.hex)
+        }
         writer.endObject()
         writer.endObject()
     }

@@ -1,9 +1,12 @@
 import CoreMetrics
+import OTLPExport
 import Prometheus
 import Statsd
+import Traces
 
-/// Where the process's metrics go: statsd (`STATSD_HOST`), Prometheus (`METRICS_PORT`), both,
-/// or neither. ``DockerflowConfiguration/bootstrap(loggerName:)`` makes it once, at start.
+/// Where the process's metrics go (statsd with `STATSD_HOST`, Prometheus with `METRICS_PORT`,
+/// both, or neither) and its spans (a collector, with `OTEL_EXPORTER_OTLP_ENDPOINT`).
+/// ``DockerflowConfiguration/bootstrap(loggerName:)`` makes it once, at start.
 public struct ProcessMetrics: Sendable {
     /// The statsd backend: the `http.requests` counters and `http.route` timers
     /// `DockerflowMiddleware` has always sent, under their statsd names.
@@ -14,12 +17,23 @@ public struct ProcessMetrics: Sendable {
     /// swift-metrics (``PrometheusNaming``); the global `MetricsSystem` when there is any.
     public let factory: (any MetricsFactory)?
 
+    /// Sends finished spans to the collector: a service, which `DockerflowApplication` runs
+    /// and stops last, flushing what is queued.
+    public let spanExporter: SpanExporter?
+    /// What opens spans (the server's middleware, the database pools, the task queue) uses
+    /// this one; nil traces nothing.
+    public let tracer: Tracer?
+
     /// Records nothing.
     public static let none = ProcessMetrics(statsd: nil, prometheus: nil)
 
-    public init(statsd: StatsdMetricsFactory?, prometheus: PrometheusCollectorRegistry?) {
+    public init(
+        statsd: StatsdMetricsFactory?, prometheus: PrometheusCollectorRegistry?, spanExporter: SpanExporter? = nil
+    ) {
         self.statsd = statsd
         self.prometheus = prometheus
+        self.spanExporter = spanExporter
+        self.tracer = spanExporter.map { Tracer(sampler: $0.configuration.sampler, sink: $0) }
         let backends: [any MetricsFactory] =
             (statsd.map { [$0] } ?? []) + (prometheus.map { [PrometheusNaming(registry: $0)] } ?? [])
         switch backends.count {

@@ -35,7 +35,13 @@ public final class ConnectionCloseHandler: ChannelOutboundHandler, RemovableChan
             closeAfterThisResponse = false
             let written = promise ?? context.eventLoop.makePromise()
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+            written.futureResult.whenComplete { _ in
+                // The output first: shutdown(2) sends the FIN even while another process holds
+                // a copy of the socket (NIO's accepted sockets are not close-on-exec, so a child
+                // spawned meanwhile inherits one), where close(2) alone would send nothing.
+                loopBound.value.close(mode: .output, promise: nil)
+                loopBound.value.close(promise: nil)
+            }
             context.write(data, promise: written)
         }
     }

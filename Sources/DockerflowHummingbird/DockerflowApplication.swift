@@ -18,6 +18,8 @@ import ServiceLifecycle
 ///   client that ignores the header would otherwise stay on it);
 /// - when `METRICS_PORT` is set, `GET /metrics` for Prometheus on that port (``MetricsServer``),
 ///   with the ``MetricsCollector``s added here;
+/// - when OpenTelemetry's settings name a collector, a span per request and the exporter that
+///   sends them, stopped last so that the drain's spans are sent too;
 /// - ``runUntilTerminated(_:configuration:logger:)``: SIGTERM drains, then stops the server,
 ///   then the services added here (a database pool), in that order.
 ///
@@ -37,12 +39,14 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
     /// The registry `METRICS_PORT` serves; nil serves none.
     public let prometheus: PrometheusCollectorRegistry?
     @usableFromInline var collectors: [MetricsCollector] = []
+    @usableFromInline let spanExporter: (any Service)?
 
     /// `outermost` middleware runs before Dockerflow's and sees every response, errors
     /// included (security headers). `errorPages` renders the errors of the routes it owns
     /// (HTML pages); the others get JSON errors. `metrics` is what
     /// ``DockerflowConfiguration/bootstrap(loggerName:)`` returned (statsd, Prometheus, or
-    /// nothing).
+    /// nothing, and the tracer). `clientAddress` is a request's client for its span's
+    /// `client.address`: the peer, or the client behind trusted proxies.
     ///
     /// Inlinable, so that the middleware is made in the caller's module for its request
     /// context: a generic middleware made here would run unspecialized on every request.
@@ -50,19 +54,21 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
     public init(
         _ configuration: DockerflowConfiguration, context: Context.Type = Context.self, heartbeat: Heartbeat,
         metrics: ProcessMetrics = .none, errorPages: (any ErrorPages)? = nil,
-        outermost: [any MiddlewareProtocol<Request, Response, Context>] = [], loggerName: String, logger: Logger
+        outermost: [any MiddlewareProtocol<Request, Response, Context>] = [], loggerName: String, logger: Logger,
+        clientAddress: (@Sendable (Request, Context) -> String?)? = nil
     ) {
         let router = Router(context: context)
         for middleware in outermost { router.add(middleware: middleware) }
         router.add(
             middleware: DockerflowMiddleware(
                 configuration, loggerName: loggerName, metrics: metrics.statsd, prometheus: metrics.prometheus,
-                errorPages: errorPages))
+                errorPages: errorPages, tracer: metrics.tracer, clientAddress: clientAddress))
         DockerflowRoutes(configuration, heartbeat: heartbeat, metrics: metrics.statsd, logger: logger).add(to: router)
         self.router = router
         self.configuration = configuration
         self.logger = logger
         prometheus = metrics.prometheus
+        spanExporter = metrics.spanExporter
     }
 
     /// Services that run beside the server and stop after it, in reverse order of adding.
@@ -92,7 +98,7 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
                 availableConnectionsDelegate: server.maxConnections.map {
                     MaximumAvailableConnections($0, logger: logger)
                 }),
-            services: metricsServer() + services, logger: logger)
+            services: (spanExporter.map { [$0] } ?? []) + metricsServer() + services, logger: logger)
     }
 
     /// First among the services, so it stops last: a scrape during the drain still answers.

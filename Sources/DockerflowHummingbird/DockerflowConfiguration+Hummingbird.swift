@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import Traces
 
 extension DockerflowMiddleware {
     /// The middleware as the environment configures it: summary lines as mozlog or text
@@ -11,12 +12,13 @@ extension DockerflowMiddleware {
     /// `Connection: close` while the configuration's ``Drain`` drains.
     public init(
         _ configuration: DockerflowConfiguration, loggerName: String, metrics: (any MetricsFactory)? = nil,
-        prometheus: PrometheusCollectorRegistry? = nil, errorPages: (any ErrorPages)? = nil
+        prometheus: PrometheusCollectorRegistry? = nil, errorPages: (any ErrorPages)? = nil, tracer: Tracer? = nil,
+        clientAddress: (@Sendable (Request, Context) -> String?)? = nil
     ) {
         self.init(
             summaries: configuration.makeRequestSummaryLog(loggerName: loggerName),
             logsQueryString: configuration.logsQueryString, metrics: metrics, prometheus: prometheus,
-            errorPages: errorPages, drain: configuration.drain)
+            errorPages: errorPages, drain: configuration.drain, tracer: tracer, clientAddress: clientAddress)
     }
 }
 

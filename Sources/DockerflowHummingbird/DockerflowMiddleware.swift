@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import Primitives
 import Prometheus
+import Traces
 
 /// What Dockerflow asks of every request, in one middleware:
 ///
@@ -18,7 +19,11 @@ import Prometheus
 /// - errors turned into responses here, so they get the request id and a summary line too; an
 ///   unexpected error is logged with the request id and answered 500 without internals, as
 ///   JSON or as the page ``ErrorPages`` renders;
-/// - HEAD answered like GET without the body.
+/// - HEAD answered like GET without the body;
+/// - with a ``Tracer``, a server span for each request but the Dockerflow endpoints, under the
+///   caller's span when its `traceparent` is valid (W3C Trace Context; an invalid one is
+///   ignored), with OpenTelemetry's HTTP attributes; it is the current span
+///   (``TraceContext/current``) while the request runs, so log lines carry its ids.
 ///
 /// Add it right after ``SecurityHeadersMiddleware``, so it sees every route's errors.
 ///
@@ -30,16 +35,22 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     @usableFromInline let metrics: HTTPMetrics?
     @usableFromInline let errorPages: (any ErrorPages)?
     @usableFromInline let drain: Drain?
+    @usableFromInline let tracer: Tracer?
+    @usableFromInline let clientAddress: (@Sendable (Request, Context) -> String?)?
 
     /// `metrics` is statsd's backend and `prometheus` the registry `METRICS_PORT` serves; with
     /// neither, nothing is recorded, which costs nothing per request. `errorPages` renders
     /// errors for the routes it owns; the others get JSON errors. While `drain` drains, every
-    /// response carries `Connection: close`.
+    /// response carries `Connection: close`. `tracer` records a span per request;
+    /// `clientAddress` gives its `client.address` (the client behind trusted proxies).
     public init(
         summaries: RequestSummaryLog, logsQueryString: Bool = true, metrics: (any MetricsFactory)? = nil,
-        prometheus: PrometheusCollectorRegistry? = nil, errorPages: (any ErrorPages)? = nil, drain: Drain? = nil
+        prometheus: PrometheusCollectorRegistry? = nil, errorPages: (any ErrorPages)? = nil, drain: Drain? = nil,
+        tracer: Tracer? = nil, clientAddress: (@Sendable (Request, Context) -> String?)? = nil
     ) {
         self.drain = drain
+        self.tracer = tracer
+        self.clientAddress = clientAddress
         self.summaries = summaries
         self.logsQueryString = logsQueryString
         self.metrics = metrics == nil && prometheus == nil ? nil : HTTPMetrics(statsd: metrics, prometheus: prometheus)
@@ -49,6 +60,49 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     @inlinable
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
+    {
+        guard let tracer, !DockerflowRoutes.probePaths.contains(request.uri.path) else {
+            return await serve(request, context: context, next: next)
+        }
+        let parent = TraceContext(
+            traceparent: request.headers[.traceparent],
+            tracestate: request.headers[values: .tracestate].joined(separator: ","))
+        var span = tracer.startSpan(request.method.rawValue, kind: .server, remoteParent: parent)
+        let response = await TraceContext.$current.withValue(span.context) {
+            await serve(request, context: context, next: next)
+        }
+        if span.context.isSampled {
+            describe(&span, request: request, response: response, context: context)
+            tracer.end(span)
+        }
+        return response
+    }
+
+    /// OpenTelemetry's HTTP server attributes; the span is named for the route it matched.
+    @usableFromInline
+    func describe(_ span: inout Span, request: Request, response: Response, context: Context) {
+        let method = HTTPMetrics.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "_OTHER"
+        let route = context.endpointPath
+        span.name = route.map { "\(method) \($0)" } ?? method
+        span.set("http.request.method", .string(method))
+        if method == "_OTHER" { span.set("http.request.method_original", .string(request.method.rawValue)) }
+        if let route { span.set("http.route", .string(route)) }
+        span.set("url.path", .string(request.uri.path))
+        span.set("url.scheme", .string("http"))
+        span.set("network.protocol.version", .string("1.1"))
+        span.set("http.response.status_code", .int(Int64(response.status.code)))
+        if let agent = request.headers[.userAgent] { span.set("user_agent.original", .string(agent)) }
+        if let address = clientAddress?(request, context) { span.set("client.address", .string(address)) }
+        if response.status.code >= 500 {
+            // A server span's 4xx is the client's error, not the server's (semantic conventions).
+            span.set("error.type", .string(String(response.status.code)))
+            span.status = .error(response.status.reasonPhrase)
+        }
+    }
+
+    @inlinable
+    func serve(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async
+        -> Response
     {
         let started = ContinuousClock.now
         let requestID = RequestID.accept(request.headers[.requestID])

@@ -21,6 +21,9 @@ public struct DockerflowRoutes: Sendable {
     public let failedStatus: HTTPResponse.Status
     public let drain: Drain?
     private let failureCounters: FailureCounters?
+    /// What balancers and orchestrators poll every few seconds: not traced, since a span per
+    /// probe would bury the requests worth reading.
+    public static let probePaths: Set<String> = ["/__version__", "/__heartbeat__", "/__lbheartbeat__"]
 
     /// `metrics` nil records nothing (no `STATSD_HOST`); `drain` nil never drains.
     public init(

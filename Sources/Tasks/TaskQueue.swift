@@ -1,4 +1,5 @@
 import Database
+import Traces
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -22,7 +23,9 @@ public enum TaskQueue {
     }
 
     /// Queues `task` with `arguments` on `queryable` (a `Transaction` to queue atomically with
-    /// other writes); the task type's options unless `options` are given.
+    /// other writes); the task type's options unless `options` are given. Queued inside a
+    /// trace (a traced request), the task carries its context, and the worker's span of the
+    /// run joins that trace.
     @discardableResult
     public static func enqueue<T: BackgroundTask>(
         _ task: T.Type, _ arguments: T.Arguments, on queryable: some Queryable, options: TaskOptions? = nil
@@ -40,14 +43,17 @@ public enum TaskQueue {
             throw TaskError.unencodableArguments(task: T.name, reason: "a string holds a NUL character")
         }
         let runAfter = options.runAfter
+        let trace = TraceContext.current
         // The notification goes out when the transaction commits, and only for a row inserted:
         // idle workers listening on the channel wake at once instead of at their next poll.
         let inserted = try await queryable.query(
             """
             WITH inserted AS (
-                INSERT INTO tasks (name, queue, arguments, priority, run_after, max_attempts, unique_key)
+                INSERT INTO tasks (name, queue, arguments, priority, run_after, max_attempts, unique_key,
+                                   traceparent, tracestate)
                 VALUES (\(T.name), \(options.queue), \(json)::jsonb, \(Int(options.priority)),
-                        coalesce(\(runAfter), now()), \(options.maxAttempts), \(options.uniqueKey))
+                        coalesce(\(runAfter), now()), \(options.maxAttempts), \(options.uniqueKey),
+                        \(trace?.traceparent), \(trace?.state))
                 ON CONFLICT (unique_key) WHERE state IN ('ready', 'running') DO NOTHING
                 RETURNING id, queue
             )

@@ -11,6 +11,7 @@ extension AppMigrations {
                     ("0001_tasks.sql", PackageResources._001_tasks_sql),
                     ("0002_schedules.sql", PackageResources._002_schedules_sql),
                     ("0003_claims_and_history.sql", PackageResources._003_claims_and_history_sql),
+                    ("0004_trace_context.sql", PackageResources._004_trace_context_sql),
                 ])
         }
     }

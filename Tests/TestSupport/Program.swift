@@ -124,6 +124,9 @@ public enum Program {
         let target = output ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 1, target, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of this process: NIO's accepted sockets are not close-on-exec, and a child
+        // holding a copy of a test server's connection keeps it open after the server closes it.
+        closeInheritedDescriptors(&actions)
         var merged = ProcessInfo.processInfo.environment
         // A spawned program's database bounds hold on a loaded machine, as the suites' own pools'
         // do (TestDatabase.connectTimeoutSeconds): beside the parallel suites, a migrate
@@ -144,6 +147,21 @@ public enum Program {
         var pid = pid_t()
         guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { return nil }
         return pid
+    }
+}
+
+/// Adds the closing of every descriptor from 3 up: glibc's `posix_spawn_file_actions_addclosefrom_np`
+/// (2.34), which its Swift module does not import, looked up by name; the descriptors open now
+/// where it is missing.
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        return
+    }
+    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    for descriptor in open.compactMap(Int32.init) where descriptor > 2 {
+        posix_spawn_file_actions_addclose(&actions, descriptor)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import OTLPExport
 @testable import Traces
 
 /// The OTLP body Ballot writes, decoded by the official definitions (opentelemetry-proto from

@@ -3,6 +3,7 @@ import Settings
 import TestSupport
 import Testing
 
+@testable import OTLPExport
 @testable import Traces
 
 /// The exporter against a collector that takes the spans, one that is gone and one that is too
@@ -31,18 +32,7 @@ import Testing
     private func withCollector(
         status: Int = 200, delay: Double = 0, _ body: (Int, URL) async throws -> Void
     ) async throws {
-        let port = Program.freePort()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("collector-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let script = Repository.root.appendingPathComponent("scripts/test/otlp-collector").path
-        let collector = try #require(
-            Program.start([script, String(port), folder.path, String(status), String(delay)]))
-        defer { collector.signal(SIGTERM) }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !collector.output.contains("listening"), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try await body(port, folder)
+        try await OTLPCollector.with(status: status, delay: delay) { try await body($0.port, $0.folder) }
     }
 
     private func received(_ folder: URL) throws -> [String] {

@@ -33,7 +33,8 @@ struct Work: AsyncParsableCommand {
                 metadata: ["DATABASE_POOL_SIZE": "\(databaseConfiguration.poolSize)", "pool": "\(needed)"])
             databaseConfiguration.poolSize = needed
         }
-        let database = Database(configuration: databaseConfiguration, logger: Logger(label: "ballot.database"))
+        let database = Database(
+            configuration: databaseConfiguration, logger: Logger(label: "ballot.database"), tracer: metrics.tracer)
 
         var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout, executor: Database.taskExecutor)
         heartbeat.register(.database(database, logger: Logger(label: "ballot.heartbeat")))
@@ -43,7 +44,7 @@ struct Work: AsyncParsableCommand {
                 describingTheQueue: true))
         let worker = TaskWorker(
             database: database, tasks: Ballot.tasks, schedules: try Ballot.schedules(),
-            configuration: configuration.worker, logger: logger)
+            configuration: configuration.worker, logger: logger, tracer: metrics.tracer)
         logger.info(
             "worker started",
             metadata: [

@@ -2,6 +2,7 @@ import CLibPQ
 import Metrics
 import Primitives
 import Synchronization
+import Traces
 
 #if canImport(Glibc)
     import Glibc
@@ -22,6 +23,17 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     private let connectionString: ConnectionString
     /// `db.statement`; nil records nothing.
     private let statementTimer: Metrics.Timer?
+    /// A span per statement in a recorded trace (``StatementSpan``); nil opens none.
+    private let tracer: Tracer?
+    /// Where the connection went, for its statements' spans: read once, it never changes.
+    let server: ServerAddress
+    /// How long the caller that holds the connection waited for it: the first statement's span
+    /// reports it. Written by the pool before it hands the connection over.
+    var poolWait: Duration? {
+        get { poolWaitStorage.withLock { $0 } }
+        set { poolWaitStorage.withLock { $0 = newValue } }
+    }
+    private let poolWaitStorage = BlockingLock<Duration?>(nil)
     /// When the connection was opened, for the pool's maximum age.
     let openedAt = Moment.now
     /// Its share of the maximum age, 80–100 %: connections opened together (at start, after a
@@ -49,10 +61,13 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         var wantsWrite = false
     }
 
-    private init(handle: OpaquePointer, id: UInt64, configuration: DatabaseConfiguration, timer: Metrics.Timer?) {
+    private init(handle: OpaquePointer, id: UInt64, settings: ConnectionSettings) {
+        let configuration = settings.configuration
         self.handle = handle
         self.id = id
-        statementTimer = timer
+        statementTimer = settings.statementTimer
+        tracer = settings.tracer
+        server = ServerAddress(handle: handle, connectionString: configuration.connectionString)
         self.connectionString = configuration.connectionString
         // A server that stopped answering (a failover caught mid-statement) must fail the
         // request with a 503, not hold it and the connection for ever: the deadline is the
@@ -71,9 +86,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
                 continuation.resume(
                     with: Result { () throws(DatabaseError) in
                         let handle = try settings.connect()
-                        let connection = Connection(
-                            handle: handle, id: id, configuration: settings.configuration,
-                            timer: settings.statementTimer)
+                        let connection = Connection(handle: handle, id: id, settings: settings)
                         SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
                         return connection
                     })
@@ -88,6 +101,30 @@ final class Connection: SocketWatcher, @unchecked Sendable {
     /// Task cancellation while the statement is in flight resumes the caller at once with
     /// `CancellationError` and marks the connection broken, since its protocol state is unknown.
     func run(_ statement: Statement) async throws -> [QueryResult] {
+        if let tracer, let span = tracer.startChildSpan("", kind: .client) {
+            var span = StatementSpan(span, statement: statement, server: server, poolWait: takePoolWait())
+            do {
+                let results = try await runTimed(statement)
+                span.succeeded(results)
+                tracer.end(span.span)
+                return results
+            } catch {
+                span.failed(error)
+                tracer.end(span.span)
+                throw error
+            }
+        }
+        return try await runTimed(statement)
+    }
+
+    private func takePoolWait() -> Duration? {
+        poolWaitStorage.withLock { wait in
+            defer { wait = nil }
+            return wait
+        }
+    }
+
+    private func runTimed(_ statement: Statement) async throws -> [QueryResult] {
         guard let statementTimer else { return try await runUntimed(statement) }
         let started = ContinuousClock.now
         defer { statementTimer.record(duration: ContinuousClock.now - started) }

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import Primitives
 import Synchronization
+import Traces
 
 /// A bounded set of connections shared by concurrent tasks.
 ///
@@ -35,10 +36,10 @@ final class ConnectionPool: Sendable {
         var waiting: Int
     }
 
-    init(configuration: DatabaseConfiguration, logger: Logger, metrics: any MetricsFactory) {
+    init(configuration: DatabaseConfiguration, logger: Logger, metrics: any MetricsFactory, tracer: Tracer?) {
         self.waitTimer = Metrics.Timer(label: "db.pool.wait", factory: metrics)
         self.configuration = configuration
-        var settings = ConnectionSettings(configuration: configuration)
+        var settings = ConnectionSettings(configuration: configuration, tracer: tracer)
         if !(metrics is NOOPMetricsHandler) {
             settings.statementTimer = Metrics.Timer(label: "db.statement", factory: metrics)
         }

@@ -1,3 +1,5 @@
+import Traces
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -19,4 +21,6 @@ struct ClaimedTask: Sendable, Equatable {
     let maxAttempts: Int
     /// How long it waited between becoming runnable and being claimed.
     let waited: Duration
+    /// The trace it was queued in, if any: the parent of the run's span.
+    var trace: TraceContext? = nil
 }

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import Synchronization
+import Traces
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -54,16 +55,19 @@ public final class TaskWorker: Service, Sendable {
     private let summary = Logger(label: "task.summary")
     private let runTimer = Metrics.Timer(label: "tasks.run")
     private let waitTimer = Metrics.Timer(label: "tasks.wait")
+    private let tracer: Tracer?
 
     /// `tasks`: the task types this worker can run; a queued task of another name fails its
     /// attempt and is retried (a worker of a newer release may know it). `schedules`: the
     /// periodic tasks this worker queues at their ticks, each tick once however many workers
-    /// share them.
+    /// share them. `tracer` records a consumer span for each run, under the trace the task was
+    /// queued in when it was.
     public init(
         database: Database, tasks: [any BackgroundTask.Type], schedules: [Schedule] = [],
         configuration: WorkerConfiguration, name: String = TaskWorker.defaultName(), logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, tracer: Tracer? = nil
     ) {
+        self.tracer = tracer
         self.schedules = schedules
         self.scheduleStore = ScheduleStore(database: database)
         self.now = now
@@ -351,7 +355,31 @@ public final class TaskWorker: Service, Sendable {
             ])
     }
 
+    /// Runs `task`, in a span of its own when tracing: OpenTelemetry's messaging attributes
+    /// (`process` of a message from the queue), its status the run's outcome.
     private func execute(_ task: ClaimedTask) async {
+        guard let tracer else {
+            await run(task)
+            return
+        }
+        var span = tracer.startSpan(task.name, kind: .consumer, remoteParent: task.trace)
+        let failure = await TraceContext.$current.withValue(span.context) { await run(task) }
+        guard span.context.isSampled else { return }
+        span.set("messaging.system", .string("ballot.tasks"))
+        span.set("messaging.operation.type", .string("process"))
+        span.set("messaging.destination.name", .string(task.queue))
+        span.set("messaging.message.id", .string(String(task.id)))
+        span.set("ballot.task.attempt", .int(Int64(task.attempt)))
+        if let failure {
+            span.set("error.type", .string(String(describing: type(of: failure))))
+            span.status = .error(String(describing: type(of: failure)))
+        }
+        tracer.end(span)
+    }
+
+    /// Runs `task` and records its outcome; what it failed with, nil when it succeeded.
+    @discardableResult
+    private func run(_ task: ClaimedTask) async -> (any Error)? {
         defer {
             state.withLock { $0.executing -= 1 }
             wakeup.signal()
@@ -372,13 +400,13 @@ public final class TaskWorker: Service, Sendable {
                 $0.unwritten.insert(task.claim)
             }
             recorder.signal()
-            return
+            return nil
         } catch {
             failure = error
         }
         let ran = ContinuousClock.now - started
         // Stopped by the drain, not failed: the drain gives it back.
-        if failure is CancellationError, isStopping { return }
+        if failure is CancellationError, isStopping { return failure }
         var outcome: String
         do {
             let last = task.attempt >= task.maxAttempts
@@ -396,6 +424,7 @@ public final class TaskWorker: Service, Sendable {
         }
         state.withLock { _ = $0.running.removeValue(forKey: task.claim) }
         finish(task, outcome: outcome, ran: ran)
+        return failure
     }
 }
 

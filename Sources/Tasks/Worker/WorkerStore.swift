@@ -1,4 +1,5 @@
 import Database
+import Traces
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -39,13 +40,15 @@ struct WorkerStore: Sendable {
                 lease_expires_at = now() + \(lease.milliseconds) * interval '1 millisecond'
             FROM next WHERE t.id = next.id
             RETURNING t.id, t.claim, t.name, t.queue, t.arguments::text, t.attempts, t.max_attempts,
-                      (extract(epoch FROM now() - t.run_after) * 1000)::bigint
+                      (extract(epoch FROM now() - t.run_after) * 1000)::bigint, t.traceparent, t.tracestate
             """)
-        return try rows.decode((Int64, Int64, String, String, String, Int, Int, Int64).self).map { row in
-            let (id, claim, name, queue, arguments, attempt, maxAttempts, waitedMilliseconds) = row
+        return try rows.decode((Int64, Int64, String, String, String, Int, Int, Int64, String?, String?).self).map {
+            row in
+            let (id, claim, name, queue, arguments, attempt, maxAttempts, waitedMilliseconds, parent, state) = row
             return ClaimedTask(
                 id: id, claim: claim, name: name, queue: queue, arguments: arguments, attempt: attempt,
-                maxAttempts: maxAttempts, waited: .milliseconds(max(waitedMilliseconds, 0)))
+                maxAttempts: maxAttempts, waited: .milliseconds(max(waitedMilliseconds, 0)),
+                trace: TraceContext(traceparent: parent, tracestate: state))
         }
     }
 

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Traces
 
 /// Posts one OTLP/HTTP body to the collector on a connection of its own and returns the
 /// status: an export happens at most once per `OTEL_BSP_SCHEDULE_DELAY`, so a kept-alive

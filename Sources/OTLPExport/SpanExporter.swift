@@ -2,6 +2,7 @@ import Logging
 import Primitives
 import ServiceLifecycle
 import Synchronization
+import Traces
 
 /// Finished spans on their way to the collector, as OpenTelemetry's batch span processor: a
 /// bounded queue that a request only appends to, and a service that posts it in batches of
@@ -11,8 +12,9 @@ import Synchronization
 /// A slow or stopped collector costs spans, never a request's time or the process's memory:
 /// past `OTEL_BSP_MAX_QUEUE_SIZE` new spans are dropped and counted, a failed export drops
 /// its batch, and either is logged as a warning at most once a minute. At shutdown (the
-/// service stops after the server) what is left is sent within `OTEL_BSP_EXPORT_TIMEOUT`.
-public final class SpanExporter: Service, Sendable {
+/// service stops after the server) what is left is sent within `OTEL_BSP_EXPORT_TIMEOUT`, or
+/// until the process's shutdown deadline cancels it, whichever comes first.
+public final class SpanExporter: Service, SpanSink, Sendable {
     public let configuration: TracingConfiguration
     private let client: OTLPClient
     private let logger: Logger
@@ -99,7 +101,7 @@ public final class SpanExporter: Service, Sendable {
     /// has passed: the drain's last step.
     public func flush() async {
         let deadline = ContinuousClock.now + configuration.exportTimeout
-        while state.withLock({ !$0.queue.isEmpty }), ContinuousClock.now < deadline {
+        while state.withLock({ !$0.queue.isEmpty }), ContinuousClock.now < deadline, !Task.isCancelled {
             await exportBatch(timeout: deadline - ContinuousClock.now)
         }
     }

@@ -1,3 +1,5 @@
+import Traces
+
 /// Spans as an OTLP/HTTP request body: `ExportTraceServiceRequest` in protobuf's binary
 /// encoding, written field by field (opentelemetry-proto's `trace.proto`, `common.proto`,
 /// `resource.proto`). Ballot writes only the fields it sets; `TracesTests` decode the bytes

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where finished spans go: OTLPExport's `SpanExporter`, or a test's list.
+public protocol SpanSink: Sendable {
+    /// Takes `span` without waiting: a request calls it on its way out.
+    func export(_ span: FinishedSpan)
+}
+
+/// Starts and ends spans: decides which traces are recorded (``Sampler``), makes their ids,
+/// and hands what is recorded to a ``SpanSink``.
+///
+/// A process makes one, when OpenTelemetry's settings name a collector
+/// (``TracingConfiguration``), and gives it to what opens spans: the server's middleware, the
+/// database pools, the task queue and its worker. Without one nothing is traced, and tracing
+/// costs nothing.
+public final class Tracer: Sendable {
+    public let sampler: Sampler
+    private let sink: any SpanSink
+
+    public init(sampler: Sampler, sink: any SpanSink) {
+        self.sampler = sampler
+        self.sink = sink
+    }
+
+    /// The span of work that arrives from elsewhere (a request, a task from the queue): under
+    /// `remoteParent` when the caller sent a valid context, otherwise the first span of a new
+    /// trace. The sampler decides whether it is recorded; a span that is not still has a context
+    /// to pass on, so that the services after this one see the same decision.
+    public func startSpan(_ name: String, kind: FinishedSpan.Kind, remoteParent: TraceContext?) -> Span {
+        var generator = SystemRandomNumberGenerator()
+        let traceID = remoteParent?.traceID ?? .random(using: &generator)
+        let sampled = sampler.samples(traceID: traceID, parent: remoteParent)
+        let context = TraceContext(
+            traceID: traceID, spanID: .random(using: &generator), sampled: sampled, state: remoteParent?.state)
+        return Span(
+            context: context, parentSpanID: remoteParent?.spanID, parentIsRemote: remoteParent != nil, name: name,
+            kind: kind)
+    }
+
+    /// A span under the one the current task runs in (``TraceContext/current``); nil when the
+    /// task runs in none or its trace is not recorded: a statement outside a request, or in a
+    /// request the sampler left out, costs no span.
+    public func startChildSpan(_ name: String, kind: FinishedSpan.Kind) -> Span? {
+        guard let parent = TraceContext.current, parent.isSampled else { return nil }
+        var generator = SystemRandomNumberGenerator()
+        let context = TraceContext(
+            traceID: parent.traceID, spanID: .random(using: &generator), sampled: true, state: parent.state)
+        return Span(context: context, parentSpanID: parent.spanID, parentIsRemote: false, name: name, kind: kind)
+    }
+
+    /// Ends `span` now and exports it, if its trace is recorded.
+    public func end(_ span: Span) {
+        guard span.context.isSampled else { return }
+        sink.export(span.finished(at: WallClock.nanoseconds()))
+    }
+}
+
+/// A span being recorded: what ``Tracer`` started, with the attributes and status its owner
+/// adds before ``Tracer/end(_:)``.
+public struct Span: Sendable {
+    /// Its own context: the parent of the spans under it, and what `traceparent` passes on.
+    public let context: TraceContext
+    public let parentSpanID: SpanID?
+    public let parentIsRemote: Bool
+    /// Set when the work is known (a request's route is known only once it has been routed).
+    public var name: String
+    public let kind: FinishedSpan.Kind
+    public let startNanoseconds: UInt64
+    public var attributes: [(key: String, value: AttributeValue)] = []
+    public var status: FinishedSpan.Status = .unset
+
+    init(context: TraceContext, parentSpanID: SpanID?, parentIsRemote: Bool, name: String, kind: FinishedSpan.Kind) {
+        self.context = context
+        self.parentSpanID = parentSpanID
+        self.parentIsRemote = parentIsRemote
+        self.name = name
+        self.kind = kind
+        self.startNanoseconds = WallClock.nanoseconds()
+    }
+
+    public mutating func set(_ key: String, _ value: AttributeValue) {
+        attributes.append((key, value))
+    }
+
+    func finished(at end: UInt64) -> FinishedSpan {
+        FinishedSpan(
+            context: context, parentSpanID: parentSpanID, parentIsRemote: parentIsRemote, name: name, kind: kind,
+            startNanoseconds: startNanoseconds, endNanoseconds: max(end, startNanoseconds), attributes: attributes,
+            status: status)
+    }
+}
+
+extension TraceContext {
+    /// The context of the span the current task runs in: set by whoever started it (the
+    /// server's middleware for a request, the worker for a task) around the work, read by the
+    /// spans under it and by the log handler (`trace_id`, `span_id`).
+    @TaskLocal public static var current: TraceContext?
+}
+
+/// Time as OTLP sends it: nanoseconds since the Unix epoch.
+enum WallClock {
+    static func nanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}

@@ -1,0 +1,151 @@
+import Database
+import Foundation
+import Migrations
+import Tasks
+import TestSupport
+import Testing
+import Traces
+
+@testable import App
+
+/// OpenTelemetry on the real processes, read back by a collector that decodes with the
+/// official definitions: a request's server span under its caller's `traceparent`, its
+/// statements' spans under it, its log lines carrying its ids, a task joining the trace it was
+/// queued in, and the spans sent at shutdown.
+@Suite struct TracingProcessTests {
+    private let ballot = Program.built("ballot")
+
+    private func start(_ arguments: [String], url: String, collector: OTLPCollector) throws -> (Program.Running, String)
+    {
+        let port = Program.freePort()
+        let process = try #require(
+            Program.start(
+                [ballot] + arguments,
+                environment: [
+                    "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
+                    "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "0", "HEARTBEAT_TIMEOUT_MS": "15000",
+                    "WORKER_POLL_INTERVAL_MS": "100", "TRUSTED_PROXIES": "127.0.0.1",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_SERVICE_NAME": "ballot-tests",
+                    // Nothing is sent before the stop: what arrives was flushed by the drain.
+                    "OTEL_BSP_SCHEDULE_DELAY": "600000",
+                ]))
+        return (process, "http://127.0.0.1:\(port)")
+    }
+
+    private static let sampledTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    private static let caller = "00f067aa0ba902b7"
+
+    @Test func aTracedRequestHasItsStatementsItsLogLinesAndItsTasksInOneTrace() async throws {
+        try await OTLPCollector.with { collector in
+            try await TestDatabase.withFreshDatabase { url in
+                try await TestDatabase.with(url: url) { database async throws in
+                    try await Migrator.ballot(database).up()
+                    let (web, base) = try start([], url: url, collector: collector)
+                    defer { web.signal(SIGKILL) }
+                    #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"), "\(web.output)")
+
+                    let traced = await HTTPProbe.get(
+                        "\(base)/questions/987654",
+                        headers: [
+                            "traceparent": "00-\(Self.sampledTrace)-\(Self.caller)-01",
+                            "tracestate": "vendor=opaque", "X-Forwarded-For": "203.0.113.7",
+                            "User-Agent": "tracing-test",
+                        ])
+                    #expect(traced.status == 404)
+                    // The caller chose not to record: no span, but the ids still join the logs.
+                    let unsampledTrace = "0af7651916cd43dd8448eb211c80319c"
+                    #expect(
+                        await HTTPProbe.get(
+                            "\(base)/", headers: ["traceparent": "00-\(unsampledTrace)-b7ad6b7169203331-00"]
+                        ).status == 200)
+                    // A malformed header is no context: a trace of its own, never an error.
+                    #expect(
+                        await HTTPProbe.get("\(base)/", headers: ["traceparent": "00-zz-\(Self.caller)-01"]).status
+                            == 200)
+                    #expect(await HTTPProbe.get("\(base)/__lbheartbeat__").status == 200)
+
+                    // Queued inside a trace, as a request's handler queues: the worker's run joins it.
+                    let queuedIn = TraceContext(
+                        traceID: TraceID(high: 0x1111_2222_3333_4444, low: 0x5555_6666_7777_8888),
+                        spanID: SpanID(0x0102_0304_0506_0708), sampled: true)
+                    try await TraceContext.$current.withValue(queuedIn) {
+                        try await TaskQueue.enqueue(CloseQuestion.self, .init(questionID: -1), on: database)
+                    }
+                    let (worker, _) = try start(["worker"], url: url, collector: collector)
+                    defer { worker.signal(SIGKILL) }
+                    var ran = false
+                    for _ in 0..<300 where !ran {
+                        try await Task.sleep(for: .milliseconds(100))
+                        ran =
+                            try await database.query(
+                                "SELECT count(*) FROM tasks WHERE name = 'polls.close_question' AND state = 'succeeded'"
+                            )[0].decode(Int.self) == 1
+                    }
+                    #expect(ran, "\(worker.output)")
+
+                    web.signal(SIGTERM)
+                    worker.signal(SIGTERM)
+                    let webExit = await web.finish()
+                    #expect(webExit.status == 0)
+                    #expect(await worker.finish().status == 0)
+                    let spans = try await collector.spans()
+
+                    // The request's server span: the caller's trace and parent, the route.
+                    let server = try #require(
+                        spans.first { $0.traceID == Self.sampledTrace && $0.kind == "SPAN_KIND_SERVER" }, "\(spans)")
+                    #expect(server.parentSpanID == Self.caller)
+                    #expect(server.name == "GET /questions/{id}")
+                    #expect(server.attributes["http.route"] == "/questions/{id}")
+                    #expect(server.attributes["http.request.method"] == "GET")
+                    #expect(server.attributes["http.response.status_code"] == "404")
+                    #expect(server.attributes["url.path"] == "/questions/987654")
+                    #expect(server.attributes["client.address"] == "203.0.113.7")
+                    #expect(server.attributes["user_agent.original"] == "tracing-test")
+                    #expect(server.statusCode == nil, "a 404 is the client's error")
+                    #expect(server.resource["service.name"] == "ballot-tests")
+                    #expect(server.endNanoseconds >= server.startNanoseconds)
+
+                    // Its statements: client spans under it, with the query's text and never its values.
+                    let statements = spans.filter { $0.parentSpanID == server.spanID }
+                    #expect(!statements.isEmpty, "\(spans)")
+                    for statement in statements {
+                        #expect(statement.traceID == Self.sampledTrace)
+                        #expect(statement.kind == "SPAN_KIND_CLIENT")
+                        #expect(statement.attributes["db.system.name"] == "postgresql")
+                        #expect(statement.attributes["db.operation.name"] == "SELECT")
+                        #expect(statement.attributes["server.address"] != nil)
+                        #expect(statement.startNanoseconds >= server.startNanoseconds)
+                        #expect(statement.endNanoseconds <= server.endNanoseconds)
+                    }
+                    #expect(statements.contains { $0.attributes["db.query.text"]?.contains("$1") == true })
+                    #expect(!spans.contains { "\($0.attributes)".contains("987654") && $0.kind == "SPAN_KIND_CLIENT" })
+
+                    // Unsampled and probes: nothing. Malformed: a new trace with no parent.
+                    #expect(!spans.contains { $0.traceID == unsampledTrace })
+                    #expect(!spans.contains { $0.attributes["url.path"]?.hasPrefix("/__") == true })
+                    let fresh = spans.filter { $0.kind == "SPAN_KIND_SERVER" && $0.traceID != Self.sampledTrace }
+                    #expect(fresh.count == 1 && fresh.first?.parentSpanID == nil, "\(fresh)")
+
+                    // The log lines written inside a request carry its ids, recorded or not.
+                    let lines = webExit.output.split(separator: "\n").filter { $0.contains("request.summary") }
+                    #expect(
+                        lines.contains {
+                            $0.contains(#""trace_id":"\#(Self.sampledTrace)""#)
+                                && $0.contains(#""span_id":"\#(server.spanID)""#)
+                        }, "\(lines)")
+                    #expect(lines.contains { $0.contains(#""trace_id":"\#(unsampledTrace)""#) })
+
+                    // The task's run: a consumer span under the context it was queued in, with
+                    // its own statements under it.
+                    let run = try #require(
+                        spans.first { $0.kind == "SPAN_KIND_CONSUMER" && $0.name == "polls.close_question" },
+                        "\(spans)")
+                    #expect(run.traceID == queuedIn.traceID.hex)
+                    #expect(run.parentSpanID == queuedIn.spanID.hex)
+                    #expect(run.attributes["messaging.operation.type"] == "process")
+                    #expect(spans.contains { $0.parentSpanID == run.spanID && $0.kind == "SPAN_KIND_CLIENT" })
+                }
+            }
+        }
+    }
+}
