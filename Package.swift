@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "Settings"),
         // Spans: W3C Trace Context, sampling, OpenTelemetry's settings, the current span. What
         // opens spans (the database, the tasks) depends on this alone; no network code.
-        .target(name: "Traces", dependencies: ["Settings"]),
+        .target(name: "Traces", dependencies: ["Primitives", "Settings"]),
         // Spans to a collector: OTLP's protobuf body, its HTTP client, the batching exporter.
         .target(
             name: "OTLPExport",
@@ -191,7 +191,8 @@ let package = Package(
         .testTarget(
             name: "DockerflowTests",
             dependencies: [
-                "Dockerflow", "DockerflowHummingbird", "Settings", "Statsd", "TestSupport", hummingbird, httpTypes,
+                "Dockerflow", "DockerflowHummingbird", "Settings", "Statsd", "TestSupport", "Traces", hummingbird,
+                httpTypes,
                 metrics, prometheus, product("HummingbirdTesting", "hummingbird"), nioCore,
                 product("NIOEmbedded", "swift-nio"), product("NIOHTTPTypes", "swift-nio-extras"),
             ]

@@ -102,6 +102,8 @@ public final class Database: Queryable {
             connection.poolWait = ContinuousClock.now - started
         } else {
             connection = try await pool.acquire()
+            // Not a wait an earlier holder measured and never reported.
+            if tracer != nil { connection.poolWait = nil }
         }
         do {
             let value = try await body(Session(connection: connection))

@@ -22,6 +22,10 @@ extension DockerflowConfiguration {
             prometheus: metricsPort.map { _ in PrometheusCollectorRegistry() },
             spanExporter: tracing.map { SpanExporter(configuration: $0, scopeName: loggerName) })
         if let factory = metrics.factory { MetricsSystem.bootstrap(factory) }
+        if let tracingProblem {
+            Logger(label: loggerName).warning(
+                "tracing is off: an OpenTelemetry setting cannot be used", metadata: ["error": "\(tracingProblem)"])
+        }
         return metrics
     }
 }

@@ -40,6 +40,10 @@ public struct DockerflowConfiguration: Sendable {
     /// OpenTelemetry's `OTEL_*` settings when they name a collector; nil (the default) traces
     /// nothing. The service is named after the executable unless `OTEL_SERVICE_NAME` says.
     public var tracing: TracingConfiguration?
+    /// Why tracing is off although `OTEL_*` variables are set: a value it cannot use. As every
+    /// OpenTelemetry SDK does, the process runs untraced rather than not at all; `bootstrap`
+    /// logs it as a warning.
+    public var tracingProblem: InvalidSetting?
     public var heartbeatTimeout: Duration
     /// The status `/__heartbeat__` answers with when a check fails (500–599).
     public var heartbeatFailedStatus: Int
@@ -76,7 +80,11 @@ public struct DockerflowConfiguration: Sendable {
             self.metricsPort = metricsPort
         }
         let executable = CommandLine.arguments.first?.split(separator: "/").last.map(String.init)
-        tracing = try TracingConfiguration(reader, defaultServiceName: executable ?? "ballot")
+        do {
+            tracing = try TracingConfiguration(reader, defaultServiceName: executable ?? "ballot")
+        } catch {
+            tracingProblem = error
+        }
         heartbeatTimeout = .milliseconds(try reader.integer("HEARTBEAT_TIMEOUT_MS", default: 1_000, in: 1...60_000))
         heartbeatFailedStatus = try reader.integer("DOCKERFLOW_HEARTBEAT_FAILED_STATUS", default: 500, in: 500...599)
         // 5 + 4 s stays inside `docker stop`'s default 10 s before SIGKILL.

@@ -64,8 +64,10 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let tracer, !DockerflowRoutes.probePaths.contains(request.uri.path) else {
             return await serve(request, context: context, next: next)
         }
+        // Two `traceparent` fields are no context at all (W3C Trace Context, 3.2).
+        let parents = request.headers[values: .traceparent]
         let parent = TraceContext(
-            traceparent: request.headers[.traceparent],
+            traceparent: parents.count == 1 ? parents[0] : nil,
             tracestate: request.headers[values: .tracestate].joined(separator: ","))
         var span = tracer.startSpan(request.method.rawValue, kind: .server, remoteParent: parent)
         let response = await TraceContext.$current.withValue(span.context) {
@@ -78,12 +80,16 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    /// OpenTelemetry's HTTP server attributes; the span is named for the route it matched.
+    /// OpenTelemetry's HTTP server attributes; the span is named for the route it matched
+    /// (`GET /questions/{id}`), or for the method alone when none matched (`HTTP` for a
+    /// made-up method).
     @usableFromInline
     func describe(_ span: inout Span, request: Request, response: Response, context: Context) {
         let method = HTTPMetrics.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "_OTHER"
-        let route = context.endpointPath
-        span.name = route.map { "\(method) \($0)" } ?? method
+        // Hummingbird's not-found responder names its path `NotFound`: no route, no template.
+        let route = context.endpointPath.flatMap { $0 == HTTPMetrics.unmatchedRoute ? nil : $0 }
+        let verb = method == "_OTHER" ? "HTTP" : method
+        span.name = route.map { "\(verb) \($0)" } ?? verb
         span.set("http.request.method", .string(method))
         if method == "_OTHER" { span.set("http.request.method_original", .string(request.method.rawValue)) }
         if let route { span.set("http.route", .string(route)) }
@@ -91,12 +97,17 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         span.set("url.scheme", .string("http"))
         span.set("network.protocol.version", .string("1.1"))
         span.set("http.response.status_code", .int(Int64(response.status.code)))
-        if let agent = request.headers[.userAgent] { span.set("user_agent.original", .string(agent)) }
-        if let address = clientAddress?(request, context) { span.set("client.address", .string(address)) }
+        if let agent = request.headers[.userAgent] {
+            span.set("user_agent.original", .string(String(decoding: agent.utf8.prefix(512), as: UTF8.self)))
+        }
+        if let address = clientAddress?(request, context), address != "unknown" {
+            span.set("client.address", .string(address))
+        }
         if response.status.code >= 500 {
-            // A server span's 4xx is the client's error, not the server's (semantic conventions).
+            // A server span's 4xx is the client's error, not the server's (semantic conventions);
+            // the status code says what went wrong, so the status has no description.
             span.set("error.type", .string(String(response.status.code)))
-            span.status = .error(response.status.reasonPhrase)
+            span.status = .error("")
         }
     }
 
@@ -183,6 +194,8 @@ final class HTTPMetrics: Sendable {
     private let prometheus: PrometheusCollectorRegistry?
     private let histograms = BlockingLock<[RouteKey: DurationHistogram]>([:])
     static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
+    /// What Hummingbird's not-found responder sets as the endpoint path.
+    @usableFromInline static let unmatchedRoute = "NotFound"
     static let knownMethods: Set<String> = [
         "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
     ]

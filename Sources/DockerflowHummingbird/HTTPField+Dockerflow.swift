@@ -7,10 +7,6 @@ extension HTTPField.Name {
     public static let xFrameOptions = field("X-Frame-Options")
     /// `Referrer-Policy`, which HTTPTypes does not name.
     public static let referrerPolicy = field("Referrer-Policy")
-    /// W3C Trace Context's `traceparent`: the caller's trace and span.
-    public static let traceparent = field("traceparent")
-    /// W3C Trace Context's `tracestate`: vendors' data, passed on unchanged.
-    public static let tracestate = field("tracestate")
 
     private static func field(_ name: String) -> HTTPField.Name {
         guard let field = HTTPField.Name(name) else { preconditionFailure("\(name) is a valid field name") }

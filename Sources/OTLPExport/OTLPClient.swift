@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 import Traces
 
 /// Posts one OTLP/HTTP body to the collector on a connection of its own and returns the
@@ -10,16 +11,31 @@ struct OTLPClient: Sendable {
     let endpoint: TracingConfiguration.Endpoint
     let headers: [(key: String, value: String)]
 
-    /// The collector's status; throws when it cannot be reached or does not answer in time.
+    /// The collector's status; throws when it cannot be reached or does not answer in time,
+    /// or at once when the calling task is cancelled (the shutdown's deadline): NIO's connect
+    /// does not see cancellation, so the sending task is left to its own connect timeout
+    /// rather than waited for.
     func post(_ body: [UInt8], timeout: Duration) async throws -> Int {
-        try await withThrowingTaskGroup(of: Int.self) { group in
-            group.addTask { try await send(body, connectTimeout: min(timeout, .seconds(5))) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw ExportTimedOut()
+        let first = FirstOutcome<Int>()
+        let sending = Task {
+            do {
+                first.settle(.success(try await send(body, connectTimeout: min(timeout, .seconds(5)))))
+            } catch {
+                first.settle(.failure(error))
             }
-            defer { group.cancelAll() }
-            return try await group.next() ?? 0
+        }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            first.settle(.failure(ExportTimedOut()))
+        }
+        defer {
+            sending.cancel()
+            timer.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            try await first.value()
+        } onCancel: {
+            first.settle(.failure(CancellationError()))
         }
     }
 
@@ -53,6 +69,37 @@ struct OTLPClient: Sendable {
                 }
             }
             return status
+        }
+    }
+}
+
+/// The first of several outcomes to arrive: the one a waiter gets, whether it waits before or
+/// after it arrives.
+private final class FirstOutcome<Value: Sendable>: Sendable {
+    private struct State {
+        var waiter: CheckedContinuation<Value, any Error>?
+        var outcome: Result<Value, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    func settle(_ outcome: Result<Value, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+            guard state.outcome == nil else { return nil }
+            state.outcome = outcome
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: outcome)
+    }
+
+    func value() async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let outcome = state.withLock { state -> Result<Value, any Error>? in
+                if state.outcome == nil { state.waiter = continuation }
+                return state.outcome
+            }
+            if let outcome { continuation.resume(with: outcome) }
         }
     }
 }

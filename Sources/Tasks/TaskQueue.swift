@@ -76,11 +76,14 @@ public enum TaskQueue {
     /// Queues a failed or cancelled task again, now, with its attempts counted afresh; false
     /// when it is not failed or cancelled, or another copy holding its unique key is pending
     /// (checked in the statement, so a caller's transaction is not aborted by the refusal).
+    /// The new run joins the trace of the retry (the staff request), not the first one's.
     public static func retry(_ id: Int64, on queryable: some Queryable) async throws -> Bool {
-        try await !queryable.query(
+        let trace = TraceContext.current
+        return try await !queryable.query(
             """
             WITH retried AS (
-                UPDATE tasks SET state = 'ready', attempts = 0, run_after = now(), finished_at = NULL, worker = NULL
+                UPDATE tasks SET state = 'ready', attempts = 0, run_after = now(), finished_at = NULL, worker = NULL,
+                                 traceparent = \(trace?.traceparent), tracestate = \(trace?.state)
                 WHERE id = \(id) AND state IN ('failed', 'cancelled')
                   AND NOT EXISTS (
                       SELECT 1 FROM tasks pending

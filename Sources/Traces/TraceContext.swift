@@ -50,7 +50,9 @@ public struct TraceContext: Sendable, Equatable {
     /// `key=value` members (empty ones between commas are allowed and dropped), each key a
     /// lowercase name (or `tenant@system`) used once, each value up to 256 printable characters
     /// without `,` or `=` and not ending in a space. One invalid member drops the whole header.
-    /// Several `tracestate` fields of a request are joined with commas first.
+    /// Several `tracestate` fields of a request are joined with commas first. Past 512
+    /// characters, members over 128 go first, then members from the end, as the specification
+    /// lets a vendor truncate: the header is copied into every span and queued task below.
     static func validState(_ text: String) -> String? {
         var keys = Set<Substring>()
         var members: [Substring] = []
@@ -64,8 +66,17 @@ public struct TraceContext: Sendable, Equatable {
             members.append(trimmed)
         }
         guard !members.isEmpty, members.count <= 32 else { return nil }
-        return members.joined(separator: ",")
+        var length = members.reduce(-1) { $0 + $1.utf8.count + 1 }
+        if length > maxStateLength {
+            members.removeAll { $0.utf8.count > 128 }
+            length = members.reduce(-1) { $0 + $1.utf8.count + 1 }
+        }
+        while length > maxStateLength, let last = members.popLast() { length -= last.utf8.count + 1 }
+        return members.isEmpty ? nil : members.joined(separator: ",")
     }
+
+    /// What W3C Trace Context asks vendors to pass on at least.
+    static let maxStateLength = 512
 
     private static func isKey(_ key: Substring) -> Bool {
         let parts = key.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)

@@ -1,3 +1,6 @@
+import Primitives
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -18,10 +21,34 @@ public protocol SpanSink: Sendable {
 public final class Tracer: Sendable {
     public let sampler: Sampler
     private let sink: any SpanSink
+    /// Ids are SplitMix64 over a counter from a random seed, as request ids are: well spread
+    /// (a ratio sampler reads the trace id's low bytes) and unique, without the system call
+    /// per id that `SystemRandomNumberGenerator` makes (three per request, one per statement).
+    private let seed = UInt64.random(in: .min ... .max)
+    private let counter = Atomic<UInt64>(0)
 
     public init(sampler: Sampler, sink: any SpanSink) {
         self.sampler = sampler
         self.sink = sink
+    }
+
+    private func nextRandom() -> UInt64 {
+        var generator = SplitMix64(seed: seed &+ counter.add(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15)
+        return generator.next()
+    }
+
+    private func newTraceID() -> TraceID {
+        while true {
+            let id = TraceID(high: nextRandom(), low: nextRandom())
+            if id.high | id.low != 0 { return id }
+        }
+    }
+
+    private func newSpanID() -> SpanID {
+        while true {
+            let value = nextRandom()
+            if value != 0 { return SpanID(value) }
+        }
     }
 
     /// The span of work that arrives from elsewhere (a request, a task from the queue): under
@@ -29,11 +56,9 @@ public final class Tracer: Sendable {
     /// trace. The sampler decides whether it is recorded; a span that is not still has a context
     /// to pass on, so that the services after this one see the same decision.
     public func startSpan(_ name: String, kind: FinishedSpan.Kind, remoteParent: TraceContext?) -> Span {
-        var generator = SystemRandomNumberGenerator()
-        let traceID = remoteParent?.traceID ?? .random(using: &generator)
+        let traceID = remoteParent?.traceID ?? newTraceID()
         let sampled = sampler.samples(traceID: traceID, parent: remoteParent)
-        let context = TraceContext(
-            traceID: traceID, spanID: .random(using: &generator), sampled: sampled, state: remoteParent?.state)
+        let context = TraceContext(traceID: traceID, spanID: newSpanID(), sampled: sampled, state: remoteParent?.state)
         return Span(
             context: context, parentSpanID: remoteParent?.spanID, parentIsRemote: remoteParent != nil, name: name,
             kind: kind)
@@ -44,9 +69,7 @@ public final class Tracer: Sendable {
     /// request the sampler left out, costs no span.
     public func startChildSpan(_ name: String, kind: FinishedSpan.Kind) -> Span? {
         guard let parent = TraceContext.current, parent.isSampled else { return nil }
-        var generator = SystemRandomNumberGenerator()
-        let context = TraceContext(
-            traceID: parent.traceID, spanID: .random(using: &generator), sampled: true, state: parent.state)
+        let context = TraceContext(traceID: parent.traceID, spanID: newSpanID(), sampled: true, state: parent.state)
         return Span(context: context, parentSpanID: parent.spanID, parentIsRemote: false, name: name, kind: kind)
     }
 

@@ -17,7 +17,9 @@ import Settings
 ///   `OTEL_BSP_SCHEDULE_DELAY` (ms, 5000), `OTEL_BSP_EXPORT_TIMEOUT` (ms, 30000): the
 ///   specification's defaults.
 ///
-/// A value it cannot use stops the start with one line, as every other setting does.
+/// A value it cannot use is an ``InvalidSetting`` naming it; `DockerflowConfiguration` then
+/// runs the process untraced with a warning, as OpenTelemetry's SDKs do: telemetry settings
+/// never keep a service from starting.
 public struct TracingConfiguration: Sendable, Equatable {
     /// The collector's host, port and path (`http://HOST:PORT/PATH`).
     public var endpoint: Endpoint
@@ -168,7 +170,9 @@ public struct TracingConfiguration: Sendable, Equatable {
             let parts = member.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = parts[0].trimmingSpaces
             guard parts.count == 2, !key.isEmpty, let value = percentDecoded(parts[1].trimmingSpaces) else {
-                throw InvalidSetting(variable: variable, value: text, expected: "key=value pairs separated by commas")
+                // Headers carry a collector's token: a log line names the variable, never its value.
+                let shown = variable.hasSuffix("HEADERS") ? "(not shown)" : text
+                throw InvalidSetting(variable: variable, value: shown, expected: "key=value pairs separated by commas")
             }
             attributes.append((key, value))
         }

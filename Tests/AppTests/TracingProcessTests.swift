@@ -63,6 +63,8 @@ import Traces
                         await HTTPProbe.get("\(base)/", headers: ["traceparent": "00-zz-\(Self.caller)-01"]).status
                             == 200)
                     #expect(await HTTPProbe.get("\(base)/__lbheartbeat__").status == 200)
+                    // A server error: the span's status says so.
+                    #expect(await HTTPProbe.get("\(base)/__error__").status == 500)
 
                     // Queued inside a trace, as a request's handler queues: the worker's run joins it.
                     let queuedIn = TraceContext(
@@ -103,6 +105,7 @@ import Traces
                     #expect(server.attributes["user_agent.original"] == "tracing-test")
                     #expect(server.statusCode == nil, "a 404 is the client's error")
                     #expect(server.resource["service.name"] == "ballot-tests")
+                    #expect(server.traceState == "vendor=opaque")
                     #expect(server.endNanoseconds >= server.startNanoseconds)
 
                     // Its statements: client spans under it, with the query's text and never its values.
@@ -122,9 +125,16 @@ import Traces
 
                     // Unsampled and probes: nothing. Malformed: a new trace with no parent.
                     #expect(!spans.contains { $0.traceID == unsampledTrace })
-                    #expect(!spans.contains { $0.attributes["url.path"]?.hasPrefix("/__") == true })
-                    let fresh = spans.filter { $0.kind == "SPAN_KIND_SERVER" && $0.traceID != Self.sampledTrace }
+                    let probes: Set<String> = ["/__lbheartbeat__", "/__heartbeat__", "/__version__"]
+                    #expect(!spans.contains { probes.contains($0.attributes["url.path"] ?? "") })
+                    let fresh = spans.filter {
+                        $0.kind == "SPAN_KIND_SERVER" && $0.traceID != Self.sampledTrace
+                            && $0.attributes["url.path"] == "/"
+                    }
                     #expect(fresh.count == 1 && fresh.first?.parentSpanID == nil, "\(fresh)")
+                    let failed = try #require(spans.first { $0.attributes["url.path"] == "/__error__" }, "\(spans)")
+                    #expect(failed.statusCode == "STATUS_CODE_ERROR")
+                    #expect(failed.attributes["error.type"] == "500")
 
                     // The log lines written inside a request carry its ids, recorded or not.
                     let lines = webExit.output.split(separator: "\n").filter { $0.contains("request.summary") }
@@ -138,7 +148,7 @@ import Traces
                     // The task's run: a consumer span under the context it was queued in, with
                     // its own statements under it.
                     let run = try #require(
-                        spans.first { $0.kind == "SPAN_KIND_CONSUMER" && $0.name == "polls.close_question" },
+                        spans.first { $0.kind == "SPAN_KIND_CONSUMER" && $0.name == "process polls.close_question" },
                         "\(spans)")
                     #expect(run.traceID == queuedIn.traceID.hex)
                     #expect(run.parentSpanID == queuedIn.spanID.hex)

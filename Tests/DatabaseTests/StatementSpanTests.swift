@@ -47,6 +47,24 @@ import Traces
         }
     }
 
+    /// The wait for a connection is the first statement's, and never reported by a later one.
+    @Test func thePoolWaitIsOnTheFirstStatementOfAHoldOnly() async throws {
+        try await withTracedDatabase(poolSize: 1) { database, list in
+            try await TraceContext.$current.withValue(Self.request) {
+                try await database.withSession { session in
+                    try await session.query("SELECT 1")
+                    try await session.query("SELECT 2")
+                }
+            }
+            // A hold outside any trace, then a traced statement on the same connection.
+            try await database.withSession { session in
+                try await TraceContext.$current.withValue(Self.request) { try await session.query("SELECT 3") }
+            }
+            let waits = list.all.map { $0.attribute("ballot.db.pool.wait") != nil }
+            #expect(waits == [true, false, false])
+        }
+    }
+
     @Test func anUnsampledTraceHasNoStatementSpans() async throws {
         try await withTracedDatabase { database, list in
             var unsampled = Self.request

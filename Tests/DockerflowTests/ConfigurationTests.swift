@@ -13,6 +13,32 @@ import Testing
         #expect(configuration.logsQueryString)
     }
 
+    /// A telemetry setting never keeps the service from starting: tracing is off, and the
+    /// problem is kept for the warning at start, without the headers' token.
+    @Test(arguments: [
+        ["OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector:4318"],
+        ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"],
+        ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=secret-token"],
+        ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_SAMPLER": "sometimes"],
+    ])
+    func anUnusableTracingSettingTurnsTracingOffNotTheProcess(environment: [String: String]) throws {
+        var variables = environment
+        if variables["OTEL_EXPORTER_OTLP_HEADERS"] != nil { variables["OTEL_EXPORTER_OTLP_HEADERS"] = "secret-token" }
+        let configuration = try DockerflowConfiguration(EnvironmentReader(variables))
+        #expect(configuration.tracing == nil)
+        let problem = try #require(configuration.tracingProblem)
+        #expect(problem.variable.hasPrefix("OTEL_"))
+        #expect(!"\(problem)".contains("secret-token"))
+    }
+
+    @Test func tracingIsOnWithAnEndpoint() throws {
+        let configuration = try DockerflowConfiguration(
+            EnvironmentReader(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SERVICE_NAME": "polls"]))
+        #expect(configuration.tracing?.serviceName == "polls")
+        #expect(configuration.tracingProblem == nil)
+        #expect(try DockerflowConfiguration(EnvironmentReader([:])).tracing == nil)
+    }
+
     @Test func statsdIsOnWhenItsHostIsSet() throws {
         let configuration = try DockerflowConfiguration(
             EnvironmentReader(["STATSD_HOST": "statsd", "STATSD_PORT": "9125", "STATSD_PREFIX": "polls"]))

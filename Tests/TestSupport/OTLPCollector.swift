@@ -75,6 +75,8 @@ public struct ExportedSpan: Sendable, CustomStringConvertible {
     public var traceID: String
     public var spanID: String
     public var parentSpanID: String?
+    /// W3C `tracestate` as the span carries it; nil when empty.
+    public var traceState: String?
     public var name: String
     /// `SPAN_KIND_SERVER`, `SPAN_KIND_CLIENT`, …
     public var kind: String
@@ -90,6 +92,7 @@ public struct ExportedSpan: Sendable, CustomStringConvertible {
         spanID = Self.hex(span["span_id"])
         let parent = Self.hex(span["parent_span_id"])
         parentSpanID = parent.isEmpty ? nil : parent
+        traceState = (span["trace_state"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         name = span["name"] as? String ?? ""
         kind = span["kind"] as? String ?? ""
         attributes = Self.attributes(span["attributes"] as? [[String: Any]])

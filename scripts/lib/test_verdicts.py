@@ -212,15 +212,24 @@ def targets(*entries: tuple[str, str, str]) -> dict[str, Any]:
         for job, address, health in entries]}}
 
 
+def rules(names: list[str], health: str = "ok", error: str = "") -> dict[str, Any]:
+    """Prometheus' /api/v1/rules with one group holding an alerting rule per name."""
+    return {"status": "success", "data": {"groups": [{"name": "ballot", "rules": [
+        {"name": name, "type": "alerting", "health": health, "lastError": error, "state": "inactive"}
+        for name in names]}]}}
+
+
 class FleetPrometheusTests(unittest.TestCase):
     EXPECTED = {"ballot-web": ["10.0.0.2", "10.0.0.3"], "ballot-worker": ["10.0.0.9"]}
 
     def verdict(self, found: dict[str, Any], sums: dict[str, float] | None = None,
-                expected: dict[str, list[str]] | None = None) -> tuple[int, str]:
+                expected: dict[str, list[str]] | None = None,
+                loaded: dict[str, Any] | None = None) -> tuple[int, str]:
         run = Run(self)
         run.write("targets.json", found)
         run.write("expected.json", self.EXPECTED if expected is None else expected)
         run.write("sums.json", {"requests": 1500, "tasks": 20} if sums is None else sums)
+        run.write("rules.json", rules(verdicts.alert_names()) if loaded is None else loaded)
         return run.verdict("fleet-prometheus")
 
     def test_every_container_up_passes_with_its_figures(self) -> None:
@@ -245,6 +254,18 @@ class FleetPrometheusTests(unittest.TestCase):
             ("ballot-worker", "10.0.0.9", "up")))
         self.assertEqual(status, 1, output)
         self.assertIn("FAIL: ballot-web: 10.0.0.7:9100 is a target but no such container runs", output)
+
+    def test_every_alert_is_loaded_and_evaluates(self) -> None:
+        everything_up = targets(
+            ("ballot-web", "10.0.0.2", "up"), ("ballot-web", "10.0.0.3", "up"), ("ballot-worker", "10.0.0.9", "up"))
+        names = verdicts.alert_names()
+        self.assertIn("BallotServerErrors", names)
+        status, output = self.verdict(everything_up, loaded=rules(names[1:]))
+        self.assertEqual(status, 1, output)
+        self.assertIn(f"FAIL: alert {names[0]} is not loaded", output)
+        status, output = self.verdict(everything_up, loaded=rules(names, health="err", error="parse error"))
+        self.assertEqual(status, 1, output)
+        self.assertIn("does not evaluate: err parse error", output)
 
     def test_no_worker_running_or_nothing_counted_fails(self) -> None:
         status, output = self.verdict(targets(("ballot-web", "10.0.0.2", "up")),

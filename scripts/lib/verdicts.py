@@ -38,6 +38,8 @@ WORK is the test's folder:
                             {"ballot-web": [...], "ballot-worker": [...]}
   sums.json                 (fleet-prometheus) {"requests": N, "tasks": N}: the fleet's
                             requests and tasks run, as Prometheus sums them
+  rules.json                (fleet-prometheus) Prometheus' /api/v1/rules: the alerts of
+                            docker/prometheus/alerts.yml, each loaded and evaluated
 
 Times are seconds since the epoch (`date +%s.%N`). Standard library only.
 """
@@ -233,10 +235,31 @@ def fleet_tasks(counts: dict[str, int], queued: int, worker_concurrency: int, pr
         problems.add(f"a task needed {counts['most_attempts']} attempts")
 
 
+ALERTS = Path(__file__).resolve().parents[2] / "docker" / "prometheus" / "alerts.yml"
+
+
+def alert_names() -> list[str]:
+    """The alerts docker/prometheus/alerts.yml defines (`- alert: NAME` lines)."""
+    return [line.split(":", 1)[1].strip() for line in ALERTS.read_text().splitlines()
+            if line.strip().startswith("- alert:")]
+
+
 def fleet_prometheus(work: Path) -> int:
     """The observability profile's Prometheus against the containers that run: each one a
-    target of its job, scraped and `up`; no other target; requests and tasks counted."""
+    target of its job, scraped and `up`; no other target; requests and tasks counted; every
+    alert of docker/prometheus/alerts.yml loaded and evaluated without an error."""
     problems = Problems()
+    rules = [rule for group in read_json(work / "rules.json").get("data", {}).get("groups", [])
+             for rule in group.get("rules", [])]
+    loaded = {rule.get("name"): rule for rule in rules}
+    for name in alert_names():
+        rule = loaded.get(name)
+        if rule is None:
+            problems.add(f"alert {name} is not loaded")
+        elif rule.get("health") != "ok" or rule.get("lastError"):
+            problems.add(f"alert {name} does not evaluate: {rule.get('health')} {rule.get('lastError', '')}")
+    firing = sorted(name for name, rule in loaded.items() if rule.get("state") == "firing")
+    print(f"alerts: {len(loaded)} loaded, firing: {', '.join(firing) or 'none'}")
     targets = read_json(work / "targets.json").get("data", {}).get("activeTargets", [])
     expected: dict[str, list[str]] = read_json(work / "expected.json")
     sums: dict[str, float] = read_json(work / "sums.json")

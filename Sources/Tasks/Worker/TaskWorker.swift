@@ -355,22 +355,25 @@ public final class TaskWorker: Service, Sendable {
             ])
     }
 
-    /// Runs `task`, in a span of its own when tracing: OpenTelemetry's messaging attributes
-    /// (`process` of a message from the queue), its status the run's outcome.
+    /// Runs `task`, in a span of its own when tracing (`process polls.close_question`):
+    /// OpenTelemetry's messaging attributes, its status the run's outcome.
     private func execute(_ task: ClaimedTask) async {
         guard let tracer else {
             await run(task)
             return
         }
-        var span = tracer.startSpan(task.name, kind: .consumer, remoteParent: task.trace)
+        var span = tracer.startSpan("process \(task.name)", kind: .consumer, remoteParent: task.trace)
         let failure = await TraceContext.$current.withValue(span.context) { await run(task) }
         guard span.context.isSampled else { return }
         span.set("messaging.system", .string("ballot.tasks"))
         span.set("messaging.operation.type", .string("process"))
+        span.set("messaging.operation.name", .string("process"))
         span.set("messaging.destination.name", .string(task.queue))
         span.set("messaging.message.id", .string(String(task.id)))
+        span.set("ballot.task.name", .string(task.name))
         span.set("ballot.task.attempt", .int(Int64(task.attempt)))
-        if let failure {
+        // A run the drain stopped goes back to the queue: not a failure.
+        if let failure, !(failure is CancellationError && isStopping) {
             span.set("error.type", .string(String(describing: type(of: failure))))
             span.status = .error(String(describing: type(of: failure)))
         }
