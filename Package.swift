@@ -101,7 +101,8 @@ let package = Package(
                 "Dockerflow", "JSON", "Primitives", "Traces", hummingbird, product("HummingbirdCore", "hummingbird"),
                 httpTypes,
                 logging, metrics, prometheus, product("ServiceLifecycle", "swift-service-lifecycle"),
-                product("UnixSignals", "swift-service-lifecycle"), nioCore, product("NIOHTTPTypes", "swift-nio-extras"),
+                product("UnixSignals", "swift-service-lifecycle"), nioCore, product("NIOHTTP1", "swift-nio"),
+                product("NIOHTTPTypes", "swift-nio-extras"),
             ]
         ),
         .target(

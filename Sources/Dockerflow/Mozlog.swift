@@ -55,9 +55,9 @@ enum Mozlog {
         writer.beginObject()
         let wroteRequestID = fields(&writer)
         if !wroteRequestID, let requestID = RequestID.current { writer.field("rid", requestID) }
-        if let trace = TraceContext.current {
-            writer.field("trace_id", trace.traceID.hex)
-            writer.field("span_id", trace.spanID.hex)
+        if Tracer.anyMade, let trace = TraceContext.current {
+            writer.hexField("trace_id", trace.traceID.high, trace.traceID.low)
+            writer.hexField("span_id", trace.spanID.value)
         }
         writer.endObject()
         writer.endObject()

@@ -7,6 +7,10 @@ import NIOCore
 import Prometheus
 import ServiceLifecycle
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Everything Dockerflow asks of a Hummingbird service, installed in one call, so an adopter
 /// cannot forget a piece (python-dockerflow's `Dockerflow(app, db=db)`):
 ///
@@ -111,8 +115,19 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
     }
 
     /// Serves until SIGTERM or SIGINT, then drains and stops (``runUntilTerminated(_:configuration:logger:)``).
+    ///
+    /// A server that cannot listen (``ListenFailure``: the port taken, say) ends the process
+    /// here with status 1 and one critical line naming the address, as a server an
+    /// orchestrator restarts should: not with an error at the top level, which Swift reports
+    /// as a crash with a backtrace.
     public func run(server: HTTPServerOptions = HTTPServerOptions()) async throws {
-        try await runUntilTerminated([application(server: server)], configuration: configuration, logger: logger)
+        do {
+            try await runUntilTerminated([application(server: server)], configuration: configuration, logger: logger)
+        } catch let failure as ListenFailure {
+            logger.critical("\(failure)")
+            LogSink.standardOutput.flush()
+            exit(1)
+        }
     }
 }
 

@@ -1,8 +1,13 @@
 import Dockerflow
 import Logging
+import NIOCore
 import Primitives
 import ServiceLifecycle
 import UnixSignals
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs `services` (a Hummingbird `Application` and whatever else the process runs) until
 /// SIGTERM or SIGINT, and then stops them the way a load balancer needs:
@@ -27,7 +32,11 @@ public func runUntilTerminated(
     let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
     let forced = try await withThrowingTaskGroup(of: Bool.self) { tasks in
         tasks.addTask {
-            try await serviceGroup.run()
+            do {
+                try await serviceGroup.run()
+            } catch let error as IOError where ListenFailure.errnos.contains(error.errnoCode) {
+                throw ListenFailure(configuration: configuration, reason: "\(error)")
+            }
             return false
         }
         tasks.addTask {
@@ -43,6 +52,30 @@ public func runUntilTerminated(
     }
     if forced { throw ForcedStop() }
     logger.info("stopped")
+}
+
+/// The server could not listen on its address: the port is taken, or not the process's to
+/// take, or the host is not one of the machine's. Nothing was served; the process must end.
+public struct ListenFailure: Error, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+    public let metricsPort: Int?
+    /// The system's words (`bind(…): Address already in use (errno: 98)`).
+    public let reason: String
+
+    static let errnos: Set<Int32> = [EADDRINUSE, EACCES, EADDRNOTAVAIL]
+
+    init(configuration: DockerflowConfiguration, reason: String) {
+        host = configuration.host
+        port = configuration.port
+        metricsPort = configuration.metricsPort
+        self.reason = reason
+    }
+
+    public var description: String {
+        let ports = "PORT \(port)" + (metricsPort.map { " or METRICS_PORT \($0)" } ?? "")
+        return "cannot listen on HOST \(host), \(ports): \(reason)"
+    }
 }
 
 /// What ``runUntilTerminated(_:configuration:logger:)`` throws when a stop signal came after

@@ -73,6 +73,34 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: "null".utf8)
     }
 
+    /// `"name":"…"` with `value` as 16 lowercase hex digits (a span's id): straight into the
+    /// buffer, with no string made for it and nothing to escape.
+    public mutating func hexField(_ name: String, _ value: UInt64) {
+        key(name)
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        appendHex(value)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// The same with 32 digits, `high` first (a trace's id).
+    public mutating func hexField(_ name: String, _ high: UInt64, _ low: UInt64) {
+        key(name)
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        appendHex(high)
+        appendHex(low)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendHex(_ value: UInt64) {
+        for shift in stride(from: 60, through: 0, by: -4) {
+            bytes.append(Self.hexDigits[Int((value >> UInt64(shift)) & 0xf)])
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// Bytes that are already a JSON value.
     public mutating func raw(_ json: [UInt8]) {
         separate()

@@ -10,66 +10,123 @@ import Traces
 /// messages is a few varints and length prefixes.
 public enum OTLPEncoding {
     /// The body for `spans`, all from one resource (the process) and one instrumentation scope.
+    ///
+    /// Every message's length is computed before it is written, so the body is written once
+    /// into one buffer: nesting messages each in a buffer of their own, copied into their
+    /// parent's, cost a tenth of a traced request (docs/performance.md#traces).
     public static func exportRequest(
         _ spans: [FinishedSpan], resource: [(key: String, value: String)], scope: (name: String, version: String)
     ) -> [UInt8] {
-        var resourceMessage = Protobuf()
-        for (key, value) in resource { resourceMessage.message(1, keyValue(key, .string(value))) }
-        var scopeMessage = Protobuf()
-        scopeMessage.string(1, scope.name)
-        scopeMessage.string(2, scope.version)
-        var scopeSpans = Protobuf()
-        scopeSpans.message(1, scopeMessage)
-        for span in spans { scopeSpans.message(2, encode(span)) }
-        var resourceSpans = Protobuf()
-        resourceSpans.message(1, resourceMessage)
-        resourceSpans.message(2, scopeSpans)
-        var request = Protobuf()
-        request.message(1, resourceSpans)
-        return request.bytes
+        let resourceSize = resource.reduce(0) { $0 + Protobuf.fieldSize(keyValueSize($1.key, .string($1.value))) }
+        let scopeSize = Protobuf.stringFieldSize(scope.name) + Protobuf.stringFieldSize(scope.version)
+        let spanSizes = spans.map(spanSize)
+        let scopeSpansSize = Protobuf.fieldSize(scopeSize) + spanSizes.reduce(0) { $0 + Protobuf.fieldSize($1) }
+        let resourceSpansSize = Protobuf.fieldSize(resourceSize) + Protobuf.fieldSize(scopeSpansSize)
+        var body = Protobuf(capacity: Protobuf.fieldSize(resourceSpansSize))
+        body.header(1, resourceSpansSize)  // ExportTraceServiceRequest.resource_spans
+        body.header(1, resourceSize)  // ResourceSpans.resource
+        for (key, value) in resource { writeKeyValue(&body, field: 1, key, .string(value)) }
+        body.header(2, scopeSpansSize)  // ResourceSpans.scope_spans
+        body.header(1, scopeSize)  // ScopeSpans.scope
+        body.string(1, scope.name)
+        body.string(2, scope.version)
+        for (span, size) in zip(spans, spanSizes) {
+            body.header(2, size)  // ScopeSpans.spans
+            writeSpan(&body, span)
+        }
+        return body.bytes
     }
 
-    static func encode(_ span: FinishedSpan) -> Protobuf {
-        var message = Protobuf()
-        message.data(1, span.context.traceID.bytes)
-        message.data(2, span.context.spanID.bytes)
-        if let state = span.context.state { message.string(3, state) }
-        if let parent = span.parentSpanID { message.data(4, parent.bytes) }
-        message.string(5, span.name)
-        message.varint(6, UInt64(span.kind.rawValue))
-        message.fixed64(7, span.startNanoseconds)
-        message.fixed64(8, span.endNanoseconds)
-        for (key, value) in span.attributes { message.message(9, keyValue(key, value)) }
+    private static func spanSize(_ span: FinishedSpan) -> Int {
+        var size = Protobuf.bytesFieldSize(16) + Protobuf.bytesFieldSize(8)  // the trace id, the span id
+        if let state = span.context.state { size += Protobuf.stringFieldSize(state) }
+        if span.parentSpanID != nil { size += Protobuf.bytesFieldSize(8) }
+        size += Protobuf.stringFieldSize(span.name)
+        size += 1 + Protobuf.varintSize(UInt64(span.kind.rawValue))
+        size += 2 * (1 + 8)  // start and end, fixed64
+        for attribute in span.attributes { size += Protobuf.fieldSize(keyValueSize(attribute.key, attribute.value)) }
+        if case .error(let description) = span.status { size += Protobuf.fieldSize(statusSize(description)) }
+        size += 2 + 4  // flags: field 16's tag takes two bytes, then a fixed32
+        return size
+    }
+
+    private static func writeSpan(_ body: inout Protobuf, _ span: FinishedSpan) {
+        body.traceID(1, span.context.traceID)
+        body.spanID(2, span.context.spanID)
+        if let state = span.context.state { body.string(3, state) }
+        if let parent = span.parentSpanID { body.spanID(4, parent) }
+        body.string(5, span.name)
+        body.varint(6, UInt64(span.kind.rawValue))
+        body.fixed64(7, span.startNanoseconds)
+        body.fixed64(8, span.endNanoseconds)
+        for attribute in span.attributes { writeKeyValue(&body, field: 9, attribute.key, attribute.value) }
         if case .error(let description) = span.status {
-            var status = Protobuf()
-            status.string(2, description)
-            status.varint(3, 2)  // STATUS_CODE_ERROR
-            message.message(15, status)
+            body.header(15, statusSize(description))
+            body.string(2, description)
+            body.varint(3, 2)  // STATUS_CODE_ERROR
         }
         // The W3C flags, that the parent's remoteness is known (bit 8) and whether it is remote
         // (bit 9: another process's span, read from `traceparent`).
-        message.fixed32(16, UInt32(span.context.flags & 1) | 0x100 | (span.parentIsRemote ? 0x200 : 0))
-        return message
+        body.fixed32(16, UInt32(span.context.flags & 1) | 0x100 | (span.parentIsRemote ? 0x200 : 0))
     }
 
-    static func keyValue(_ key: String, _ value: AttributeValue) -> Protobuf {
-        var any = Protobuf()
+    private static func statusSize(_ description: String) -> Int {
+        Protobuf.stringFieldSize(description) + 1 + 1
+    }
+
+    private static func anyValueSize(_ value: AttributeValue) -> Int {
         switch value {
-        case .string(let text): any.string(1, text)
-        case .bool(let flag): any.varint(2, flag ? 1 : 0)
-        case .int(let number): any.varint(3, UInt64(bitPattern: number))
-        case .double(let number): any.fixed64(4, number.bitPattern)
+        case .string(let text): Protobuf.stringFieldSize(text)
+        case .bool: 2
+        case .int(let number): 1 + Protobuf.varintSize(UInt64(bitPattern: number))
+        case .double: 1 + 8
         }
-        var pair = Protobuf()
-        pair.string(1, key)
-        pair.message(2, any)
-        return pair
+    }
+
+    private static func keyValueSize(_ key: String, _ value: AttributeValue) -> Int {
+        Protobuf.stringFieldSize(key) + Protobuf.fieldSize(anyValueSize(value))
+    }
+
+    /// A `KeyValue` as field `field` of its parent.
+    private static func writeKeyValue(_ body: inout Protobuf, field: Int, _ key: String, _ value: AttributeValue) {
+        body.header(field, keyValueSize(key, value))
+        body.string(1, key)
+        body.header(2, anyValueSize(value))
+        switch value {
+        case .string(let text): body.string(1, text)
+        case .bool(let flag): body.varint(2, flag ? 1 : 0)
+        case .int(let number): body.varint(3, UInt64(bitPattern: number))
+        case .double(let number): body.fixed64(4, number.bitPattern)
+        }
     }
 }
 
-/// Protobuf's binary wire format, the four kinds of field OTLP needs.
+/// Protobuf's binary wire format, the kinds of field OTLP needs, written into one buffer. Field
+/// numbers below 16 take one byte of tag; OTLP's span flags (16) take two.
 struct Protobuf {
-    private(set) var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8]
+
+    init(capacity: Int) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    static func varintSize(_ value: UInt64) -> Int {
+        var size = 1
+        var rest = value >> 7
+        while rest != 0 {
+            size += 1
+            rest >>= 7
+        }
+        return size
+    }
+
+    /// A length-delimited field of `size` bytes, with its tag and length.
+    static func fieldSize(_ size: Int) -> Int { 1 + varintSize(UInt64(size)) + size }
+
+    static func stringFieldSize(_ text: String) -> Int { fieldSize(text.utf8.count) }
+
+    static func bytesFieldSize(_ count: Int) -> Int { fieldSize(count) }
 
     private mutating func tag(_ field: Int, _ wireType: UInt64) { append(varint: UInt64(field) << 3 | wireType) }
 
@@ -80,6 +137,18 @@ struct Protobuf {
             value >>= 7
         }
         bytes.append(UInt8(value))
+    }
+
+    private mutating func append(bigEndian value: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
+    }
+
+    /// The tag and length of a message (or bytes) of `size` bytes, written next.
+    mutating func header(_ field: Int, _ size: Int) {
+        tag(field, 2)
+        append(varint: UInt64(size))
     }
 
     mutating func varint(_ field: Int, _ value: UInt64) {
@@ -97,13 +166,23 @@ struct Protobuf {
         for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }
 
-    mutating func data(_ field: Int, _ value: [UInt8]) {
-        tag(field, 2)
-        append(varint: UInt64(value.count))
-        bytes.append(contentsOf: value)
+    mutating func string(_ field: Int, _ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            header(field, utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
     }
 
-    mutating func string(_ field: Int, _ value: String) { data(field, Array(value.utf8)) }
+    /// 16 bytes, big-endian, as OTLP sends a trace id.
+    mutating func traceID(_ field: Int, _ id: TraceID) {
+        header(field, 16)
+        append(bigEndian: id.high)
+        append(bigEndian: id.low)
+    }
 
-    mutating func message(_ field: Int, _ value: Protobuf) { data(field, value.bytes) }
+    mutating func spanID(_ field: Int, _ id: SpanID) {
+        header(field, 8)
+        append(bigEndian: id.value)
+    }
 }

@@ -108,6 +108,11 @@ public final class SpanExporter: Service, SpanSink, Sendable {
 
     private func exportBatch(timeout: Duration? = nil) async {
         let batch = state.withLock { state -> [FinishedSpan] in
+            // The whole queue when it fits in a batch, as it usually does: no copy, no shift.
+            guard state.queue.count > configuration.maxBatchSize else {
+                defer { state.queue = [] }
+                return state.queue
+            }
             let batch = Array(state.queue.prefix(configuration.maxBatchSize))
             state.queue.removeFirst(batch.count)
             return batch

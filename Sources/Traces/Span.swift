@@ -22,12 +22,12 @@ public struct FinishedSpan: Sendable {
     public var kind: Kind
     public var startNanoseconds: UInt64
     public var endNanoseconds: UInt64
-    public var attributes: [(key: String, value: AttributeValue)]
+    public var attributes: [Attribute]
     public var status: Status
 
     public init(
         context: TraceContext, parentSpanID: SpanID?, parentIsRemote: Bool = false, name: String, kind: Kind,
-        startNanoseconds: UInt64, endNanoseconds: UInt64, attributes: [(key: String, value: AttributeValue)],
+        startNanoseconds: UInt64, endNanoseconds: UInt64, attributes: [Attribute],
         status: Status = .unset
     ) {
         self.context = context
@@ -39,6 +39,19 @@ public struct FinishedSpan: Sendable {
         self.endNanoseconds = endNanoseconds
         self.attributes = attributes
         self.status = status
+    }
+}
+
+/// A span's attribute. A struct rather than a `(key:value:)` tuple: a tuple's type metadata is
+/// looked up at run time by every generic operation on an array of them, a cost a traced
+/// request paid for each of its attributes.
+public struct Attribute: Sendable, Equatable {
+    public var key: String
+    public var value: AttributeValue
+
+    public init(_ key: String, _ value: AttributeValue) {
+        self.key = key
+        self.value = value
     }
 }
 

@@ -114,7 +114,13 @@ public struct TraceID: Sendable, Hashable {
     }
 
     /// 32 lowercase hex digits, as `traceparent` and mozlog's `trace_id` write it.
-    public var hex: String { Hex.string(high, digits: 16) + Hex.string(low, digits: 16) }
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            Hex.write(high, into: buffer, from: 0, digits: 16)
+            Hex.write(low, into: buffer, from: 16, digits: 16)
+            return 32
+        }
+    }
 
     /// Big-endian, as OTLP sends it.
     public var bytes: [UInt8] { Hex.bigEndian(high) + Hex.bigEndian(low) }
@@ -170,9 +176,23 @@ enum Hex {
         return result
     }
 
+    /// `value`'s last `digits` hex digits, zero-padded: each id is written into one string
+    /// (a log line's `trace_id` and `span_id`, a `traceparent`).
     static func string(_ value: some FixedWidthInteger, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
+        String(unsafeUninitializedCapacity: digits) { buffer in
+            write(UInt64(truncatingIfNeeded: value), into: buffer, from: 0, digits: digits)
+            return digits
+        }
+    }
+
+    private static let digitBytes = Array("0123456789abcdef".utf8)
+
+    static func write(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, from start: Int, digits: Int) {
+        var rest = value
+        for index in stride(from: start + digits - 1, through: start, by: -1) {
+            buffer[index] = digitBytes[Int(rest & 0xf)]
+            rest >>= 4
+        }
     }
 
     static func bigEndian(_ value: UInt64) -> [UInt8] {

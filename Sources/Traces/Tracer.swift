@@ -30,7 +30,14 @@ public final class Tracer: Sendable {
     public init(sampler: Sampler, sink: any SpanSink) {
         self.sampler = sampler
         self.sink = sink
+        Self.madeOne.store(true, ordering: .relaxed)
     }
+
+    private static let madeOne = Atomic(false)
+
+    /// Whether this process has made a tracer: until it has, no task can be in a span, and
+    /// what would read ``TraceContext/current`` on every call (a log line) need not.
+    public static var anyMade: Bool { madeOne.load(ordering: .relaxed) }
 
     private func nextRandom() -> UInt64 {
         var generator = SplitMix64(seed: seed &+ counter.add(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15)
@@ -91,7 +98,7 @@ public struct Span: Sendable {
     public var name: String
     public let kind: FinishedSpan.Kind
     public let startNanoseconds: UInt64
-    public var attributes: [(key: String, value: AttributeValue)] = []
+    public var attributes: [Attribute] = []
     public var status: FinishedSpan.Status = .unset
 
     init(context: TraceContext, parentSpanID: SpanID?, parentIsRemote: Bool, name: String, kind: FinishedSpan.Kind) {
@@ -101,10 +108,12 @@ public struct Span: Sendable {
         self.name = name
         self.kind = kind
         self.startNanoseconds = WallClock.nanoseconds()
+        // Room for a server span's or a statement's attributes: one allocation, not five.
+        attributes.reserveCapacity(12)
     }
 
     public mutating func set(_ key: String, _ value: AttributeValue) {
-        attributes.append((key, value))
+        attributes.append(Attribute(key, value))
     }
 
     func finished(at end: UInt64) -> FinishedSpan {

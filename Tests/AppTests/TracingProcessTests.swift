@@ -89,7 +89,8 @@ import Traces
                     worker.signal(SIGTERM)
                     let webExit = await web.finish()
                     #expect(webExit.status == 0)
-                    #expect(await worker.finish().status == 0)
+                    let workerExit = await worker.finish()
+                    #expect(workerExit.status == 0)
                     let spans = try await collector.spans()
 
                     // The request's server span: the caller's trace and parent, the route.
@@ -154,6 +155,12 @@ import Traces
                     #expect(run.parentSpanID == queuedIn.spanID.hex)
                     #expect(run.attributes["messaging.operation.type"] == "process")
                     #expect(spans.contains { $0.parentSpanID == run.spanID && $0.kind == "SPAN_KIND_CLIENT" })
+                    // The run's summary line, written with its batch, carries the run's ids.
+                    let summaries = workerExit.output.split(separator: "\n").filter { $0.contains("task.summary") }
+                    #expect(
+                        summaries.contains {
+                            $0.contains(#""trace_id":"\#(run.traceID)""#) && $0.contains(#""span_id":"\#(run.spanID)""#)
+                        }, "\(summaries)")
                 }
             }
         }

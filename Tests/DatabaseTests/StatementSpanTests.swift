@@ -91,7 +91,8 @@ import Traces
             let spans = list.all
             #expect(spans.count == secrets.count + 3, "BEGIN, the SELECT, COMMIT")
             for span in spans {
-                for (key, value) in span.attributes {
+                for attribute in span.attributes {
+                    let (key, value) = (attribute.key, attribute.value)
                     for secret in secrets where secret != "$1" {
                         #expect(!"\(value)".contains(secret), "\(key) holds \(secret)")
                     }

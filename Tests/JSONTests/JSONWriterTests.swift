@@ -34,6 +34,19 @@ import Testing
                 == "[0,7,-7,10,1795250469175515648,9223372036854775807,-9223372036854775808,18446744073709551615,-128]")
     }
 
+    /// Trace and span ids as mozlog writes them: lowercase, zero-padded, 32 and 16 digits.
+    @Test func idsAreWrittenAsFixedWidthHex() throws {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.hexField("trace_id", 0x4bf9_2f35_77b3_4da6, 0x0000_0000_0000_00ff)
+        writer.hexField("span_id", 1)
+        writer.field("after", "x")
+        writer.endObject()
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self)
+                == #"{"trace_id":"4bf92f3577b34da600000000000000ff","span_id":"0000000000000001","after":"x"}"#)
+    }
+
     @Test func aWriterCanContinueAnotherBuffer() {
         var buffer = Array("{\"a\":1}\n".utf8)
         var writer = JSONWriter(takingOver: &buffer)

@@ -32,14 +32,18 @@ import Testing
                 context: server, parentSpanID: caller.spanID, parentIsRemote: true, name: "GET /questions/{id}",
                 kind: .server, startNanoseconds: 1_765_000_000_000_000_000, endNanoseconds: 1_765_000_000_002_000_000,
                 attributes: [
-                    ("http.request.method", .string("GET")), ("http.route", .string("/questions/{id}")),
-                    ("http.response.status_code", .int(200)), ("ballot.sample", .double(0.5)),
-                    ("ballot.flag", .bool(true)), ("text", .string("é ☃ \u{0} \"quoted\"")),
+                    Attribute("http.request.method", .string("GET")),
+                    Attribute("http.route", .string("/questions/{id}")),
+                    Attribute("http.response.status_code", .int(200)), Attribute("ballot.sample", .double(0.5)),
+                    Attribute("ballot.flag", .bool(true)), Attribute("text", .string("é ☃ \u{0} \"quoted\"")),
                 ]),
             FinishedSpan(
                 context: statement, parentSpanID: server.spanID, name: "SELECT", kind: .client,
                 startNanoseconds: 1_765_000_000_000_500_000, endNanoseconds: 1_765_000_000_001_500_000,
-                attributes: [("db.system.name", .string("postgresql")), ("db.response.returned_rows", .int(-1))],
+                attributes: [
+                    Attribute("db.system.name", .string("postgresql")),
+                    Attribute("db.response.returned_rows", .int(-1)),
+                ],
                 status: .error("the server closed the connection")),
         ]
         let body = OTLPEncoding.exportRequest(

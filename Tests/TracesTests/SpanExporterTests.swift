@@ -15,7 +15,7 @@ import Testing
             traceID: .random(using: &generator), spanID: .random(using: &generator), sampled: true)
         return FinishedSpan(
             context: context, parentSpanID: nil, name: "span \(index)", kind: .internal, startNanoseconds: 1,
-            endNanoseconds: 2, attributes: [("index", .int(Int64(index)))])
+            endNanoseconds: 2, attributes: [Attribute("index", .int(Int64(index)))])
     }
 
     private func exporter(port: Int, _ settings: [String: String] = [:]) throws -> SpanExporter {

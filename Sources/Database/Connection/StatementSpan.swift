@@ -64,14 +64,32 @@ struct StatementSpan {
     /// The statement's first keyword, uppercased (`SELECT`, `WITH`, `BEGIN`); nil when it does
     /// not start with a word (after spaces and `--` comments).
     static func operation(of sql: String) -> String? {
-        var rest = Substring(sql)
-        while true {
-            rest = rest.drop { $0.isWhitespace }
-            guard rest.hasPrefix("--") else { break }
-            rest = rest.drop { $0 != "\n" }
+        let bytes = sql.utf8
+        var index = bytes.startIndex
+        // Spaces and `--` comments before the first word; bytes, not characters: this runs for
+        // every statement of a traced request.
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == 0x20 || (0x09...0x0d).contains(byte) {
+                index = bytes.index(after: index)
+            } else if byte == UInt8(ascii: "-"), bytes[index...].starts(with: "--".utf8) {
+                index = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+            } else {
+                break
+            }
         }
-        let word = rest.prefix { $0.isLetter }
-        guard !word.isEmpty, word.count <= 32 else { return nil }
-        return word.uppercased()
+        let start = index
+        var count = 0
+        while index != bytes.endIndex, count <= 32 {
+            let letter = bytes[index] | 0x20  // lowercase, for letters
+            guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(letter) else { break }
+            count += 1
+            index = bytes.index(after: index)
+        }
+        guard (1...32).contains(count) else { return nil }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            for (offset, byte) in bytes[start..<index].enumerated() { buffer[offset] = byte & 0xdf }  // uppercase
+            return count
+        }
     }
 }

@@ -127,7 +127,9 @@ public final class TaskWorker: Service, Sendable {
         }
         // What the writer could not write by now is not recorded: the lease brings it back.
         for success in state.withLock({ $0.successes }) {
-            finish(success.task, outcome: "unrecorded", ran: success.ran)
+            TraceContext.$current.withValue(success.trace) {
+                finish(success.task, outcome: "unrecorded", ran: success.ran)
+            }
         }
     }
 
@@ -300,6 +302,8 @@ public final class TaskWorker: Service, Sendable {
         let task: ClaimedTask
         let result: String?
         let ran: Duration
+        /// The run's span, so that its summary line, written with the batch, carries its ids.
+        var trace = TraceContext.current
     }
 
     /// Writes the successes that came since the last batch, in one statement, as long as the
@@ -335,9 +339,11 @@ public final class TaskWorker: Service, Sendable {
                 }
             }
             for success in batch {
-                finish(
-                    success.task, outcome: recorded.contains(success.task.claim) ? "succeeded" : "superseded",
-                    ran: success.ran)
+                TraceContext.$current.withValue(success.trace) {
+                    finish(
+                        success.task, outcome: recorded.contains(success.task.claim) ? "succeeded" : "superseded",
+                        ran: success.ran)
+                }
             }
             wakeup.signal()
         }

@@ -34,7 +34,9 @@ public struct HTMLErrorPages: ErrorPages {
                 for: request, status: .internalServerError)
         }
         var response = renderer.page("errors/error", view(for: error), for: request, status: error.status)
-        for name in [HTTPField.Name.allow, .retryAfter] {
+        // What the error's own response says about the connection and the retry stays true of
+        // the page (a 413 whose body is never read closes the connection).
+        for name in [HTTPField.Name.allow, .retryAfter, .connection] {
             if let value = fallback.headers[name] { response.headers[name] = value }
         }
         return response

@@ -18,13 +18,17 @@ public struct FormBody: Sendable {
     /// Every value sent for `name`, in order.
     public func values(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
 
-    /// Reads the body, refusing more than `limit` bytes with 413.
+    /// Reads the body, refusing more than `limit` bytes with 413: at once when its
+    /// `Content-Length` says so, before any of it is read.
     public static func read(_ request: Request, limit: Int) async throws -> FormBody {
+        let tooLarge = HTTPError(
+            .contentTooLarge, headers: closesConnection, message: "The form is larger than \(limit) bytes")
+        if request.declaresBodyOver(limit) { throw tooLarge }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw HTTPError(.contentTooLarge, message: "The form is larger than \(limit) bytes")
+            throw tooLarge
         }
         var pairs: [(name: String, value: String)] = []
         for pair in String(decoding: buffer.readableBytesView, as: UTF8.self).split(separator: "&") {

@@ -33,11 +33,15 @@ extension Request {
         guard contentType == "application/json" || contentType.hasPrefix("application/json;") else {
             throw JSONError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send application/json")
         }
+        let tooLarge = JSONError(
+            .contentTooLarge, code: "too_large", message: "The body is larger than \(limit) bytes",
+            headers: closesConnection)
+        if declaresBodyOver(limit) { throw tooLarge }
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw JSONError(.contentTooLarge, code: "too_large", message: "The body is larger than \(limit) bytes")
+            throw tooLarge
         }
         let data = Data(buffer.readableBytesView)
         // Syntax first: the decoder reports a number that does not fit exactly like broken JSON.
