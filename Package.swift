@@ -92,7 +92,7 @@ let package = Package(
             name: "Dockerflow",
             dependencies: [
                 "JSON", "OTLPExport", "Primitives", "Settings", "Statsd", "Traces", logging, metrics,
-                product("CoreMetrics", "swift-metrics"), prometheus,
+                product("CoreMetrics", "swift-metrics"), prometheus, product("UnixSignals", "swift-service-lifecycle"),
             ]
         ),
         .target(

@@ -13,7 +13,12 @@ extension DockerflowConfiguration {
     /// task worker's) reaches both metrics backends; `DockerflowApplication` serves the registry
     /// on `METRICS_PORT` and runs the span exporter.
     /// Lines still buffered are written by `LogSink.standardOutput.flush()`, due at exit.
+    ///
+    /// From here on a stop signal is not the end of the process: one that comes before the
+    /// server listens begins the drain (``Drain/keepStopSignals()``), and the server drains and
+    /// exits 0 once it runs. Flush the metrics at exit too (``ProcessMetrics/flush()``).
     public func bootstrap(loggerName: String) -> ProcessMetrics {
+        drain.keepStopSignals()
         LoggingSystem.bootstrap(makeLogHandler(loggerName: loggerName))
         let metrics = ProcessMetrics(
             statsd: statsd.map {

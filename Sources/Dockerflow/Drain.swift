@@ -11,6 +11,8 @@ import Synchronization
 public final class Drain: Sendable {
     // Read on every response: an atomic load, not a lock.
     private let started = Atomic<Bool>(false)
+    /// What watches stop signals while the process starts (``keepStopSignals()``).
+    let earlyWatcher = Mutex<Task<Void, Never>?>(nil)
 
     public init() {}
 

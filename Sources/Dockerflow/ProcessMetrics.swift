@@ -27,6 +27,12 @@ public struct ProcessMetrics: Sendable {
     /// Records nothing.
     public static let none = ProcessMetrics(statsd: nil, prometheus: nil)
 
+    /// Sends what statsd has not sent yet (up to its last 100 ms): due at exit, after the
+    /// server has stopped, so that the last requests are counted.
+    public func flush() {
+        statsd?.flush()
+    }
+
     public init(
         statsd: StatsdMetricsFactory?, prometheus: PrometheusCollectorRegistry?, spanExporter: SpanExporter? = nil
     ) {

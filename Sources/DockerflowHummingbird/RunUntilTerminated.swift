@@ -29,6 +29,7 @@ public func runUntilTerminated(
     var group = ServiceGroupConfiguration(services: services, logger: logger)
     group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
     let serviceGroup = ServiceGroup(configuration: group)
+    configuration.drain.stopKeepingStopSignals()
     let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
     let forced = try await withThrowingTaskGroup(of: Bool.self) { tasks in
         tasks.addTask {
@@ -102,6 +103,16 @@ private func stopOnSignals(
         await serviceGroup.triggerGracefulShutdown()
     }
     return await withTaskGroup(of: Void.self) { timers in
+        if drain.isDraining {
+            // The stop came while the process was starting (`Drain.keepStopSignals`).
+            logger.info(
+                "a stop signal came before the server listened: draining before stopping",
+                metadata: ["seconds": "\(period.components.seconds)"])
+            timers.addTask {
+                try? await Task.sleep(for: period)
+                if !Task.isCancelled { await startShutdown() }
+            }
+        }
         for await signal in signals {
             if !drain.isDraining {
                 drain.begin()

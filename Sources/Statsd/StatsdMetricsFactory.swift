@@ -9,6 +9,9 @@ public struct StatsdMetricsFactory: MetricsFactory {
     let client: StatsdClient
     let prefix: String
 
+    /// Sends what is waiting for the next send now.
+    public func flush() { client.flush() }
+
     public init(client: StatsdClient, prefix: String) {
         self.client = client
         self.prefix = prefix

@@ -36,6 +36,51 @@ import Testing
         #expect(await HTTPProbe.get("http://127.0.0.1:\(port)/__lbheartbeat__", timeout: 1).status == 0)
     }
 
+    /// SIGTERM while the process is still starting (its database does not answer): it is not
+    /// killed by the signal, it serves, drains and exits 0 once it runs.
+    @Test(.timeLimit(.minutes(1))) func aStopSignalWhileStartingStillDrainsAndExitsZero() async throws {
+        // A server that takes connections and never says a word: libpq waits for its greeting.
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) }
+        }
+        #expect(listen(silent, 16) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) }
+        }
+        let silentPort = Int(UInt16(bigEndian: address.sin_port))
+        let (server, _) = try startServer([
+            "DATABASE_URL": "postgresql://ballot:ballot@127.0.0.1:\(silentPort)/ballot",
+            "DATABASE_CONNECT_TIMEOUT_S": "3", "SHUTDOWN_DRAIN_S": "0",
+        ])
+        try await Task.sleep(for: .seconds(1))
+        server.signal(SIGTERM)
+        let result = await server.finish()
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("a stop signal came before the server listened"), "\(result.output)")
+    }
+
+    /// The statsd lines of the last requests before SIGTERM are sent before the exit, not lost
+    /// with the 100 ms that had not been sent yet.
+    @Test func theLastMetricsAreSentBeforeTheExit() async throws {
+        let statsd = try UDPListener()
+        let (server, port) = try startServer([
+            "SHUTDOWN_DRAIN_S": "0", "STATSD_HOST": "127.0.0.1", "STATSD_PORT": String(statsd.port),
+            "STATSD_PREFIX": "ballot",
+        ])
+        #expect(await HTTPProbe.waitUntilUp("http://127.0.0.1:\(port)/__lbheartbeat__"), "\(server.output)")
+        for _ in 0..<20 { _ = await HTTPProbe.get("http://127.0.0.1:\(port)/__version__") }
+        server.signal(SIGTERM)
+        #expect(await server.finish().status == 0)
+        let lines = await statsd.lines(timeout: .seconds(2))
+        #expect(lines.filter { $0.hasPrefix("ballot.http.route.GET.___version__:") }.count == 20, "\(lines)")
+    }
+
     @Test func stdoutIsMozlogAndMetricsGoToStatsd() async throws {
         let statsd = try UDPListener()
         let port = Program.freePort()

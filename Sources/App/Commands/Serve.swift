@@ -32,7 +32,10 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let metrics = configuration.dockerflow.bootstrap(loggerName: "ballot")
-        defer { LogSink.standardOutput.flush() }
+        defer {
+            metrics.flush()
+            LogSink.standardOutput.flush()
+        }
 
         let site: DockerflowApplication<SiteRequestContext>
         do {

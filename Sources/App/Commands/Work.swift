@@ -20,7 +20,10 @@ struct Work: AsyncParsableCommand {
     func run() async throws {
         let configuration = try AppConfiguration.ofThisProcess()
         let metrics = configuration.dockerflow.bootstrap(loggerName: "ballot")
-        defer { LogSink.standardOutput.flush() }
+        defer {
+            metrics.flush()
+            LogSink.standardOutput.flush()
+        }
         let logger = Logger(label: "ballot.worker")
         // Each runner writes a failure on a connection of its own, beside the claims, the batch
         // writes of successes, the lease renewals, the LISTEN connection and the heartbeat's

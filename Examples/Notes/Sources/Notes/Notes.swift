@@ -40,7 +40,10 @@ struct Serve: AsyncParsableCommand {
         let settings = try EnvironmentReader.loading(environment: ProcessInfo.processInfo.environment)
         let dockerflow = try DockerflowConfiguration(settings)
         let metrics = dockerflow.bootstrap(loggerName: "notes")  // mozlog on stdout, statsd if STATSD_HOST
-        defer { LogSink.standardOutput.flush() }
+        defer {
+            metrics.flush()
+            LogSink.standardOutput.flush()
+        }
         let web = try WebConfiguration(settings)
         let database = Database(configuration: try DatabaseConfiguration(environment: settings.values))
         let site = try await NotesSite.make(dockerflow: dockerflow, web: web, database: database, metrics: metrics)

@@ -21,7 +21,10 @@ struct Visits {
         let environment = try EnvironmentReader.loading(environment: ProcessInfo.processInfo.environment)
         let dockerflow = try DockerflowConfiguration(environment)
         let metrics = dockerflow.bootstrap(loggerName: "visits")  // mozlog (or text) and statsd
-        defer { LogSink.standardOutput.flush() }
+        defer {
+            metrics.flush()  // the last 100 ms of statsd
+            LogSink.standardOutput.flush()
+        }
         let logger = Logger(label: "visits")
         let database = Database(configuration: try DatabaseConfiguration(environment: environment.values))
         let service = try await makeService(dockerflow, database: database, metrics: metrics, logger: logger)
