@@ -70,25 +70,50 @@ import Testing
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.with(url: url) { database async throws in
                 try await Migrator.ballot(database).up()
-                let total = 3_000
-                try await queueHarmlessTasks(total, on: database)
+                // Two tasks in the middle close a question whose row this test keeps locked, so
+                // the worker is certain to hold them when it is killed: harmless tasks alone
+                // drain in well under a second, and a kill once came after the last of them.
+                let locked = try await database.query(
+                    """
+                    INSERT INTO questions (question_text, published_at, closes_at)
+                    VALUES ('Held by the test', now() - interval '1 day', now() - interval '1 hour') RETURNING id
+                    """
+                )[0].decode(Int.self)
+                let total = 3_002
+                try await queueHarmlessTasks(1_500, on: database)
+                let blocked = try await database.query(
+                    """
+                    INSERT INTO tasks (name, arguments)
+                    SELECT 'polls.close_question', jsonb_build_object('questionID', \(locked)) FROM generate_series(1, 2)
+                    RETURNING id
+                    """
+                ).map { try $0.decode(Int64.self) }
+                try await queueHarmlessTasks(1_500, offset: 1_500, on: database)
+                let (released, release) = AsyncStream.makeStream(of: Void.self)
+                let (lockIsTaken, lockTaken) = AsyncStream.makeStream(of: Void.self)
+                let lock = Task {
+                    try await database.transaction { transaction in
+                        try await transaction.query("SELECT id FROM questions WHERE id = \(locked) FOR UPDATE")
+                        lockTaken.yield()
+                        for await _ in released { break }
+                    }
+                }
+                for await _ in lockIsTaken { break }
                 let lease = ["WORKER_LEASE_S": "5", "WORKER_CONCURRENCY": "4"]
                 let (first, _) = try startWorker(url, lease)
-                // Killed once it has run some, with more queued; what it held is what it left
-                // running, read once the server has finished the statements the worker had sent.
-                // Bounds for a loaded machine: a CI run once reached the kill with nothing held.
                 let deadline = ContinuousClock.now + .seconds(120)
-                while ContinuousClock.now < deadline {
-                    let succeeded = try await taskCounts(database).succeeded
-                    let running = try await database.query(
-                        "SELECT count(*)::bigint FROM tasks WHERE state = 'running' AND name = 'polls.close_question'"
-                    )[0].decode(Int.self)
-                    if succeeded >= 100, running > 0 { break }
+                while try await database.query(
+                    "SELECT count(*)::bigint FROM tasks WHERE state = 'running' AND (arguments ->> 'questionID')::int = \(locked)"
+                )[0].decode(Int.self) < blocked.count, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 first.signal(SIGKILL)
                 let killed = await first.finish()
                 #expect(killed.status != 0)
+                // The killed worker's statements waiting for the lock now run, and their
+                // backends end when they find no client; what it held is what it left running.
+                release.yield()
+                try await lock.value
                 let settled = ContinuousClock.now + .seconds(10)
                 while try await database.query(
                     """
@@ -103,7 +128,7 @@ import Testing
                 ).map {
                     try $0.decode(Int64.self)
                 }
-                try #require(!held.isEmpty, "the worker held no task when it was killed")
+                try #require(Set(blocked).isSubset(of: held), "the worker held \(held), not the blocked \(blocked)")
 
                 let (second, _) = try startWorker(url, lease)
                 var counts = try await taskCounts(database)
