@@ -94,7 +94,7 @@ func buildSite(_ configuration: AppConfiguration, metrics: ProcessMetrics = .non
         renderer: renderer,
         pinning: ReadPinning(
             isEnabled: reads != nil, duration: configuration.readPin, secureCookies: web.secureCookies),
-        pageSize: configuration.pageSize, maxBodyBytes: web.maxBodyBytes)
+        pageSize: configuration.pageSize, maxBodyBytes: web.maxBodyBytes, trustedProxies: web.trustedProxies)
     PollPages(site: site).addRoutes(to: routes)
     auth.addRoutes(to: routes, renderer: renderer)
     StaffPages(site: site).addRoutes(to: routes)

@@ -1,7 +1,7 @@
 import Migrations
 
 extension AppMigrations {
-    /// Web's tables, `web` in the ledger: sessions. Every app on Web installs them first.
+    /// Web's tables, `web` in the ledger: sessions and idempotency keys. Every app on Web installs them first.
     public static var web: AppMigrations {
         get throws(MigrationError) {
             try AppMigrations(
@@ -9,6 +9,7 @@ extension AppMigrations {
                 embedded: [
                     ("0001_sessions.sql", PackageResources._001_sessions_sql),
                     ("0002_session_data.sql", PackageResources._002_session_data_sql),
+                    ("0003_idempotency_keys.sql", PackageResources._003_idempotency_keys_sql),
                 ])
         }
     }

@@ -151,9 +151,15 @@ import Testing
             // A hung database makes the heartbeat take its full 1.5 s: a slow request.
             try await cluster.suspend()
             let clock = ContinuousClock()
+            let sockets = server.openSockets
             let start = clock.now
             async let slow = HTTPProbe.get("\(base)/__heartbeat__")
-            try await Task.sleep(for: .milliseconds(400))
+            // The signal must find the request in flight, not in the listen backlog, which the
+            // stop closes: a fixed 400 ms once passed before a loaded machine accepted it.
+            while server.openSockets <= sockets, clock.now - start < .seconds(10) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await Task.sleep(for: .milliseconds(100))
             server.signal(SIGTERM)
             let response = await slow
             #expect(response.status == 500)

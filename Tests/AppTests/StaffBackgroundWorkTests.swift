@@ -205,6 +205,12 @@ import WebTesting
                 INSERT INTO result_exports (requested_by, requested_at) VALUES
                     (\(admin), now() - interval '8 days'), (\(admin), now())
                 """)
+            try await database.query(
+                """
+                INSERT INTO idempotency_keys (client, key, fingerprint, status, body, created_at) VALUES
+                    ('address:192.0.2.1', 'old', sha256(''), 200, '', now() - interval '25 hours'),
+                    ('address:192.0.2.1', 'new', sha256(''), 200, '', now() - interval '23 hours')
+                """)
             // A sign-in through the form (the web is built with pruning by the app) leaves the
             // expired session.
             _ = try await UserStore(database: database).create(
@@ -217,14 +223,16 @@ import WebTesting
                 .init(), context: TaskContext(database: database, id: 1, attempt: 1, maxAttempts: 1, queue: "default"))
             #expect(
                 result
-                    == "1 expired sessions, 1 old login failures, 1 unused devices, 2 finished tasks, 1 old exports")
+                    == "1 expired sessions, 1 old login failures, 1 unused devices, 2 finished tasks, 1 old exports, "
+                    + "1 expired idempotency keys")
             let left = try await database.query(
                 """
                 SELECT (SELECT string_agg(id, ',' ORDER BY id) FROM sessions WHERE user_id IS NULL),
                        (SELECT string_agg(key, ',') FROM login_failures), (SELECT string_agg(id, ',') FROM login_devices WHERE id IN ('old', 'new')),
-                       (SELECT count(*) FROM tasks)::bigint, (SELECT count(*) FROM result_exports)::bigint
-                """)[0].decode((String, String, String, Int, Int).self)
-            #expect(left == ("live", "user:new", "new", 2, 1))
+                       (SELECT count(*) FROM tasks)::bigint, (SELECT count(*) FROM result_exports)::bigint,
+                       (SELECT string_agg(key, ',') FROM idempotency_keys)
+                """)[0].decode((String, String, String, Int, Int, String).self)
+            #expect(left == ("live", "user:new", "new", 2, 1, "new"))
         }
     }
 

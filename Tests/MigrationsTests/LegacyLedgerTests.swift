@@ -53,7 +53,8 @@ import Testing
                 #expect(before.unadoptedLegacy.isEmpty && before.drifted.isEmpty)
                 #expect(
                     before.pending.map(\.label) == [
-                        "web/0002_session_data", "auth/0003_groups_and_permissions", "auth/0004_audit_log",
+                        "web/0002_session_data", "web/0003_idempotency_keys", "auth/0003_groups_and_permissions",
+                        "auth/0004_audit_log",
                         "polls/0002_permissions", "polls/0003_closing_time", "polls/0004_exports_and_tasks_page",
                     ])
 

@@ -53,6 +53,17 @@ public enum Program {
 
         public func signal(_ signal: Int32) { kill(pid, signal) }
 
+        /// How many sockets it holds open now (from `/proc`): one more means a connection it
+        /// accepted, or one it opened.
+        public var openSockets: Int {
+            let directory = "/proc/\(pid)/fd"
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            return entries.count {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\($0)"))?.hasPrefix("socket:")
+                    == true
+            }
+        }
+
         /// What it has printed so far.
         public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
@@ -70,34 +81,35 @@ public enum Program {
         return Running(pid: pid, outputPath: file)
     }
 
-    /// Ports this process has handed out: the kernel may give the same free port to two tests
-    /// that ask a moment apart, before either server has bound it.
+    /// Ports this process has handed out: two tests that ask a moment apart must not both get
+    /// one before either server has bound it.
     private static let handedOut = Mutex<Set<Int>>([])
 
     /// A TCP port on 127.0.0.1 that was free a moment ago, and that no other test of this
-    /// process was given.
+    /// process was given. Below the kernel's ephemeral range (32768–60999 here), from which
+    /// the kernel picks the source port of every outgoing connection: a port the kernel once
+    /// handed out as free was taken by a test's client connection before its server bound it.
     public static func freePort() -> Int {
-        for _ in 0..<100 {
-            let port = unusedPort()
-            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1_000 {
+            let port = Int.random(in: 20_000..<32_768, using: &generator)
+            guard canBind(port), handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            return port
         }
-        return unusedPort()
+        preconditionFailure("no free port between 20000 and 32767 after 1,000 tries")
     }
 
-    private static func unusedPort() -> Int {
+    private static func canBind(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
+        address.sin_port = UInt16(port).bigEndian
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        } == 0
     }
 
     /// The executable `name` built beside the test bundle (`.build/<config>/name`).

@@ -318,6 +318,21 @@ class HaTests(unittest.TestCase):
             "The standby for reads (server 3 of 3) is 20.0 s behind its primary, over 15.0 s.",
         ])
 
+    def test_keyed_votes_must_be_counted_exactly_once_each(self) -> None:
+        keyed = {"keyed": True, "retried": 3, "replayed": 1}
+        exact = result(self.failures(), counted={"1": 10, "2": 12}) | keyed
+        status, output = self.ha(exact)
+        self.assertEqual(status, 0, output)
+        self.assertIn("votes sent again with their key: 3, 1 answered from the first try", output)
+        # One more counted than acknowledged: without keys it could be the unknown vote; with
+        # them, a vote counted twice.
+        status, output = self.ha(result(self.failures(), counted={"1": 11, "2": 12}) | keyed)
+        self.assertEqual(status, 1, output)
+        self.assertIn("FAIL: choice 1: 11 counted, 10 acknowledged", output)
+        status, output = self.ha(result(self.failures(), unknown={"1": 1}, counted={"1": 10, "2": 12}) | keyed)
+        self.assertEqual(status, 1, output)
+        self.assertIn("FAIL: 1 votes had no answer after the client's retries with their key", output)
+
     def test_503_over_a_second_past_the_cluster_after_a_switchover_fails(self) -> None:
         late = self.failures() + [failure(12.0, 12.7)]  # 2.6 s of 503, the cluster's 1.5 s
         status, output = self.ha(result(late, unknown={"1": 5}))

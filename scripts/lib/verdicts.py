@@ -49,7 +49,7 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 
 class Failure(TypedDict):
@@ -74,6 +74,11 @@ class Result(TypedDict):
     acked: dict[str, int]
     unknown: dict[str, int]
     counted: dict[str, int]
+    # Each vote sent with an Idempotency-Key and again until answered: how many needed a retry,
+    # and how many retries got the first answer back (a vote whose answer was lost).
+    keyed: NotRequired[bool]
+    retried: NotRequired[int]
+    replayed: NotRequired[int]
 
 
 class Problems:
@@ -152,6 +157,19 @@ def vote_totals(result: Result) -> tuple[int, int, int]:
     return sum(result["acked"].values()), sum(result["counted"].values()), sum(result["unknown"].values())
 
 
+def keyed_votes(result: Result, problems: Problems) -> None:
+    """With idempotency keys every vote is sent again until answered: prints how many were, and
+    a vote still unanswered after the client's retries is a problem (counted must equal
+    acknowledged exactly, which ``miscounted`` checks)."""
+    if not result.get("keyed"):
+        return
+    unanswered = sum(result["unknown"].values())
+    print(f"votes sent again with their key: {result.get('retried', 0)}, "
+          f"{result.get('replayed', 0)} answered from the first try (its answer had been lost)")
+    if unanswered:
+        problems.add(f"{unanswered} votes had no answer after the client's retries with their key")
+
+
 def miscounted(result: Result) -> list[tuple[str, int, int, int]]:
     """(choice, counted, acknowledged, unknown) for each choice whose count is below its
     acknowledged votes or above them plus the unknown ones."""
@@ -210,6 +228,7 @@ def fleet(work: Path, roll_start: float, roll_end: float, broken_start: float, b
         problems.add(f"{len(elsewhere)} failed requests outside the kill: {elsewhere[:5]}")
     if len(at_kill) > threads:
         problems.add(f"{len(at_kill)} failures at the kill, more than the {threads} requests in flight")
+    keyed_votes(result, problems)
     for choice, count, low, more in miscounted(result):
         problems.add(f"choice {choice}: {count} counted, {low} acknowledged (+{more} unknown)")
     return problems.conclude()
@@ -316,6 +335,7 @@ def ha(work: Path, switch_at: float, kill_at: float) -> int:
     print(f"requests: {result['requests']} in {result['ended'] - result['started']:.0f} s; votes: "
           f"{acked} acknowledged, {counted} counted, {unknown} answered 503 "
           f"({sum(f['error'].endswith('outcome unknown') for f in failures)} of them outcome unknown)")
+    keyed_votes(result, problems)
     for choice, count, low, more in miscounted(result):
         problems.add(f"choice {choice}: {count} counted, {low} acknowledged, {more} answered 503")
     # Reads go to the standbys (DATABASE_READ_URL), and a read whose connection broke is sent
@@ -399,6 +419,7 @@ def ha_compose(work: Path, switch_at: float, kill_at: float) -> int:
     acked, counted, unknown = vote_totals(result)
     print(f"requests: {result['requests']}; votes: {acked} acknowledged, "
           f"{counted} counted, {unknown} answered 503")
+    keyed_votes(result, problems)
     for choice, count, low, more in miscounted(result):
         problems.add(f"choice {choice}: {count} counted, {low} acknowledged, {more} answered 503")
     for moment in ["start", "switched", "killed"]:

@@ -1,4 +1,5 @@
 import Auth
+import Database
 import DockerflowHummingbird
 import Hummingbird
 import JSON
@@ -56,10 +57,12 @@ struct QuestionAPI: Sendable {
     }
 
     /// `POST /api/questions` with `{"text", "choices": [...], "published_at"?}`, for staff with
-    /// `polls.add_question`: 201 with the question and its `Location`.
+    /// `polls.add_question`: 201 with the question and its `Location`. With an
+    /// `Idempotency-Key`, the signed-in user's: done once.
     func create<Context>(_ request: Request, context: SignedInContext<Context>) async throws -> Response {
+        let key = try IdempotencyKey.of(request)
         var request = request
-        let input = try await request.decodeJSON(QuestionInput.self, limit: site.maxBodyBytes)
+        let (input, body) = try await request.decodeJSONAndBody(QuestionInput.self, limit: site.maxBodyBytes)
         var publishedAt: Date?
         if let text = input.publishedAt {
             guard let date = try? Date(text, strategy: .iso8601) else {
@@ -70,20 +73,26 @@ struct QuestionAPI: Sendable {
         let draft = QuestionDraft(text: input.text, choices: input.choices, publishedAt: publishedAt)
         let problems = draft.problems()
         guard problems.isEmpty else { throw JSONError.validation(problems) }
-        let id = try await site.database.transaction { transaction in
+        let create = { (transaction: Transaction) async throws -> KeptAnswer in
             let id = try await site.questions.create(draft, in: transaction)
             try await site.auth.audit.record(
                 .question("add", id, "Added “\(draft.cleaned.text)” through the API"), by: context.signedIn,
                 in: transaction)
-            return id
+            guard let question = try await site.questions.question(id: id, includingScheduled: true, in: transaction)
+            else { throw JSONError.notFound("Question \(id)") }
+            var writer = JSONWriter(capacity: 512)
+            question.write(to: &writer)
+            return .json(.created, writer.bytes, location: APIURLs.question.url(id))
         }
-        guard let question = try await site.questions.question(id: id, includingScheduled: true) else {
-            throw JSONError.notFound("Question \(id)")  // deleted in the meantime
+        var response: Response
+        if let key {
+            response = try await site.idempotency.perform(
+                key, client: site.idempotencyClient(request, context: context, user: context.signedIn.id),
+                fingerprint: IdempotentWrite.fingerprint(method: .post, route: "\(APIURLs.questions.path)", body: body),
+                create)
+        } else {
+            response = try await site.database.transaction(create).response(replayed: false)
         }
-        var writer = JSONWriter(capacity: 512)
-        question.write(to: &writer)
-        var response = Response.json(status: .created, bytes: writer.bytes)
-        response.headers[.location] = APIURLs.question.url(id)
         site.pinning.pin(&response)
         return response
     }
@@ -93,14 +102,35 @@ struct QuestionAPI: Sendable {
         enum CodingKeys: String, CodingKey { case choiceID = "choice_id" }
     }
 
-    /// `POST /api/questions/{id}/votes` with `{"choice_id": N}`: counts one vote.
-    func vote(_ request: Request, context: some RequestContext) async throws -> Response {
+    /// `POST /api/questions/{id}/votes` with `{"choice_id": N}`: counts one vote. With an
+    /// `Idempotency-Key`, the client address's: counted once however often it is sent.
+    func vote(_ request: Request, context: some RequestContext & RemoteAddressRequestContext) async throws
+        -> Response
+    {
         let id = try questionID(context)
+        let key = try IdempotencyKey.of(request)
         var request = request
-        let input = try await request.decodeJSON(VoteInput.self, limit: site.maxBodyBytes)
+        let (input, body) = try await request.decodeJSONAndBody(VoteInput.self, limit: site.maxBodyBytes)
+        var response: Response
+        if let key {
+            response = try await site.idempotency.perform(
+                key, client: site.idempotencyClient(request, context: context),
+                fingerprint: IdempotentWrite.fingerprint(method: .post, route: APIURLs.votes.url(id), body: body)
+            ) { transaction in
+                .json(.ok, try await countVote(id, input.choiceID, in: transaction))
+            }
+        } else {
+            response = Response.json(status: .ok, bytes: try await countVote(id, input.choiceID, in: site.database))
+        }
+        site.pinning.pin(&response)
+        return response
+    }
+
+    /// Counts the vote in `queryable`; the answer's body.
+    private func countVote(_ id: Int, _ choiceID: Int, in queryable: some Queryable) async throws -> [UInt8] {
         let votes: Int
         do {
-            votes = try await site.questions.vote(question: id, choice: input.choiceID)
+            votes = try await site.questions.vote(question: id, choice: choiceID, in: queryable)
         } catch QuestionStore.VoteRefusal.noSuchQuestion {
             throw JSONError.notFound("Question \(id)")
         } catch QuestionStore.VoteRefusal.closed {
@@ -111,12 +141,10 @@ struct QuestionAPI: Sendable {
         var writer = JSONWriter()
         writer.beginObject()
         writer.field("question_id", id)
-        writer.field("choice_id", input.choiceID)
+        writer.field("choice_id", choiceID)
         writer.field("votes", votes)
         writer.endObject()
-        var response = Response.json(status: .ok, bytes: writer.bytes)
-        site.pinning.pin(&response)
-        return response
+        return writer.bytes
     }
 
     /// Ids are positive and fit PostgreSQL's bigint; anything else names no question.

@@ -1,10 +1,11 @@
 import Auth
 import Database
 import Tasks
+import Web
 
 /// Deletes what Ballot keeps only for a while: expired sessions, old login failures and unused
-/// devices (Auth's ``StaleRecords``), finished tasks older than a week and result exports older
-/// than a week. Queued by its schedule (``Ballot/schedules``), so that sign-ins do no cleaning.
+/// devices (Auth's ``StaleRecords``), finished tasks older than a week, result exports older
+/// than a week and the answers of idempotency keys past their day. Queued by its schedule (``Ballot/schedules``), so that sign-ins do no cleaning.
 struct PruneStaleRecords: BackgroundTask {
     struct Arguments: Codable, Sendable, Equatable {}
 
@@ -17,6 +18,8 @@ struct PruneStaleRecords: BackgroundTask {
         let auth = try await StaleRecords.prune(on: context.database)
         let tasks = try await TaskQueue.deleteFinished(olderThan: taskHistory, on: context.database)
         let exports = try await ExportStore(database: context.database).deleteOld()
-        return "\(auth), \(tasks) finished tasks, \(exports) old exports"
+        let keys = IdempotentWrite(database: context.database)
+        let answers = try await keys.store.prune(olderThan: keys.lifetime)
+        return "\(auth), \(tasks) finished tasks, \(exports) old exports, \(answers) expired idempotency keys"
     }
 }

@@ -23,9 +23,15 @@ struct PollPages: Sendable {
     }
 
     /// `POST /questions/{id}/vote`: counts the vote, then redirects to the results (so a reload
-    /// does not vote twice); without a valid choice, the form again with an error.
+    /// does not vote twice); without a valid choice, the form again with an error. The form's
+    /// `idempotency_key`, new with each page, makes a double click or a resubmitted form count
+    /// once: the second request waits for the first and gets its redirect.
     func vote(_ request: Request, context: some WebRequestContext) async throws -> Response {
         let form = try context.checkedForm()
+        let key = try form["idempotency_key"].map { text throws(HTTPError) in
+            guard let key = IdempotencyKey(text) else { throw HTTPError(.badRequest, message: "Malformed form") }
+            return key
+        }
         let question = try await site.questions.question(
             id: context.pathNumber("id"), from: site.pinning.source(for: request)
         ).orNotFound()
@@ -37,8 +43,23 @@ struct PollPages: Sendable {
         guard let choice = form["choice"].flatMap({ CanonicalNumber.positive($0) }) else {
             return again("Pick a choice before voting.")
         }
+        let results = PollURLs.results.url(question.id)
+        var response: Response
         do {
-            _ = try await site.questions.vote(question: question.id, choice: choice)
+            if let key {
+                response = try await site.idempotency.perform(
+                    key, client: site.idempotencyClient(request, context: context),
+                    fingerprint: IdempotentWrite.fingerprint(
+                        method: .post, route: PollURLs.vote.url(question.id), body: "choice=\(choice)".utf8),
+                    whileAnotherRuns: .wait(upTo: .seconds(5))
+                ) { transaction in
+                    _ = try await site.questions.vote(question: question.id, choice: choice, in: transaction)
+                    return .redirect(to: results)
+                }
+            } else {
+                _ = try await site.questions.vote(question: question.id, choice: choice)
+                response = Response.redirect(to: results)
+            }
         } catch QuestionStore.VoteRefusal.closed {
             return again("This question is closed to votes.")
         } catch QuestionStore.VoteRefusal.choiceOfAnotherQuestion {
@@ -46,7 +67,6 @@ struct PollPages: Sendable {
         } catch QuestionStore.VoteRefusal.noSuchQuestion {
             throw HTTPError(.notFound)
         }
-        var response = Response.redirect(to: PollURLs.results.url(question.id))
         site.pinning.pin(&response)
         return response
     }

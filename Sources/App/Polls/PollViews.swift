@@ -25,8 +25,12 @@ enum PollViews {
     }
 
     /// `polls/detail`: a question and its vote form, with the last vote's problem.
+    /// A new idempotency key each time, so that the vote this page sends counts once.
     static func detail(_ question: Question, error: String? = nil) -> TemplateFields {
-        ["question": .context(fields(of: question)), "error": TemplateValue(error)]
+        [
+            "question": .context(fields(of: question)), "error": TemplateValue(error),
+            "idempotencyKey": .text(RandomToken.make()),
+        ]
     }
 
     /// `polls/results`: counts and percentages.

@@ -72,13 +72,27 @@ struct QuestionStore: Sendable {
     func question(id: Int, includingScheduled: Bool = false, from source: ReadSource = .primary) async throws
         -> Question?
     {
-        let rows = try await reader(source).read(
-            """
-            SELECT q.id, q.question_text, q.published_at, q.closed, c.id, c.choice_text, c.votes
-            FROM questions q LEFT JOIN choices c ON c.question_id = q.id
-            WHERE q.id = \(id) AND (q.published_at <= now() OR \(includingScheduled))
-            ORDER BY c.position
-            """)
+        try Self.question(in: try await reader(source).read(Self.questionQuery(id, includingScheduled)))
+    }
+
+    /// ``question(id:includingScheduled:from:)`` read in `transaction`, which may have just
+    /// written it.
+    func question(id: Int, includingScheduled: Bool = false, in transaction: some Queryable) async throws
+        -> Question?
+    {
+        try Self.question(in: try await transaction.query(Self.questionQuery(id, includingScheduled)))
+    }
+
+    private static func questionQuery(_ id: Int, _ includingScheduled: Bool) -> Query {
+        """
+        SELECT q.id, q.question_text, q.published_at, q.closed, c.id, c.choice_text, c.votes
+        FROM questions q LEFT JOIN choices c ON c.question_id = q.id
+        WHERE q.id = \(id) AND (q.published_at <= now() OR \(includingScheduled))
+        ORDER BY c.position
+        """
+    }
+
+    private static func question(in rows: QueryResult) throws(DatabaseError) -> Question? {
         // The question's columns are read once; every row repeats them beside one choice. A
         // question without choices is one row whose choice columns are NULL.
         guard let first = rows.first else { return nil }
@@ -95,7 +109,12 @@ struct QuestionStore: Sendable {
     /// Counts one vote in one statement — no read-modify-write — and returns the choice's new
     /// count. Refused for a closed or unpublished question or a choice of another question.
     func vote(question questionID: Int, choice choiceID: Int) async throws -> Int {
-        let counted = try await database.query(
+        try await vote(question: questionID, choice: choiceID, in: database)
+    }
+
+    /// ``vote(question:choice:)`` in `transaction`, beside the key that keeps its answer.
+    func vote(question questionID: Int, choice choiceID: Int, in transaction: some Queryable) async throws -> Int {
+        let counted = try await transaction.query(
             """
             UPDATE choices SET votes = votes + 1
             WHERE id = \(choiceID) AND question_id = \(questionID)
@@ -104,7 +123,7 @@ struct QuestionStore: Sendable {
             """)
         if let row = counted.first { return try row.decode(Int.self) }
         // Only on refusal: find out which, for the right status.
-        let question = try await database.query(
+        let question = try await transaction.query(
             "SELECT closed FROM questions WHERE id = \(questionID) AND published_at <= now()")
         guard let row = question.first else { throw VoteRefusal.noSuchQuestion }
         if try row.decode(Bool.self) { throw VoteRefusal.closed }

@@ -29,6 +29,14 @@ extension Request {
     /// keeps cross-site HTML forms out), 413 past `limit` bytes, 400 for malformed JSON, 422
     /// naming the field for a missing or mistyped value.
     public mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        try await decodeJSONAndBody(type, limit: limit).value
+    }
+
+    /// ``decodeJSON(_:limit:)``, with the body's bytes: what a keyed write's fingerprint is made
+    /// of (``IdempotentWrite/fingerprint(method:route:body:)``).
+    public mutating func decodeJSONAndBody<T: Decodable>(_ type: T.Type, limit: Int) async throws -> (
+        value: T, body: Data
+    ) {
         let contentType = headers[.contentType]?.lowercased() ?? ""
         guard contentType == "application/json" || contentType.hasPrefix("application/json;") else {
             throw JSONError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send application/json")
@@ -49,7 +57,7 @@ extension Request {
             throw JSONError(.badRequest, code: "malformed_json", message: "The body is not valid JSON")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return (try JSONDecoder().decode(T.self, from: data), data)
         } catch let DecodingError.keyNotFound(key, _) {
             throw JSONError.validation([key.stringValue: "This field is required"])
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
