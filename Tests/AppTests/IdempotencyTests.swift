@@ -206,6 +206,52 @@ import WebTesting
         }
     }
 
+    /// The write committed but its answer was lost: the primary waits for a synchronous
+    /// standby that never comes, and the session is terminated while it waits (as a failover
+    /// does), after the commit reached the primary's disk. The client hears 503
+    /// `outcome_unknown`; sending it again with its key gets the first answer back, and the vote
+    /// counts once. Without the key it would have counted twice.
+    @Test(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres"), .timeLimit(.minutes(2)))
+    func aWriteWhoseAnswerWasLostIsAnsweredFromItsKey() async throws {
+        try await PrivateCluster.with { cluster in
+            try await TestDatabase.with(url: cluster.url) { database in
+                try await Migrator.ballot(database).up()
+                let store = QuestionStore(database: database)
+                let id = try await store.create(text: "Committed?", choices: ["Yes", "No"])
+                let choice = try #require(try await store.question(id: id)).choices[0].id
+                try await PollsSite.serve(url: cluster.url) { client in
+                    // The test cluster commits without waiting (synchronous_commit off): wait here.
+                    try await database.query("ALTER SYSTEM SET synchronous_commit = on")
+                    try await database.query("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
+                    try await database.query("SELECT pg_reload_conf()")
+                    let first = Task { try await Self.vote(client, question: id, choice: choice, key: "committed-1") }
+                    var waiting: Int32?
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    while waiting == nil, ContinuousClock.now < deadline {
+                        waiting = try await database.query(
+                            "SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep'"
+                        ).first?.decode(Int32.self)
+                        if waiting == nil { try await Task.sleep(for: .milliseconds(10)) }
+                    }
+                    try await database.query("SELECT pg_terminate_backend(\(try #require(waiting)))")
+                    let lost = try await first.value
+                    #expect(lost.status == .serviceUnavailable)
+                    #expect(try PollsSite.errorCode(lost) == "outcome_unknown")
+                    #expect(lost.headers[.retryAfter] == "1")
+                    try await database.query("ALTER SYSTEM RESET synchronous_standby_names")
+                    try await database.query("ALTER SYSTEM RESET synchronous_commit")
+                    try await database.query("SELECT pg_reload_conf()")
+                    #expect(try await Self.votes(database, choice: choice) == 1, "the first attempt committed")
+                    let retried = try await Self.vote(client, question: id, choice: choice, key: "committed-1")
+                    #expect(retried.status == .ok)
+                    #expect(retried.headers[.idempotentReplayed] == "true")
+                    #expect(try PollsSite.json(retried)["votes"] as? Int == 1)
+                    #expect(try await Self.votes(database, choice: choice) == 1)
+                }
+            }
+        }
+    }
+
     /// Every key that is not 1–255 visible ASCII characters, and two key fields, are 400 and
     /// count nothing: sent as raw bytes to the real process, since a client library's header
     /// type would clean them first. Every hostile string that is visible ASCII is a key like any
