@@ -31,9 +31,12 @@ public struct WebConfiguration: Sendable {
     public var headTimeout: Duration
     /// `HTTP_BODY_TIMEOUT_S`: a request body must arrive whole within this of its head.
     public var bodyTimeout: Duration
-    /// `HTTP_MAX_CONNECTIONS`: past this many open connections, new ones wait in the listen
-    /// backlog until one closes.
+    /// `HTTP_MAX_CONNECTIONS`: past this many open connections, the one that has waited longest
+    /// for a request is closed to admit a new one (``ConnectionLimits``).
     public var maxConnections: Int
+    /// `HTTP_MAX_CONNECTIONS_PER_CLIENT`: one client address (a peer outside `TRUSTED_PROXIES`)
+    /// holds at most this many open connections; past that its new ones are closed at once.
+    public var maxConnectionsPerClient: Int
 
     public init(_ reader: EnvironmentReader) throws(InvalidSetting) {
         maxBodyBytes = try reader.integer("MAX_BODY_BYTES", default: 65_536, in: 1_024...104_857_600)
@@ -53,6 +56,8 @@ public struct WebConfiguration: Sendable {
         headTimeout = .seconds(try reader.integer("HTTP_HEAD_TIMEOUT_S", default: 10, in: 1...600))
         bodyTimeout = .seconds(try reader.integer("HTTP_BODY_TIMEOUT_S", default: 30, in: 1...3_600))
         maxConnections = try reader.integer("HTTP_MAX_CONNECTIONS", default: 1_024, in: 1...1_000_000)
+        maxConnectionsPerClient = try reader.integer(
+            "HTTP_MAX_CONNECTIONS_PER_CLIENT", default: 128, in: 1...1_000_000)
     }
 
     /// The HTTP/1.1 server's limits for slow and hostile clients: the head and body deadlines
@@ -60,9 +65,11 @@ public struct WebConfiguration: Sendable {
     /// most 16 KiB a field, 32 KiB in all and 100 fields (NIO's defaults are 80 KiB).
     public func serverOptions(serverName: String? = nil) -> HTTPServerOptions {
         let (head, body) = (headTimeout, bodyTimeout)
+        let limits = ConnectionLimits(
+            total: maxConnections, perClient: maxConnectionsPerClient, trustedProxies: trustedProxies)
         return HTTPServerOptions(
-            channelHandlers: { [RequestDeadlines(head: head, body: body)] }, idleTimeout: idleTimeout,
+            channelHandlers: { [limits.share(), RequestDeadlines(head: head, body: body)] }, idleTimeout: idleTimeout,
             httpDecoder: .init(maxHeaderFieldSize: 16 * 1_024, maxHeaderListSize: 32 * 1_024, maxHeaderFieldCount: 100),
-            maxConnections: maxConnections, serverName: serverName)
+            maxConnections: limits.acceptLimit, serverName: serverName)
     }
 }

@@ -9,10 +9,25 @@ import Foundation
 public final class RawConnection: @unchecked Sendable {
     public let socket: Int32
 
-    /// Connects (blocking) to `port` on loopback; nil when the connection is refused.
-    public init?(port: Int) {
+    /// Connects (blocking) to `port` on 127.0.0.1 from `source`, another loopback address
+    /// (127.0.0.2, say) when a test needs a second client; nil when the connection is refused.
+    public init?(port: Int, from source: String? = nil) {
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                Glibc.close(fd)
+                return nil
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -30,6 +45,9 @@ public final class RawConnection: @unchecked Sendable {
     }
 
     deinit { Glibc.close(socket) }
+
+    /// Ends the connection from this side (the descriptor is closed with the object).
+    public func hangUp() { Glibc.shutdown(socket, Int32(SHUT_RDWR)) }
 
     /// Sends `text`; false when the server already closed the connection.
     @discardableResult
