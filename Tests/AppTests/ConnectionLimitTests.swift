@@ -57,10 +57,10 @@ import Testing
         }
     }
 
-    /// Waits (up to 20 s, for a loaded machine) until at most `open` of `connections` are still
+    /// Waits (up to 30 s, for a loaded machine) until at most `open` of `connections` are still
     /// open, then half a second more for any the server would wrongly close too; how many are.
     private static func settle(_ connections: [RawConnection], open: Int) async -> Int {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(30)
         while connections.filter({ !$0.isClosedByServer }).count > open, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -127,13 +127,15 @@ import Testing
         try await withServer(["HTTP_MAX_CONNECTIONS_PER_CLIENT": "1000000"]) { port, server in
             let heads = await Self.halfSentHeads(1_500, port: port)
             #expect(heads.count == 1_500)
+            // Connected is not yet accepted: once the server has taken them all from the listen
+            // backlog, 1,024 are held, and the heartbeat arrives while they are.
+            let held = await Self.settle(heads, open: 1_024)
+            #expect(held <= 1_024)
             for _ in 0..<5 {
                 let (status, took) = try await Self.heartbeat(port: port)
                 #expect(status == "HTTP/1.1 200 OK")
                 #expect(took < .seconds(1), "the heartbeat took \(took)")
             }
-            let closed = heads.filter { $0.isClosedByServer }.count
-            #expect(closed >= 1_500 - 1_024, "\(closed) closed")
             #expect(server.output.contains("closing the one waiting longest"))
         }
     }
@@ -143,10 +145,10 @@ import Testing
         try await withServer([:]) { port, _ in
             let heads = await Self.halfSentHeads(1_500, port: port)
             #expect(heads.count == 1_500)
+            #expect(await Self.settle(heads, open: 128) == 128)
             let (status, took) = try await Self.heartbeat(port: port)
             #expect(status == "HTTP/1.1 200 OK")
             #expect(took < .seconds(1), "the heartbeat took \(took)")
-            #expect(await Self.settle(heads, open: 128) == 128)
         }
     }
 }
