@@ -18,7 +18,7 @@ DEV := $(COMPOSE) --profile dev
 TEST_COMPOSE := $(COMPOSE) -f docker-compose.test.yml -p ballot-test
 
 .PHONY: help bootstrap build bench-reference bench-tasks build-assets watch-assets run-server stop-server restart-server logs stop-db migrate-db seed \
-	createsuperuser test lint check-kubernetes format version-json base-images build-image conformance fleet-up fleet-roll fleet-status fleet-down fleet-test ha-test ha-compose-test down rebuild ci-assets ci-build ci-test ci-push ci-local \
+	createsuperuser test lint check-kubernetes format version-json base-images build-image conformance fleet-up fleet-roll fleet-status fleet-down fleet-test ha-test ha-compose-test soak down rebuild ci-assets ci-build ci-test ci-push ci-local \
 	bench bench-db clean
 
 help: ## List the targets
@@ -134,6 +134,9 @@ fleet-test: ## The fleet under load: a roll, a broken roll and a kill -9 with 0 
 
 ha-test: build ## Ballot on a 3-node Patroni cluster under load: a switchover and a kill -9 of the primary, 0 votes lost
 	@scripts/ops/ha-test
+
+soak: build ## Three replicas behind HAProxy at 70 % of capacity for SOAK_MINUTES (20), a switchover in the middle: nothing may grow
+	@scripts/soak $(SOAK_MINUTES)
 
 ha-compose-test: ## The compose profile ha under load: a switchover and a docker kill of the leader (IMAGE=name:tag)
 	@scripts/ops/ha-compose-test "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"

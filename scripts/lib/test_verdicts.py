@@ -558,3 +558,50 @@ class CommandLineTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# --- soak -------------------------------------------------------------------------------------------
+# 20 rounds of 10 s from T0: a warm-up of 20 s, windows of 50 s.
+
+
+class SoakTests(unittest.TestCase):
+    def soak(self, rss_growth_kb: float = 0, fd_growth: int = 0, last_p99: float = 2.0,
+             rate: float = 700.0) -> tuple[int, str]:
+        run = Run(self)
+        rounds, samples = [], []
+        for n in range(1, 21):
+            t = T0 + 10 * n
+            rounds.append({"t": t, "rate": rate, "p99_ms": last_p99 if n > 15 else 2.0, "non2xx": 0,
+                           "socket_errors": 0})
+            # replica-1 leaks evenly from the end of the warm-up (round 2); replica-2 never.
+            leaked = max(0, n - 2) / 18
+            samples.append({"t": t, "replica": "replica-1", "rss_kb": 30_000 + rss_growth_kb * leaked,
+                            "fds": 40 + round(fd_growth * leaked), "pool_in_use": 1, "pool_idle": 3, "p99_ms": 1.5})
+            samples.append({"t": t, "replica": "replica-2", "rss_kb": 30_000, "fds": 40, "pool_in_use": 1,
+                            "pool_idle": 3, "p99_ms": 1.5})
+        run.write("rounds.jsonl", "\n".join(json.dumps(r) for r in rounds))
+        run.write("samples.jsonl", "\n".join(json.dumps(s) for s in samples))
+        return run.verdict("soak", "--started", at(0), "--warmup", "20", "--window", "50", "--target", "1000")
+
+    def test_a_steady_fleet_passes_with_its_figures(self) -> None:
+        status, output = self.soak()
+        self.assertEqual(status, 0, output)
+        self.assertIn("p99 through the balancer: 2.00 ms in the first window, 2.00 ms in the last", output)
+        self.assertIn("replica-1: RSS 29.3 → 29.3 MB", output)
+
+    def test_memory_or_descriptors_that_keep_growing_fail(self) -> None:
+        status, output = self.soak(rss_growth_kb=6 * 1024)
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: replica-1: RSS grew 6.0 MB after the warm-up, over 5 MB", output)
+        status, output = self.soak(rss_growth_kb=4 * 1024, fd_growth=11)
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: replica-1: 11 more descriptors after the warm-up, over 10", output)
+        self.assertNotIn("RSS grew", output)
+
+    def test_a_p99_more_than_doubled_or_a_load_not_held_fails(self) -> None:
+        self.assertEqual(self.soak(last_p99=4.0)[0], 0)
+        status, output = self.soak(last_p99=4.5)
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: p99 grew from 2.00 ms to 4.50 ms, over 2×", output)
+        status, output = self.soak(rate=400)
+        self.assertIn("FAIL: the load held 400 requests/s, under half the target 1000", output)

@@ -19,6 +19,12 @@ is a problem, 0 when there is none:
       scripts/ops/ha-compose-test: only 503s, the votes as above, a heartbeat naming a primary at
       start, switched and killed, and a standby for reads at start.
 
+  verdicts.py soak WORK --started T0 --warmup S --window S --target RATE
+      scripts/soak: per replica, RSS and open descriptors from the end of the warm-up to the end
+      grow by at most 5 MB and 10; the p99 of the last window (the median of its rounds' p99,
+      through the balancer) is at most twice the first window's; the rounds held at least half
+      the target rate.
+
 and one helper:
 
   verdicts.py ha-heartbeat LEADER_PORT FIRST_PORT <BODY
@@ -40,6 +46,10 @@ WORK is the test's folder:
                             requests and tasks run, as Prometheus sums them
   rules.json                (fleet-prometheus) Prometheus' /api/v1/rules: the alerts of
                             docker/prometheus/alerts.yml, each loaded and evaluated
+  rounds.jsonl              (soak) a line per 10 s round of wrk: t, rate, p99_ms, non2xx,
+                            socket_errors (scripts/lib/soak.py wrk)
+  samples.jsonl             (soak) a line per replica per round: t, replica, rss_kb, fds,
+                            pool_in_use, pool_idle, p99_ms (scripts/lib/soak.py sample)
 
 Times are seconds since the epoch (`date +%s.%N`). Standard library only.
 """
@@ -433,6 +443,69 @@ def ha_compose(work: Path, switch_at: float, kill_at: float) -> int:
     return problems.conclude(shown=20)
 
 
+# The soak's bounds (the issue's): growth after the warm-up, and p99 at the end against the start.
+SOAK_RSS_GROWTH_KB = 5 * 1024
+SOAK_FD_GROWTH = 10
+SOAK_P99_RATIO = 2.0
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def soak(work: Path, started: float, warmup: float, window: float, target: float) -> int:
+    """scripts/soak: nothing grows after the warm-up, and the last window is as fast as the first."""
+    rounds = read_lines(work / "rounds.jsonl")
+    samples = read_lines(work / "samples.jsonl")
+    problems = Problems()
+    if not rounds or not samples:
+        problems.add("no round was measured")
+        return problems.conclude()
+    measured_from = started + warmup
+    ended = max(r["t"] for r in rounds)
+    first = [r["p99_ms"] for r in rounds if measured_from <= r["t"] <= measured_from + window and r["p99_ms"]]
+    last = [r["p99_ms"] for r in rounds if r["t"] > ended - window and r["p99_ms"]]
+    rate = sum(r["rate"] for r in rounds if r["t"] >= measured_from) / max(1, sum(r["t"] >= measured_from for r in rounds))
+    print(f"load: {rate:.0f} requests/s on average after the warm-up (target {target:.0f}); "
+          f"{sum(r['non2xx'] for r in rounds)} answers not 2xx or 3xx, "
+          f"{sum(r['socket_errors'] for r in rounds)} socket errors, in {len(rounds)} rounds")
+    if rate < target / 2:
+        problems.add(f"the load held {rate:.0f} requests/s, under half the target {target:.0f}")
+    if first and last:
+        before, after = median(first), median(last)
+        print(f"p99 through the balancer: {before:.2f} ms in the first window, {after:.2f} ms in the last "
+              f"(medians of {len(first)} and {len(last)} rounds)")
+        if after > SOAK_P99_RATIO * before:
+            problems.add(f"p99 grew from {before:.2f} ms to {after:.2f} ms, over {SOAK_P99_RATIO:.0f}×")
+    else:
+        problems.add("a window had no round with a p99")
+    for name in sorted({s["replica"] for s in samples}):
+        mine = sorted((s for s in samples if s["replica"] == name), key=lambda s: s["t"])
+        after_warmup = [s for s in mine if s["t"] >= measured_from]
+        if not after_warmup:
+            problems.add(f"{name}: no sample after the warm-up")
+            continue
+        mark, end = after_warmup[0], mine[-1]
+        rss = end["rss_kb"] - mark["rss_kb"]
+        fds = end["fds"] - mark["fds"]
+        p99s = [s["p99_ms"] for s in after_warmup if s["p99_ms"] is not None]
+        print(f"{name}: RSS {mark['rss_kb'] / 1024:.1f} → {end['rss_kb'] / 1024:.1f} MB "
+              f"(peak {max(s['rss_kb'] for s in mine) / 1024:.1f}), descriptors {mark['fds']} → {end['fds']}, "
+              f"pool in use/idle at the end {end['pool_in_use']}/{end['pool_idle']}, "
+              f"p99 {min(p99s, default=0):.1f}–{max(p99s, default=0):.1f} ms per round")
+        if rss > SOAK_RSS_GROWTH_KB:
+            problems.add(f"{name}: RSS grew {rss / 1024:.1f} MB after the warm-up, over 5 MB")
+        if fds > SOAK_FD_GROWTH:
+            problems.add(f"{name}: {fds} more descriptors after the warm-up, over 10")
+    return problems.conclude()
+
+
 def ha_heartbeat(body: str, leader_port: int, first_port: int) -> str:
     """The heartbeat BODY with `leader_number`: the leader's place in the host list."""
     beat = json.loads(body)
@@ -473,6 +546,13 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     work(command)
     command.add_argument("--batch", type=int, required=True, metavar="N", help="tasks per batch")
 
+    command = commands.add_parser("soak", help="scripts/soak's verdict")
+    work(command)
+    command.add_argument("--started", type=float, required=True, metavar="T0")
+    command.add_argument("--warmup", type=float, required=True, metavar="SECONDS")
+    command.add_argument("--window", type=float, required=True, metavar="SECONDS")
+    command.add_argument("--target", type=float, required=True, metavar="RATE", help="requests/s")
+
     command = commands.add_parser("ha-heartbeat", help="the heartbeat on stdin, with the leader's number")
     command.add_argument("leader_port", type=int, metavar="LEADER_PORT")
     command.add_argument("first_port", type=int, metavar="FIRST_PORT")
@@ -493,6 +573,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ha_compose(args.work, args.switchover, args.kill)
     if args.command == "ha-tasks":
         return ha_tasks(args.work, args.batch)
+    if args.command == "soak":
+        return soak(args.work, args.started, args.warmup, args.window, args.target)
     print(ha_heartbeat(sys.stdin.read(), args.leader_port, args.first_port))
     return 0
 
