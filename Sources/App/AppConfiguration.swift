@@ -52,6 +52,10 @@ struct AppConfiguration: Sendable {
             var reads = try DatabaseConfiguration(environment: reader.values, urlVariable: "DATABASE_READ_URL")
             reads.statementTimeout = database.statementTimeout
             reads.applicationName = "ballot-read"
+            // Every standby the URL lists takes its share of the reads; connections renew
+            // within 20 s unless set, so that they leave a standby that was promoted within 30.
+            reads.balancesHosts = true
+            if reader.optionalString("DATABASE_POOL_MAX_AGE_S") == nil { reads.maxConnectionAge = .seconds(20) }
             readDatabase = reads
         }
         readPin = .seconds(try reader.integer("DATABASE_READ_PIN_S", default: 15, in: 0...3_600))

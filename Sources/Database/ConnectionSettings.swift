@@ -16,9 +16,15 @@ struct ConnectionSettings: Sendable {
     /// no task-local is read either.
     var tracer: Tracer? = nil
     var statementTimer: Metrics.Timer? = nil
+    /// Spreads connections over the listed servers (``DatabaseConfiguration/balancesHosts``).
+    var rotation: HostRotation? = nil
+    /// Options after the connection string's own, which they override (one server of a
+    /// cluster's list, say).
+    var overrides: [(String, String)] = []
 
-    /// Connects, blocking the calling thread, and switches the connection to non-blocking mode.
-    func connect() throws(DatabaseError) -> OpaquePointer {
+    /// Connects, blocking the calling thread, and switches the connection to non-blocking mode;
+    /// with the server (1-based) the ``rotation`` counts it for, which closing must tell it.
+    func connect() throws(DatabaseError) -> (handle: OpaquePointer, counted: Int?) {
         let connectionString = configuration.connectionString
         // Server options the decoders depend on: ISO dates in UTC, floats that round-trip.
         // A user's own `options` come after ours, so theirs win where both set a parameter.
@@ -31,7 +37,7 @@ struct ConnectionSettings: Sendable {
         // TCP keepalives and tcp_user_timeout: a server that vanishes behind a network cut
         // (no FIN, no RST) is noticed within seconds, on idle connections and on waits for
         // an answer alike, instead of after the kernel's two hours. Unix sockets ignore them.
-        let pairs: [(String, String)] = [
+        var pairs: [(String, String)] = [
             ("connect_timeout", String(configuration.connectTimeoutSeconds)),
             ("keepalives", "1"),
             ("keepalives_idle", "10"),
@@ -43,19 +49,35 @@ struct ConnectionSettings: Sendable {
             ("options", serverOptions),
             ("client_encoding", "UTF8"),
         ]
+        let start = rotation?.nextStart()
+        if let start { pairs += HostRotation.options(for: connectionString, startingAt: start) }
+        pairs += overrides
         let handle = withCStringArray(pairs.map(\.0)) { keywords in
             withCStringArray(pairs.map(\.1)) { values in
                 PQconnectdbParams(keywords, values, 1)
             }
         }
         guard let handle else {
+            if let start { rotation?.failed(from: start) }
             throw .connectionFailed(target: connectionString.target, reason: "libpq is out of memory")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
+            if let start { rotation?.failed(from: start) }
             let reason = String(cString: PQerrorMessage(handle)).singleLine
             let needsPassword = PQconnectionNeedsPassword(handle) == 1
             PQfinish(handle)
             throw Self.classify(reason, needsPassword: needsPassword, target: connectionString.target)
+        }
+        // The server the rotation counts this connection for, until ``Connection`` closes it.
+        var counted: Int?
+        if let rotation, let start {
+            let reached = PQhost(handle).flatMap { host in
+                PQport(handle).flatMap { port in
+                    connectionString.hostNumber(host: String(cString: host), port: String(cString: port))
+                }
+            }
+            rotation.reached(reached, from: start)
+            counted = reached ?? start + 1
         }
         // libpq prints server notices ("relation already exists, skipping") to stderr by
         // default, outside the process's log format; they carry nothing an operator needs.
@@ -63,9 +85,10 @@ struct ConnectionSettings: Sendable {
         guard PQsetnonblocking(handle, 1) == 0 else {
             let reason = String(cString: PQerrorMessage(handle)).singleLine
             PQfinish(handle)
+            rotation?.closed(counted)
             throw .connectionFailed(target: connectionString.target, reason: reason)
         }
-        return handle
+        return (handle, counted)
     }
 
     /// libpq reports connection failures only as text; these phrases are stable across its

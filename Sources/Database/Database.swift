@@ -18,7 +18,7 @@ public final class Database: Queryable {
     public let configuration: DatabaseConfiguration
     let pool: ConnectionPool
     /// `db.outages` by cause: the outages that reached a caller (after the retry a statement
-    /// may get), every cause counted from zero.
+    /// may get), every cause counted from zero but `pool_closed`, which is the shutdown.
     private let outages: [DatabaseOutage: Counter]
 
     private let tracer: Tracer?
@@ -34,8 +34,9 @@ public final class Database: Queryable {
         self.configuration = configuration
         self.tracer = tracer
         self.pool = ConnectionPool(configuration: configuration, logger: logger, metrics: metrics, tracer: tracer)
+        // A closed pool is the process shutting down, not an outage: never counted.
         outages = Dictionary(
-            uniqueKeysWithValues: DatabaseOutage.allCases.map {
+            uniqueKeysWithValues: DatabaseOutage.allCases.filter { $0 != .poolClosed }.map {
                 ($0, Counter(label: "db.outages", dimensions: [("cause", $0.rawValue)], factory: metrics))
             })
     }

@@ -29,6 +29,11 @@ public struct DatabaseConfiguration: Sendable {
     /// standby that was promoted and find a standby again; a DNS name moved to a new server is
     /// reached within this long.
     public var maxConnectionAge: Duration? = .seconds(300)
+    /// Spreads new connections over every server the connection string lists, each one's list
+    /// starting one further along (``HostRotation``): with `target_session_attrs=prefer-standby`,
+    /// a pool of reads then uses every standby, not the first that answers. libpq 16's
+    /// `load_balance_hosts`, for libpq 15.
+    public var balancesHosts = false
 
     public init(
         connectionString: ConnectionString, poolSize: Int = 10,

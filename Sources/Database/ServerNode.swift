@@ -14,6 +14,13 @@ public struct ServerNode: Sendable, Equatable {
     /// standby that is behind and has replayed nothing yet.
     public var replayLag: Duration?
 
+    public init(number: Int?, hostCount: Int, isStandby: Bool, replayLag: Duration?) {
+        self.number = number
+        self.hostCount = hostCount
+        self.isStandby = isStandby
+        self.replayLag = replayLag
+    }
+
     /// `server 2 of 3`, or `the only server` for a single host.
     public var position: String {
         guard hostCount > 1 else { return "the only server" }
@@ -32,20 +39,53 @@ extension Database {
         }
     }
 
+    /// Every server the connection string lists, each asked on a connection of its own (not
+    /// the pool's): what it is and how far behind, or nil for one that does not answer within
+    /// the connect timeout. In the string's order; for a health report that names every
+    /// standby a pool of reads spreads over.
+    public func everyNode() async -> [ServerNode?] {
+        let connectionString = configuration.connectionString
+        let count = connectionString.hostCount
+        return await withTaskGroup(of: (Int, ServerNode?).self) { group in
+            for start in 0..<count {
+                group.addTask {
+                    var settings = ConnectionSettings(configuration: self.configuration)
+                    settings.overrides = HostRotation.options(for: connectionString, onlyAt: start)
+                    let id = ConnectionPool.connectionIDs.add(1, ordering: .relaxed).newValue
+                    guard let connection = try? await Connection.open(settings, id: id) else { return (start, nil) }
+                    defer { connection.close() }
+                    guard let result = try? await connection.query(Self.nodeQuery, []),
+                        let (isStandby, lag) = try? result[0].decode((Bool, Double?).self)
+                    else { return (start, nil) }
+                    return (
+                        start,
+                        ServerNode(
+                            number: start + 1, hostCount: count, isStandby: isStandby,
+                            replayLag: lag.map { .milliseconds(Int64(max(0, $0) * 1_000)) })
+                    )
+                }
+            }
+            var nodes = [ServerNode?](repeating: nil, count: count)
+            for await (start, node) in group { nodes[start] = node }
+            return nodes
+        }
+    }
+
+    // Caught up only while a WAL receiver runs and has replayed all it received: the received
+    // position stays put after the receiver stops (a standby cut off from its primary), and
+    // starts below the replayed one on a new timeline. Otherwise the time since the last
+    // replayed transaction, null when nothing was replayed yet.
+    private static let nodeQuery = """
+        SELECT pg_is_in_recovery(),
+          CASE WHEN NOT pg_is_in_recovery() THEN NULL
+               WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
+                    AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
+               ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END
+        """
+
     private func nodeOnce() async throws -> ServerNode {
         try await withSession { session in
-            // Caught up only while a WAL receiver runs and has replayed all it received: the
-            // received position stays put after the receiver stops (a standby cut off from its
-            // primary), and starts below the replayed one on a new timeline. Otherwise the time
-            // since the last replayed transaction, null when nothing was replayed yet.
-            let row = try await session.query(
-                """
-                SELECT pg_is_in_recovery(),
-                  CASE WHEN NOT pg_is_in_recovery() THEN NULL
-                       WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
-                            AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
-                       ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END
-                """)[0]
+            let row = try await session.query(Self.nodeQuery, [])[0]
             let (isStandby, lag) = try row.decode((Bool, Double?).self)
             return ServerNode(
                 number: session.serverNumber, hostCount: configuration.connectionString.hostCount,

@@ -35,12 +35,19 @@ extension HealthCheck {
     /// `database_read`: the pool for reads (`DATABASE_READ_URL`), which should reach a standby.
     /// Info names the standby and its lag; a warning says when its lag passed `lagWarning`, or
     /// when no standby answered and reads went to the primary (libpq's `prefer-standby`).
+    ///
+    /// With several servers listed (a pool that spreads its reads over them), each is asked on
+    /// a connection of its own: the info names every standby and its lag, a warning each one
+    /// behind and each one that does not answer.
     public static func readDatabase(
         _ database: Database, lagWarning: Duration, logger: Logger = Logger(label: "dockerflow.heartbeat"),
         warnings: WarningThrottle = WarningThrottle()
     ) -> HealthCheck {
         HealthCheck(name: "database_read") {
-            await reachedNode(database, logger: logger, warnings: warnings) { node in
+            if database.configuration.connectionString.hostCount > 1 {
+                return everyStandby(await database.everyNode(), lagWarning: lagWarning)
+            }
+            return await reachedNode(database, logger: logger, warnings: warnings) { node in
                 guard node.isStandby else {
                     return [
                         .warning(
@@ -69,6 +76,51 @@ extension HealthCheck {
                 ]
             }
         }
+    }
+
+    /// The messages for every server of a read pool's list (nil: it did not answer).
+    static func everyStandby(_ nodes: [ServerNode?], lagWarning: Duration) -> [CheckMessage] {
+        let answered = nodes.compactMap { $0 }
+        guard !answered.isEmpty else {
+            return [.error(id: "dockerflow.health.E001", "Could not connect to database (unreachable)")]
+        }
+        var messages: [CheckMessage] = []
+        let silent = nodes.indices.filter { nodes[$0] == nil }.map { index in
+            ServerNode(number: index + 1, hostCount: nodes.count, isStandby: false, replayLag: nil).position
+        }
+        if !silent.isEmpty {
+            messages.append(
+                .warning(
+                    id: "ballot.database.W004", "No answer from \(silent.joined(separator: ", ")) of the read servers.")
+            )
+        }
+        let standbys = answered.filter(\.isStandby)
+        guard !standbys.isEmpty else {
+            let primaries = answered.map(\.position).joined(separator: ", ")
+            return messages + [
+                .warning(id: "ballot.database.W002", "Reads go to a primary (\(primaries)): no standby answered.")
+            ]
+        }
+        let behind = standbys.filter { node in node.replayLag.map { $0 > lagWarning } ?? true }
+        if !behind.isEmpty {
+            let each = behind.map { node in
+                node.replayLag.map { "\(node.position) is \($0.formattedSeconds) s behind" }
+                    ?? "\(node.position) has replayed nothing yet"
+            }
+            messages.append(
+                .warning(
+                    id: "ballot.database.W003",
+                    "A standby for reads is behind its primary, over \(lagWarning.formattedSeconds) s: "
+                        + each.joined(separator: "; ") + "."))
+        }
+        let each = standbys.map { node in
+            "\(node.position), " + (node.replayLag.map { "\($0.formattedSeconds) s behind" } ?? "nothing replayed yet")
+        }
+        let reads =
+            standbys.count == 1
+            ? "Reads from a standby, \(each[0])."
+            : "Reads from \(standbys.count) standbys: \(each.joined(separator: "; "))."
+        return messages + [.info(id: "ballot.database.I002", reads)]
     }
 
     /// Asks `database` which server it reaches and turns that into messages, or into

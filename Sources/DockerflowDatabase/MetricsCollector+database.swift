@@ -11,6 +11,9 @@ extension MetricsCollector {
         -> MetricsCollector
     {
         let labels = [("pool", name)]
+        for reserved in ["db_pool_connections", "db_pool_waiting", "db_pool_size"] {
+            PrometheusNaming.reserve(reserved)
+        }
         let inUse = registry.makeGauge(
             name: "db_pool_connections", labels: labels + [("state", "in_use")], help: Help.connections)
         let idle = registry.makeGauge(
@@ -30,6 +33,8 @@ extension MetricsCollector {
     /// (0 on a primary; NaN for a standby that has replayed nothing yet), and
     /// `db_reads_from_standby` (1, or 0 when reads reach a primary). One query per scrape.
     public static func standby(_ reads: Database, registry: PrometheusCollectorRegistry) -> MetricsCollector {
+        PrometheusNaming.reserve("db_standby_lag_seconds")
+        PrometheusNaming.reserve("db_reads_from_standby")
         let lag = registry.makeGauge(name: "db_standby_lag_seconds", labels: [], help: Help.lag)
         let onStandby = registry.makeGauge(name: "db_reads_from_standby", labels: [], help: Help.onStandby)
         return MetricsCollector(name: "db_standby") {
@@ -45,6 +50,8 @@ extension MetricsCollector {
     /// `max by (queue)`, not `sum`.
     public static func taskQueues(_ database: Database, registry: PrometheusCollectorRegistry) -> MetricsCollector {
         let seen = BlockingLock<Set<String>>([])
+        PrometheusNaming.reserve("tasks_pending")
+        PrometheusNaming.reserve("tasks_oldest_ready_seconds")
         return MetricsCollector(name: "tasks") {
             let queues: [QueueOverview]
             do {

@@ -229,6 +229,7 @@ final class HTTPMetrics: Sendable {
                 })
         }
         self.prometheus = prometheus
+        if prometheus != nil { PrometheusNaming.reserve("http_server_request_duration_seconds") }
     }
 
     @usableFromInline

@@ -1,10 +1,11 @@
 import Database
 import Dockerflow
-import DockerflowDatabase
 import Migrations
 import Primitives
 import TestSupport
 import Testing
+
+@testable import DockerflowDatabase
 
 /// The heartbeat's `database` and `migrations` checks against a real server, one that is not
 /// there, and a ledger that changes under them.
@@ -83,5 +84,50 @@ import Testing
             let messages = await HealthCheck.migrations(database, apps: .success([]), reuseFor: .zero).body()
             #expect(messages.map(\.id) == ["dockerflow.health.I001"])
         }
+    }
+}
+
+/// What `database_read` says of a read pool's servers, each asked alone.
+@Suite struct EveryStandbyMessagesTests {
+    private func node(_ number: Int, standby: Bool = true, lag: Duration? = .zero) -> ServerNode {
+        ServerNode(number: number, hostCount: 3, isStandby: standby, replayLag: standby ? lag : nil)
+    }
+
+    private func text(_ messages: [CheckMessage]) -> [String] {
+        messages.map { "\($0.level.text) \($0.id): \($0.message)" }
+    }
+
+    @Test func everyStandbyIsNamedWithItsLagAndEachProblemWarned() {
+        let warning = Duration.seconds(10)
+        #expect(
+            text(
+                HealthCheck.everyStandby(
+                    [node(1, standby: false), node(2), node(3, lag: .milliseconds(1_500))], lagWarning: warning))
+                == [
+                    "info ballot.database.I002: Reads from 2 standbys: server 2 of 3, 0.0 s behind; server 3 of 3, 1.5 s behind."
+                ])
+        #expect(
+            text(HealthCheck.everyStandby([node(1, standby: false), node(2), nil], lagWarning: warning)) == [
+                "warning ballot.database.W004: No answer from server 3 of 3 of the read servers.",
+                "info ballot.database.I002: Reads from a standby, server 2 of 3, 0.0 s behind.",
+            ])
+        #expect(
+            text(
+                HealthCheck.everyStandby(
+                    [node(1, standby: false), node(2, lag: .seconds(20)), node(3, lag: nil)], lagWarning: warning))
+                == [
+                    "warning ballot.database.W003: A standby for reads is behind its primary, over 10.0 s: "
+                        + "server 2 of 3 is 20.0 s behind; server 3 of 3 has replayed nothing yet.",
+                    "info ballot.database.I002: Reads from 2 standbys: server 2 of 3, 20.0 s behind; server 3 of 3, nothing replayed yet.",
+                ])
+        #expect(
+            text(HealthCheck.everyStandby([node(1, standby: false), nil, nil], lagWarning: warning)) == [
+                "warning ballot.database.W004: No answer from server 2 of 3, server 3 of 3 of the read servers.",
+                "warning ballot.database.W002: Reads go to a primary (server 1 of 3): no standby answered.",
+            ])
+        #expect(
+            text(HealthCheck.everyStandby([nil, nil, nil], lagWarning: warning)) == [
+                "error dockerflow.health.E001: Could not connect to database (unreachable)"
+            ])
     }
 }

@@ -86,6 +86,26 @@ import Testing
         #expect(PrometheusNaming.name("9lives.x") == "_9lives_x")
     }
 
+    /// A name made again in another shape (another kind, labels where it had none, a name a
+    /// collector registers itself) would stop the process inside swift-prometheus (this test
+    /// crashed before the guard): it is not exported, while the first keeps counting.
+    @Test func aMetricWhoseNameClashesIsDroppedWithAWarningNotAFatalError() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusNaming(registry: registry)
+        Counter(label: "clash.jobs", factory: factory).increment()
+        Counter(label: "clash.jobs", dimensions: [("queue", "a")], factory: factory).increment()
+        Recorder(label: "clash.jobs.total", aggregate: false, factory: factory).record(7)
+        Recorder(label: "clash.depth", aggregate: false, factory: factory).record(3)
+        Recorder(label: "clash.depth", aggregate: true, factory: factory).record(4)
+        PrometheusNaming.reserve("clash_reserved")
+        Recorder(label: "clash.reserved", aggregate: false, factory: factory).record(9)
+        Counter(label: "clash.jobs", factory: factory).increment()
+        let families = try await PrometheusText.parse(registry.emitToString())
+        #expect(families.value("clash_jobs_total") == 2)
+        #expect(families.value("clash_depth") == 3)
+        #expect(families.value("clash_reserved") == nil)
+    }
+
     /// A collector that fails or hangs costs its own gauges, not the scrape.
     @Test func aFailingOrHungCollectorLeavesTheOthers() async throws {
         let registry = PrometheusCollectorRegistry()

@@ -281,9 +281,11 @@ class HaTests(unittest.TestCase):
     CLUSTER = [(10.0, 11.5), (30.0, 34.0)]
 
     def ha(self, run_result: dict[str, Any], heartbeats: dict[str, dict[str, Any]] | None = None,
-           down: list[tuple[float, float]] | None = None) -> tuple[int, str]:
+           down: list[tuple[float, float]] | None = None, files: dict[str, Any] | None = None) -> tuple[int, str]:
         run = Run(self)
         run.write("result.json", run_result)
+        for name, content in (files or {}).items():
+            run.write(name, content)
         run.write("probe", probe(self.CLUSTER if down is None else down))
         heartbeats = heartbeats or {}
         # The leader moves from server 1 to 2 at the switchover and stays there.
@@ -317,6 +319,20 @@ class HaTests(unittest.TestCase):
             "heartbeat at recovered: warning; Connected to the primary, server 2 of 3. "
             "The standby for reads (server 3 of 3) is 20.0 s behind its primary, over 15.0 s.",
         ])
+
+    def test_reads_must_spread_over_both_standbys_and_leave_the_promoted_one(self) -> None:
+        def with_reads(start: dict[str, int], seconds: float) -> tuple[int, str]:
+            return self.ha(result(self.failures(), unknown={"1": 4}, counted={"1": 11, "2": 12}),
+                           files={"reads-start.json": start, "reads-moved.json": {"leader": 2, "seconds": seconds}})
+
+        status, output = with_reads({"1": 0, "2": 3, "3": 3}, 24.5)
+        self.assertEqual(status, 0, output)
+        self.assertIn("read connections before the switchover, by node: {'1': 0, '2': 3, '3': 3}; "
+                      "off the promoted node 2 within 24.5 s", output)
+        status, output = with_reads({"1": 0, "2": 6, "3": 0}, 31.0)
+        self.assertEqual(status, 1)
+        self.assertIn("FAIL: the read connections were on 1 node(s) only", output)
+        self.assertIn("FAIL: read connections stayed on the promoted node 2 for 31.0 s, over 30 s", output)
 
     def test_keyed_votes_must_be_counted_exactly_once_each(self) -> None:
         keyed = {"keyed": True, "retried": 3, "replayed": 1}

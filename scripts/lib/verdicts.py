@@ -13,11 +13,12 @@ is a problem, 0 when there is none:
       worker that runs, each `up`, and nothing else; their requests and tasks add up above 0.
   verdicts.py ha WORK --switchover AT --kill AT
       scripts/ops/ha-test: only 503s, no failed read, the application back within 1 s of the
-      cluster from the switchover and within 15 s from the kill, the votes as above, and a
-      heartbeat naming the leader and a standby for reads at start, switched and recovered.
+      cluster from the switchover and within 15 s from the kill, the votes as above, a
+      heartbeat naming the leader and a standby for reads at start, switched and recovered, and
+      reads spread over both standbys, off the promoted one within 30 s of the switchover.
   verdicts.py ha-compose WORK --switchover AT --kill AT
       scripts/ops/ha-compose-test: only 503s, the votes as above, a heartbeat naming a primary at
-      start, switched and killed, and a standby for reads at start.
+      start, switched and killed, a standby for reads at start, and the reads as in `ha`.
 
   verdicts.py soak WORK --started T0 --warmup S --window S --target RATE
       scripts/soak: per replica, RSS and open descriptors from the end of the warm-up to the end
@@ -38,6 +39,10 @@ WORK is the test's folder:
                             the times of every answer; acked, unknown and counted, votes per
                             choice id
   probe                     (ha) one line per psql probe: `TIME ok` or `TIME fail`
+  reads-start.json          (ha, ha-compose) the read pool's connections per node before the
+                            switchover
+  reads-moved.json          (ha, ha-compose) {"leader": n, "seconds": s}: how soon after the switchover none
+                            was left on the node it promoted
   heartbeat-MOMENT.json     (ha, ha-compose) the body of /__heartbeat__ at MOMENT
   targets.json              (fleet-prometheus) Prometheus' /api/v1/targets
   expected.json             (fleet-prometheus) the addresses of the running containers by job,
@@ -363,11 +368,29 @@ def ha(work: Path, switch_at: float, kill_at: float) -> int:
         expected = f"server {beat.get('leader_number')} of 3"
         if expected not in primary:
             problems.add(f"heartbeat at {moment}: database says {primary!r}, the leader is {expected}")
-        # After the switchover, the read connections on the standby it promoted have been
-        # replaced (3 s maximum age), so the reads are on a standby at every moment.
+        # Every standby is asked on a connection of its own: at every moment one answers.
         if not any(key in reading for key in ["ballot.database.I002", "ballot.database.W003"]):
             problems.add(f"heartbeat at {moment}: reads are not on a standby: {reading}")
+    read_spread(work, problems)
     return problems.conclude(shown=20)
+
+
+def read_spread(work: Path, problems: Problems) -> None:
+    """The read pool's connections per node before the switchover (reads-start.json, {"1": n,
+    …}) are on both standbys, and they left the node the switchover promoted within 30 s
+    (reads-moved.json, {"leader": n, "seconds": s}). Skipped when the files are not there."""
+    if not (work / "reads-start.json").exists():
+        return
+    start = {node: count for node, count in read_json(work / "reads-start.json").items()}
+    moved = read_json(work / "reads-moved.json")
+    spread = sorted(node for node, count in start.items() if count > 0)
+    print(f"read connections before the switchover, by node: {start}; "
+          f"off the promoted node {moved['leader']} within {moved['seconds']:.1f} s")
+    if len(spread) < 2:
+        problems.add(f"the read connections were on {len(spread)} node(s) only: {start}")
+    if moved["seconds"] > 30:
+        problems.add(f"read connections stayed on the promoted node {moved['leader']} for {moved['seconds']:.1f} s, "
+                     "over 30 s")
 
 
 def ha_tasks(work: Path, batch: int) -> int:
@@ -440,6 +463,7 @@ def ha_compose(work: Path, switch_at: float, kill_at: float) -> int:
             problems.add(f"heartbeat at {moment}: no primary named: {details}")
         if moment == "start" and "ballot.database.I002" not in reading:
             problems.add(f"heartbeat at {moment}: reads are not on a standby: {reading}")
+    read_spread(work, problems)
     return problems.conclude(shown=20)
 
 

@@ -21,6 +21,10 @@ final class Connection: SocketWatcher, @unchecked Sendable {
 
     /// To tell which of its servers the connection reached.
     private let connectionString: ConnectionString
+    /// The pool's spread over its servers, told when this connection closes, and the server
+    /// (1-based) it counts for.
+    private let rotation: HostRotation?
+    private let rotationNumber: Int?
     /// `db.statement`; nil records nothing.
     private let statementTimer: Metrics.Timer?
     /// A span per statement in a recorded trace (``StatementSpan``); nil opens none.
@@ -61,7 +65,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         var wantsWrite = false
     }
 
-    private init(handle: OpaquePointer, id: UInt64, settings: ConnectionSettings) {
+    private init(handle: OpaquePointer, id: UInt64, settings: ConnectionSettings, rotationNumber: Int?) {
         let configuration = settings.configuration
         self.handle = handle
         self.id = id
@@ -69,6 +73,8 @@ final class Connection: SocketWatcher, @unchecked Sendable {
         tracer = settings.tracer
         server = ServerAddress(handle: handle, connectionString: configuration.connectionString)
         self.connectionString = configuration.connectionString
+        rotation = settings.rotation
+        self.rotationNumber = rotationNumber
         // A server that stopped answering (a failover caught mid-statement) must fail the
         // request with a 503, not hold it and the connection for ever: the deadline is the
         // server's statement_timeout, then the grace for its answer.
@@ -85,8 +91,9 @@ final class Connection: SocketWatcher, @unchecked Sendable {
             runOnDedicatedThread {
                 continuation.resume(
                     with: Result { () throws(DatabaseError) in
-                        let handle = try settings.connect()
-                        let connection = Connection(handle: handle, id: id, settings: settings)
+                        let (handle, counted) = try settings.connect()
+                        let connection = Connection(
+                            handle: handle, id: id, settings: settings, rotationNumber: counted)
                         SocketPoller.shared.register(socket: PQsocket(handle), token: id, watcher: connection)
                         return connection
                     })
@@ -430,6 +437,7 @@ final class Connection: SocketWatcher, @unchecked Sendable {
             _ = state.machine.close()
             SocketPoller.shared.remove(socket: PQsocket(handle), token: id)
             PQfinish(handle)
+            rotation?.closed(rotationNumber)
             defer { state.pending = nil }
             return state.pending?.continuation
         }

@@ -22,7 +22,7 @@ final class ConnectionPool: Sendable {
     /// `db.pool.wait`: how long callers waited for a connection, when they had to.
     private let waitTimer: Metrics.Timer
     /// Process-wide, because the ``SocketPoller`` that all pools share tells sockets apart by it.
-    private static let connectionIDs = Atomic<UInt64>(0)
+    static let connectionIDs = Atomic<UInt64>(0)
 
     /// Unsafe rather than checked: the state machine resumes each waiter exactly once
     /// (`PoolInvariantTests`), and `CheckedContinuation` is not frozen, so every answer that
@@ -42,6 +42,9 @@ final class ConnectionPool: Sendable {
         var settings = ConnectionSettings(configuration: configuration, tracer: tracer)
         if !(metrics is NOOPMetricsHandler) {
             settings.statementTimer = Metrics.Timer(label: "db.statement", factory: metrics)
+        }
+        if configuration.balancesHosts, configuration.connectionString.hostCount > 1 {
+            settings.rotation = HostRotation(hostCount: configuration.connectionString.hostCount)
         }
         self.settings = settings
         self.logger = logger
