@@ -14,36 +14,38 @@ public struct IdempotencyStore: Sendable {
 
     public init(database: Database) { self.database = database }
 
-    /// Takes the key's lock for the rest of `transaction`, or returns false at once when
-    /// another transaction holds it. A transaction-level advisory lock on a 64-bit hash of the
-    /// client and the key: it ends with the transaction, also when its connection breaks, and
-    /// two keys sharing a hash only wait for each other.
-    func lock(_ key: IdempotencyKey, of client: String, in transaction: Transaction) async throws -> Bool {
-        try await transaction.query(
-            "SELECT pg_try_advisory_xact_lock(hashtextextended(\(client + "\n" + key.value), 0))"
-        )[0].decode(Bool.self)
-    }
-
-    /// The answer kept for the key within `lifetime`, with the fingerprint of its request.
-    func answer(
-        for key: IdempotencyKey, of client: String, within lifetime: Duration, in transaction: Transaction
-    ) async throws -> (fingerprint: Data, answer: KeptAnswer)? {
-        guard
-            let row = try await transaction.query(
-                """
-                SELECT fingerprint, status, content_type, location, body FROM idempotency_keys
-                WHERE client = \(client) AND key = \(key.value)
-                  AND created_at > now() - \(Int(lifetime.components.seconds)) * interval '1 second'
-                """
-            ).first
-        else { return nil }
-        let (fingerprint, status, contentType, location, body) = try row.decode(
-            (Data, Int, String?, String?, Data).self)
+    /// Takes the key's lock for the rest of `transaction` and reads the answer kept for the key
+    /// within `lifetime`, with the fingerprint of its request, in one statement; `locked` is
+    /// false at once when another transaction holds the lock. The lock is a transaction-level
+    /// advisory lock on a 64-bit hash of the client and the key: it ends with the transaction,
+    /// also when its connection breaks, and two keys sharing a hash only wait for each other.
+    ///
+    /// The statement's snapshot is taken before the lock: an answer committed between the two
+    /// is not seen, and the write then meets the primary key when it keeps its own answer
+    /// (``keep(_:for:of:fingerprint:in:)`` fails with a unique violation, rolling it back).
+    func lockAndRead(
+        _ key: IdempotencyKey, of client: String, within lifetime: Duration, in transaction: Transaction
+    ) async throws -> (locked: Bool, kept: (fingerprint: Data, answer: KeptAnswer)?) {
+        let row = try await transaction.query(
+            """
+            SELECT pg_try_advisory_xact_lock(hashtextextended(\(client + "\n" + key.value), 0)),
+                   k.fingerprint, k.status, k.content_type, k.location, k.body
+            FROM (SELECT 1) AS one
+            LEFT JOIN idempotency_keys k ON k.client = \(client) AND k.key = \(key.value)
+                AND k.created_at > now() - \(Int(lifetime.components.seconds)) * interval '1 second'
+            """
+        )[0]
+        let (locked, fingerprint, status, contentType, location, body) = try row.decode(
+            (Bool, Data?, Int?, String?, String?, Data?).self)
+        guard locked, let fingerprint, let status, let body else { return (locked, nil) }
         return (
-            fingerprint,
-            KeptAnswer(
-                status: HTTPResponse.Status(code: status), contentType: contentType, location: location,
-                body: Array(body))
+            true,
+            (
+                fingerprint,
+                KeptAnswer(
+                    status: HTTPResponse.Status(code: status), contentType: contentType, location: location,
+                    body: Array(body))
+            )
         )
     }
 

@@ -61,22 +61,31 @@ public struct IdempotentWrite: Sendable {
         case .refuse: giveUp = clock.now
         case .wait(let patience): giveUp = clock.now + patience
         }
-        while true {
+        // A unique violation is an answer kept between the lookup's snapshot and the lock:
+        // the next round reads it. Bounded, as every loop on a request's path.
+        for _ in 0..<100 {
             let outcome: Outcome
             do {
                 outcome = try await store.database.transaction { transaction in
-                    guard try await store.lock(key, of: client, in: transaction) else { return .busy }
-                    if let kept = try await store.answer(for: key, of: client, within: lifetime, in: transaction) {
+                    let (locked, kept) = try await store.lockAndRead(key, of: client, within: lifetime, in: transaction)
+                    guard locked else { return .busy }
+                    if let kept {
                         guard kept.fingerprint == fingerprint else { throw JSONError.idempotencyKeyReused }
                         return .answered(kept.answer, replayed: true)
                     }
                     let answer = try await write(transaction)
-                    try await store.keep(answer, for: key, of: client, fingerprint: fingerprint, in: transaction)
+                    do {
+                        try await store.keep(answer, for: key, of: client, fingerprint: fingerprint, in: transaction)
+                    } catch DatabaseError.server(let failure) where failure.isUniqueViolation {
+                        throw KeptMeanwhile()
+                    }
                     return .answered(answer, replayed: false)
                 }
             } catch DatabaseError.connectionLost(_, queryWasNotCommitted: false) {
                 // Committed or not, the key makes a second try safe: say so.
                 throw JSONError.keyedWriteOutcomeUnknown
+            } catch is KeptMeanwhile {
+                continue
             }
             switch outcome {
             case .answered(let answer, let replayed):
@@ -86,6 +95,7 @@ public struct IdempotentWrite: Sendable {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
+        throw JSONError.idempotencyKeyInUse
     }
 
     /// Whose keys these are: a signed-in user's own, or else those sent from one address
@@ -94,6 +104,10 @@ public struct IdempotentWrite: Sendable {
         if let user { return "user:\(user)" }
         return "address:\(address)"
     }
+
+    /// Another request's answer for the key was kept after this one looked: its write rolls
+    /// back, and the next round answers from the kept one.
+    private struct KeptMeanwhile: Error {}
 
     private enum Outcome: Sendable {
         case busy
