@@ -136,7 +136,7 @@ ha-test: build ## Ballot on a 3-node Patroni cluster under load: a switchover an
 	@scripts/ops/ha-test
 
 soak: build ## Three replicas behind HAProxy at 70 % of capacity for SOAK_MINUTES (20), a switchover in the middle: nothing may grow
-	@scripts/soak $(SOAK_MINUTES)
+	@scripts/ops/soak $(SOAK_MINUTES)
 
 ha-compose-test: ## The compose profile ha under load: a switchover and a docker kill of the leader (IMAGE=name:tag)
 	@scripts/ops/ha-compose-test "$(if $(findstring :,$(IMAGE)),$(IMAGE),$(IMAGE):$(VERSION))"

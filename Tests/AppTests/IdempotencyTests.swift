@@ -105,16 +105,7 @@ import WebTesting
     @Test(.timeLimit(.minutes(1))) func aKeyStillAtWorkIs409WithRetryAfter() async throws {
         try await PollsSite.with { client, store, _ in
             let choice = try #require(try await store.question(id: 1)).choices[0].id
-            let (released, release) = AsyncStream.makeStream(of: Void.self)
-            let (locked, lockTaken) = AsyncStream.makeStream(of: Void.self)
-            let lock = Task {
-                try await store.database.transaction { transaction in
-                    try await transaction.query("SELECT id FROM choices WHERE id = \(choice) FOR UPDATE")
-                    lockTaken.yield()
-                    for await _ in released { break }
-                }
-            }
-            for await _ in locked { break }
+            let lock = await HeldLock.take("SELECT id FROM choices WHERE id = \(choice) FOR UPDATE", on: store.database)
             let first = Task { try await Self.vote(client, question: 1, choice: choice, key: "slow-1") }
             // The first holds the key's lock and waits for the row.
             let deadline = ContinuousClock.now + .seconds(20)
@@ -127,9 +118,7 @@ import WebTesting
             #expect(second.status == .conflict)
             #expect(second.headers[.retryAfter] == "1")
             #expect(try PollsSite.errorCode(second) == "idempotency_key_in_use")
-            // Another key is not held up by it (beyond the row itself).
-            release.yield()
-            try await lock.value
+            try await lock.release()
             let answered = try await first.value
             #expect(answered.status == .ok)
             let third = try await Self.vote(client, question: 1, choice: choice, key: "slow-1")
@@ -139,70 +128,60 @@ import WebTesting
         }
     }
 
+    /// The polls site on a cluster of the test's own, with one question: its id and first choice,
+    /// the cluster's pool, and the site's client. For tests that crash or reconfigure the server.
+    private static func onPrivateCluster(
+        _ text: String, before serving: @Sendable (_ url: String, Database) async throws -> Void = { _, _ in },
+        _ body: @Sendable (any TestClientProtocol, Database, _ question: Int, _ choice: Int) async throws -> Void
+    ) async throws {
+        try await PrivateCluster.with { cluster in
+            try await TestDatabase.with(url: cluster.url) { database in
+                try await Migrator.ballot(database).up()
+                let store = QuestionStore(database: database)
+                let id = try await store.create(text: text, choices: ["Yes", "No"])
+                let choice = try #require(try await store.question(id: id)).choices[0].id
+                // On disk before a crash: the test cluster commits without waiting for it.
+                try await database.query("CHECKPOINT")
+                try await serving(cluster.url, database)
+                try await PollsSite.serve(url: cluster.url) { client in try await body(client, database, id, choice) }
+            }
+        }
+    }
+
     /// The database connection breaks while a keyed vote is in flight (its backend is killed
     /// while it waits for a row, on a cluster of the test's own): 503 `outcome_unknown`, now
     /// with `Retry-After`, since sending it again with the key is safe; the retry counts it once.
     @Test(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres"), .timeLimit(.minutes(2)))
     func aKeyedWriteWhoseOutcomeIsUnknownIsSafeToSendAgain() async throws {
-        try await PrivateCluster.with { cluster in
-            try await TestDatabase.with(url: cluster.url) { database in
-                try await Migrator.ballot(database).up()
-                let store = QuestionStore(database: database)
-                let id = try await store.create(text: "Lost?", choices: ["Yes", "No"])
-                let choice = try #require(try await store.question(id: id)).choices[0].id
-                // On disk before the crash below: the test cluster commits without waiting for it.
-                try await database.query("CHECKPOINT")
-                try await PollsSite.serve(url: cluster.url) { client in
-                    let (released, release) = AsyncStream.makeStream(of: Void.self)
-                    let (locked, lockTaken) = AsyncStream.makeStream(of: Void.self)
-                    let lock = Task {
-                        try await database.transaction { transaction in
-                            try await transaction.query("SELECT id FROM choices WHERE id = \(choice) FOR UPDATE")
-                            lockTaken.yield()
-                            for await _ in released { break }
-                        }
-                    }
-                    for await _ in locked { break }
-                    let first = Task { try await Self.vote(client, question: id, choice: choice, key: "lost-1") }
-                    var waiting: Int32?
-                    let deadline = ContinuousClock.now + .seconds(20)
-                    while waiting == nil, ContinuousClock.now < deadline {
-                        waiting = try await database.query(
-                            """
-                            SELECT pid FROM pg_stat_activity
-                            WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE choices SET votes%'
-                            """
-                        ).first?.decode(Int32.self)
-                        if waiting == nil { try await Task.sleep(for: .milliseconds(10)) }
-                    }
-                    // SIGKILL: the connection ends with no error message, as when a server dies.
-                    kill(try #require(waiting), SIGKILL)
-                    let lost = try await first.value
-                    #expect(lost.status == .serviceUnavailable)
-                    #expect(try PollsSite.errorCode(lost) == "outcome_unknown")
-                    #expect(lost.headers[.retryAfter] == "1")
-                    release.yield()
-                    _ = try? await lock.value  // its connection went with the server's restart
-                    // What a careful client does: the same request with the same key until it
-                    // has an answer; the server restarts after the kill, so a few may be 503.
-                    var retried = try await Self.vote(client, question: id, choice: choice, key: "lost-1")
-                    let recovering = ContinuousClock.now + .seconds(60)
-                    while retried.status == .serviceUnavailable, ContinuousClock.now < recovering {
-                        try await Task.sleep(for: .milliseconds(200))
-                        retried = try await Self.vote(client, question: id, choice: choice, key: "lost-1")
-                    }
-                    #expect(retried.status == .ok)
-                    #expect(retried.headers[.idempotentReplayed] == nil)
-                    let again = try await Self.vote(client, question: id, choice: choice, key: "lost-1")
-                    #expect(again.headers[.idempotentReplayed] == "true")
-                    #expect(String(buffer: again.body) == String(buffer: retried.body))
-                    var counted: Int?
-                    while counted == nil, ContinuousClock.now < recovering {
-                        counted = try? await Self.votes(database, choice: choice)
-                    }
-                    #expect(counted == 1)
-                }
+        try await Self.onPrivateCluster("Lost?") { client, database, id, choice in
+            let lock = await HeldLock.take("SELECT id FROM choices WHERE id = \(choice) FOR UPDATE", on: database)
+            let first = Task { try await Self.vote(client, question: id, choice: choice, key: "lost-1") }
+            let waiting = try await HeldLock.waitingBackend(running: "UPDATE choices SET votes", on: database)
+            // SIGKILL: the connection ends with no error message, as when a server dies.
+            kill(try #require(waiting), SIGKILL)
+            let lost = try await first.value
+            #expect(lost.status == .serviceUnavailable)
+            #expect(try PollsSite.errorCode(lost) == "outcome_unknown")
+            #expect(lost.headers[.retryAfter] == "1")
+            try? await lock.release()  // its connection went with the server's restart
+            // What a careful client does: the same request with the same key until it
+            // has an answer; the server restarts after the kill, so a few may be 503.
+            var retried = try await Self.vote(client, question: id, choice: choice, key: "lost-1")
+            let recovering = ContinuousClock.now + .seconds(60)
+            while retried.status == .serviceUnavailable, ContinuousClock.now < recovering {
+                try await Task.sleep(for: .milliseconds(200))
+                retried = try await Self.vote(client, question: id, choice: choice, key: "lost-1")
             }
+            #expect(retried.status == .ok)
+            #expect(retried.headers[.idempotentReplayed] == nil)
+            let again = try await Self.vote(client, question: id, choice: choice, key: "lost-1")
+            #expect(again.headers[.idempotentReplayed] == "true")
+            #expect(String(buffer: again.body) == String(buffer: retried.body))
+            var counted: Int?
+            while counted == nil, ContinuousClock.now < recovering {
+                counted = try? await Self.votes(database, choice: choice)
+            }
+            #expect(counted == 1)
         }
     }
 
@@ -213,42 +192,45 @@ import WebTesting
     /// counts once. Without the key it would have counted twice.
     @Test(.enabled(if: PrivateCluster.isAvailable, "needs scripts/test/postgres"), .timeLimit(.minutes(2)))
     func aWriteWhoseAnswerWasLostIsAnsweredFromItsKey() async throws {
-        try await PrivateCluster.with { cluster in
-            try await TestDatabase.with(url: cluster.url) { database in
-                try await Migrator.ballot(database).up()
-                let store = QuestionStore(database: database)
-                let id = try await store.create(text: "Committed?", choices: ["Yes", "No"])
-                let choice = try #require(try await store.question(id: id)).choices[0].id
-                try await PollsSite.serve(url: cluster.url) { client in
-                    // The test cluster commits without waiting (synchronous_commit off): wait here.
-                    try await database.query("ALTER SYSTEM SET synchronous_commit = on")
-                    try await database.query("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
-                    try await database.query("SELECT pg_reload_conf()")
-                    let first = Task { try await Self.vote(client, question: id, choice: choice, key: "committed-1") }
-                    var waiting: Int32?
-                    let deadline = ContinuousClock.now + .seconds(20)
-                    while waiting == nil, ContinuousClock.now < deadline {
-                        waiting = try await database.query(
-                            "SELECT pid FROM pg_stat_activity WHERE wait_event = 'SyncRep'"
-                        ).first?.decode(Int32.self)
-                        if waiting == nil { try await Task.sleep(for: .milliseconds(10)) }
-                    }
-                    try await database.query("SELECT pg_terminate_backend(\(try #require(waiting)))")
-                    let lost = try await first.value
-                    #expect(lost.status == .serviceUnavailable)
-                    #expect(try PollsSite.errorCode(lost) == "outcome_unknown")
-                    #expect(lost.headers[.retryAfter] == "1")
-                    try await database.query("ALTER SYSTEM RESET synchronous_standby_names")
-                    try await database.query("ALTER SYSTEM RESET synchronous_commit")
-                    try await database.query("SELECT pg_reload_conf()")
-                    #expect(try await Self.votes(database, choice: choice) == 1, "the first attempt committed")
-                    let retried = try await Self.vote(client, question: id, choice: choice, key: "committed-1")
-                    #expect(retried.status == .ok)
-                    #expect(retried.headers[.idempotentReplayed] == "true")
-                    #expect(try PollsSite.json(retried)["votes"] as? Int == 1)
-                    #expect(try await Self.votes(database, choice: choice) == 1)
+        // The test cluster commits without waiting (synchronous_commit off): wait here, from the
+        // site's first connection on. A reload reaches running sessions whenever they next read
+        // a command, so the settings are in place before the site connects: a session of its
+        // own sees them.
+        let waitForAStandby: @Sendable (String, Database) async throws -> Void = { url, database in
+            try await database.query("ALTER SYSTEM SET synchronous_commit = on")
+            try await database.query("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
+            try await database.query("SELECT pg_reload_conf()")
+            var applied = false
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !applied, ContinuousClock.now < deadline {
+                try await TestDatabase.with(url: url, poolSize: 1) { fresh in
+                    applied = try await fresh.query("SHOW synchronous_standby_names")[0].decode(String.self) == "nobody"
                 }
+                if !applied { try await Task.sleep(for: .milliseconds(50)) }
             }
+        }
+        try await Self.onPrivateCluster("Committed?", before: waitForAStandby) { client, database, id, choice in
+            let first = Task { try await Self.vote(client, question: id, choice: choice, key: "committed-1") }
+            let waiting = try await HeldLock.waitingBackend(
+                running: "COMMIT", for: "SyncRep", on: database, timeout: .seconds(60))
+            let sessions = try await database.query(
+                "SELECT string_agg(concat_ws(' ', pid, state, wait_event, left(query, 40)), '; ') FROM pg_stat_activity"
+            )[0].decode(String?.self)
+            try await database.query(
+                "SELECT pg_terminate_backend(\(try #require(waiting, "no COMMIT waits: \(sessions ?? "-")")))")
+            let lost = try await first.value
+            #expect(lost.status == .serviceUnavailable)
+            #expect(try PollsSite.errorCode(lost) == "outcome_unknown")
+            #expect(lost.headers[.retryAfter] == "1")
+            try await database.query("ALTER SYSTEM RESET synchronous_standby_names")
+            try await database.query("ALTER SYSTEM RESET synchronous_commit")
+            try await database.query("SELECT pg_reload_conf()")
+            #expect(try await Self.votes(database, choice: choice) == 1, "the first attempt committed")
+            let retried = try await Self.vote(client, question: id, choice: choice, key: "committed-1")
+            #expect(retried.status == .ok)
+            #expect(retried.headers[.idempotentReplayed] == "true")
+            #expect(try PollsSite.json(retried)["votes"] as? Int == 1)
+            #expect(try await Self.votes(database, choice: choice) == 1)
         }
     }
 

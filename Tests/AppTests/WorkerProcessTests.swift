@@ -89,16 +89,7 @@ import Testing
                     """
                 ).map { try $0.decode(Int64.self) }
                 try await queueHarmlessTasks(1_500, offset: 1_500, on: database)
-                let (released, release) = AsyncStream.makeStream(of: Void.self)
-                let (lockIsTaken, lockTaken) = AsyncStream.makeStream(of: Void.self)
-                let lock = Task {
-                    try await database.transaction { transaction in
-                        try await transaction.query("SELECT id FROM questions WHERE id = \(locked) FOR UPDATE")
-                        lockTaken.yield()
-                        for await _ in released { break }
-                    }
-                }
-                for await _ in lockIsTaken { break }
+                let lock = await HeldLock.take("SELECT id FROM questions WHERE id = \(locked) FOR UPDATE", on: database)
                 let lease = ["WORKER_LEASE_S": "5", "WORKER_CONCURRENCY": "4"]
                 let (first, _) = try startWorker(url, lease)
                 let deadline = ContinuousClock.now + .seconds(120)
@@ -112,8 +103,7 @@ import Testing
                 #expect(killed.status != 0)
                 // The killed worker's statements waiting for the lock now run, and their
                 // backends end when they find no client; what it held is what it left running.
-                release.yield()
-                try await lock.value
+                try await lock.release()
                 let settled = ContinuousClock.now + .seconds(10)
                 while try await database.query(
                     """
@@ -175,13 +165,19 @@ import Testing
             // suites on a loaded machine must be readable from CI's output alone.
             let log = { String((try? String(contentsOfFile: worker.outputPath, encoding: .utf8))?.suffix(6000) ?? "") }
             #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"), "\(log())")
-            // The worker's doing, waited for with a bound that holds on a loaded machine.
-            var closed = false
+            // The worker's doing, waited for with a bound that holds on a loaded machine: the
+            // question closed, and then the task's success, which the worker writes with its
+            // batch a moment after the task's own commit.
+            var (closed, done) = (false, false)
             let deadline = ContinuousClock.now + .seconds(60)
-            while !closed, ContinuousClock.now < deadline {
+            while !(closed && done), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
-                let row = try await setup.query("SELECT closed FROM questions WHERE id = \(questionID)")[0]
-                closed = try row.decode(column: 0, as: Bool.self)
+                (closed, done) = try await setup.query(
+                    """
+                    SELECT (SELECT closed FROM questions WHERE id = \(questionID)),
+                           EXISTS (SELECT 1 FROM tasks WHERE name = 'polls.close_question' AND state <> 'running')
+                    """
+                )[0].decode((Bool, Bool).self)
             }
             #expect(closed, "\(log())")
             let task = try await setup.query(

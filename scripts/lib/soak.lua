@@ -1,4 +1,4 @@
--- wrk's script for scripts/soak: the fleet-load mix (pages, JSON reads, one vote in four, each
+-- wrk's script for scripts/ops/soak: the fleet-load mix (pages, JSON reads, one vote in four, each
 -- vote with an Idempotency-Key of its own), each connection pausing SOAK_DELAY_MS between
 -- requests, which is how the soak holds its rate. SOAK_QUESTION and SOAK_CHOICES (ids,
 -- comma-separated) name what is voted on.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What scripts/soak measures, one 10 s round at a time; the verdict is verdicts.py's `soak`.
+"""What scripts/ops/soak measures, one 10 s round at a time; the verdict is verdicts.py's `soak`.
 
   soak.py wrk WRK_OUTPUT T                 one JSON line: the round's requests/s, p99, errors
   soak.py sample T NAME PID METRICS_URL PREV.json

@@ -21,7 +21,7 @@ is a problem, 0 when there is none:
       start, switched and killed, a standby for reads at start, and the reads as in `ha`.
 
   verdicts.py soak WORK --started T0 --warmup S --window S --target RATE
-      scripts/soak: per replica, RSS and open descriptors from the end of the warm-up to the end
+      scripts/ops/soak: per replica, RSS and open descriptors from the end of the warm-up to the end
       grow by at most 5 MB and 10; the p99 of the last window (the median of its rounds' p99,
       through the balancer) is at most twice the first window's; the rounds held at least half
       the target rate.
@@ -484,7 +484,7 @@ def median(values: Sequence[float]) -> float:
 
 
 def soak(work: Path, started: float, warmup: float, window: float, target: float) -> int:
-    """scripts/soak: nothing grows after the warm-up, and the last window is as fast as the first."""
+    """scripts/ops/soak: nothing grows after the warm-up, and the last window is as fast as the first."""
     rounds = read_lines(work / "rounds.jsonl")
     samples = read_lines(work / "samples.jsonl")
     problems = Problems()
@@ -570,7 +570,7 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     work(command)
     command.add_argument("--batch", type=int, required=True, metavar="N", help="tasks per batch")
 
-    command = commands.add_parser("soak", help="scripts/soak's verdict")
+    command = commands.add_parser("soak", help="scripts/ops/soak's verdict")
     work(command)
     command.add_argument("--started", type=float, required=True, metavar="T0")
     command.add_argument("--warmup", type=float, required=True, metavar="SECONDS")
