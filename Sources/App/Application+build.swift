@@ -45,7 +45,9 @@ func buildSite(_ configuration: AppConfiguration, metrics: ProcessMetrics = .non
     heartbeat.register(.database(database, logger: Logger(label: "ballot.heartbeat")))
     if let reads {
         heartbeat.register(
-            .readDatabase(reads, lagWarning: configuration.readLagWarning, logger: Logger(label: "ballot.heartbeat")))
+            .readDatabase(
+                reads, lagWarning: configuration.readLagWarning,
+                perServer: configuration.dockerflow.heartbeatTimeout * 0.8, logger: Logger(label: "ballot.heartbeat")))
     }
     let migrations = Result { () throws(MigrationError) in
         try Ballot.migrations(directory: configuration.migrationsDirectory)

@@ -28,7 +28,12 @@ struct ConnectionSettings: Sendable {
         let connectionString = configuration.connectionString
         // Server options the decoders depend on: ISO dates in UTC, floats that round-trip.
         // A user's own `options` come after ours, so theirs win where both set a parameter.
-        var serverOptions = "-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=3"
+        // The server's own keepalives on the session too: a client host that vanishes
+        // mid-transaction (a partition, a killed VM) would otherwise keep its locks, an
+        // idempotency key's among them, for the kernel's two hours.
+        var serverOptions =
+            "-c DateStyle=ISO -c TimeZone=UTC -c extra_float_digits=3"
+            + " -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3"
         if let statementTimeout = configuration.statementTimeout {
             serverOptions += " -c statement_timeout=\(statementTimeout.milliseconds)"
         }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The server a pool reaches: which entry of its connection string, whether it is a standby,
 /// and how far behind its primary it is. For health reports of a cluster (several hosts in
 /// one connection string), where libpq picks the server.
@@ -41,33 +43,57 @@ extension Database {
 
     /// Every server the connection string lists, each asked on a connection of its own (not
     /// the pool's): what it is and how far behind, or nil for one that does not answer within
-    /// the connect timeout. In the string's order; for a health report that names every
-    /// standby a pool of reads spreads over.
-    public func everyNode() async -> [ServerNode?] {
+    /// `timeout`. In the string's order; for a health report that names every standby a pool of
+    /// reads spreads over.
+    public func everyNode(within timeout: Duration) async -> [ServerNode?] {
         let connectionString = configuration.connectionString
         let count = connectionString.hostCount
         return await withTaskGroup(of: (Int, ServerNode?).self) { group in
             for start in 0..<count {
-                group.addTask {
-                    var settings = ConnectionSettings(configuration: self.configuration)
-                    settings.overrides = HostRotation.options(for: connectionString, onlyAt: start)
-                    let id = ConnectionPool.connectionIDs.add(1, ordering: .relaxed).newValue
-                    guard let connection = try? await Connection.open(settings, id: id) else { return (start, nil) }
-                    defer { connection.close() }
-                    guard let result = try? await connection.query(Self.nodeQuery, []),
-                        let (isStandby, lag) = try? result[0].decode((Bool, Double?).self)
-                    else { return (start, nil) }
-                    return (
-                        start,
-                        ServerNode(
-                            number: start + 1, hostCount: count, isStandby: isStandby,
-                            replayLag: lag.map { .milliseconds(Int64(max(0, $0) * 1_000)) })
-                    )
-                }
+                group.addTask { (start, await Self.answer(within: timeout) { await self.node(at: start, of: count) }) }
             }
             var nodes = [ServerNode?](repeating: nil, count: count)
             for await (start, node) in group { nodes[start] = node }
             return nodes
+        }
+    }
+
+    /// The server at `start` (0-based) of `count`, asked on a connection of its own.
+    private func node(at start: Int, of count: Int) async -> ServerNode? {
+        var settings = ConnectionSettings(configuration: configuration)
+        settings.overrides = HostRotation.options(for: configuration.connectionString, onlyAt: start)
+        let id = ConnectionPool.connectionIDs.add(1, ordering: .relaxed).newValue
+        guard let connection = try? await Connection.open(settings, id: id) else { return nil }
+        defer { connection.close() }
+        guard let result = try? await connection.query(Self.nodeQuery, []),
+            let (isStandby, lag) = try? result[0].decode((Bool, Double?).self)
+        else { return nil }
+        return ServerNode(
+            number: start + 1, hostCount: count, isStandby: isStandby,
+            replayLag: lag.map { .milliseconds(Int64(max(0, $0) * 1_000)) })
+    }
+
+    /// `work`'s answer, or nil when it has none within `timeout`. The work goes on unwatched
+    /// after that (a connect that libpq waits out on a thread of its own cannot be cancelled).
+    private static func answer<T: Sendable>(
+        within timeout: Duration, _ work: @escaping @Sendable () async -> T?
+    ) async -> T? {
+        let answered = BlockingLock(false)
+        let first = { @Sendable in
+            answered.withLock { done in
+                defer { done = true }
+                return !done
+            }
+        }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            Task {
+                let value = await work()
+                if first() { continuation.resume(returning: value) }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                if first() { continuation.resume(returning: nil) }
+            }
         }
     }
 

@@ -39,13 +39,20 @@ extension HealthCheck {
     /// With several servers listed (a pool that spreads its reads over them), each is asked on
     /// a connection of its own: the info names every standby and its lag, a warning each one
     /// behind and each one that does not answer.
+    ///
+    /// Those connections are made at most once per 5 s however often the (public) endpoint is
+    /// asked, and a server that has not answered within `perServer` (keep it under
+    /// `HEARTBEAT_TIMEOUT_MS`) is reported silent.
     public static func readDatabase(
-        _ database: Database, lagWarning: Duration, logger: Logger = Logger(label: "dockerflow.heartbeat"),
-        warnings: WarningThrottle = WarningThrottle()
+        _ database: Database, lagWarning: Duration, perServer: Duration = .milliseconds(800),
+        logger: Logger = Logger(label: "dockerflow.heartbeat"), warnings: WarningThrottle = WarningThrottle()
     ) -> HealthCheck {
-        HealthCheck(name: "database_read") {
-            if database.configuration.connectionString.hostCount > 1 {
-                return everyStandby(await database.everyNode(), lagWarning: lagWarning)
+        let servers =
+            database.configuration.connectionString.hostCount > 1
+            ? ReadServersReport(database: database, perServer: perServer) : nil
+        return HealthCheck(name: "database_read") {
+            if let servers {
+                return everyStandby(await servers.nodes(), lagWarning: lagWarning)
             }
             return await reachedNode(database, logger: logger, warnings: warnings) { node in
                 guard node.isStandby else {

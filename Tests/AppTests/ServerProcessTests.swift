@@ -40,20 +40,9 @@ import Testing
     /// killed by the signal, it serves, drains and exits 0 once it runs.
     @Test(.timeLimit(.minutes(1))) func aStopSignalWhileStartingStillDrainsAndExitsZero() async throws {
         // A server that takes connections and never says a word: libpq waits for its greeting.
-        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(silent) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) }
-        }
-        #expect(listen(silent, 16) == 0)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) }
-        }
-        let silentPort = Int(UInt16(bigEndian: address.sin_port))
+        let silent = try #require(SilentServer())
+        defer { withExtendedLifetime(silent) {} }
+        let silentPort = silent.port
         let (server, _) = try startServer([
             "DATABASE_URL": "postgresql://ballot:ballot@127.0.0.1:\(silentPort)/ballot",
             "DATABASE_CONNECT_TIMEOUT_S": "3", "SHUTDOWN_DRAIN_S": "0",

@@ -81,6 +81,24 @@ import Testing
         }
     }
 
+    /// A server that takes the connection and never answers is silent within the deadline,
+    /// not after libpq's connect timeout (30 s in these tests' settings).
+    @Test(.timeLimit(.minutes(1))) func aServerThatNeverAnswersIsSilentWithinTheDeadline() async throws {
+        let silent = try #require(SilentServer())
+        defer { withExtendedLifetime(silent) {} }
+        let components = try #require(URLComponents(string: TestDatabase.url))
+        let credentials = "\(components.user ?? ""):\(components.password ?? "")@"
+        let string =
+            "postgresql://\(credentials)127.0.0.1:\(components.port ?? 5432),127.0.0.1:\(silent.port)"
+            + "\(components.path)?target_session_attrs=prefer-standby"
+        try await TestDatabase.with(url: string) { database in
+            let started = ContinuousClock.now
+            let nodes = await database.everyNode(within: .milliseconds(500))
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(nodes.count == 2 && nodes[0]?.isStandby == false && nodes[1] == nil)
+        }
+    }
+
     /// Each listed server asked alone: one that refuses is nil, the others say what they are.
     @Test func everyNodeAsksEachServerOnAConnectionOfItsOwn() async throws {
         let components = try #require(URLComponents(string: TestDatabase.url))
@@ -89,7 +107,7 @@ import Testing
             "postgresql://\(credentials)127.0.0.1:\(Program.freePort()),127.0.0.1:\(components.port ?? 5432)"
             + "\(components.path)?target_session_attrs=prefer-standby"
         try await TestDatabase.with(url: string) { database in
-            let nodes = await database.everyNode()
+            let nodes = await database.everyNode(within: .seconds(20))
             #expect(nodes.count == 2)
             #expect(nodes[0] == nil)
             #expect(nodes[1] == ServerNode(number: 2, hostCount: 2, isStandby: false, replayLag: nil))

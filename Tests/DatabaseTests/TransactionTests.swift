@@ -18,6 +18,20 @@ import Testing
         try await db.query("SELECT count(*) AS n FROM \(unescaped: table)")[0].decode(column: "n")
     }
 
+    /// The server probes every session's client (TCP keepalives of its own): a client host
+    /// that vanishes mid-transaction frees its locks in seconds, not the kernel's two hours.
+    @Test func theServerProbesEachSessionsClient() async throws {
+        try await TestDatabase.with { database in
+            let settings = try await database.query(
+                """
+                SELECT current_setting('tcp_keepalives_idle'), current_setting('tcp_keepalives_interval'),
+                       current_setting('tcp_keepalives_count'), inet_client_addr() IS NOT NULL
+                """
+            )[0].decode((String, String, String, Bool).self)
+            #expect(settings == ("10", "3", "3", true), "over TCP, as the tests' server is reached")
+        }
+    }
+
     @Test func commitsWhenTheBodyReturns() async throws {
         try await withTable { db, table async throws in
             let value = try await db.transaction { tx in

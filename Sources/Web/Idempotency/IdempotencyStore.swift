@@ -21,8 +21,8 @@ public struct IdempotencyStore: Sendable {
     /// also when its connection breaks, and two keys sharing a hash only wait for each other.
     ///
     /// The statement's snapshot is taken before the lock: an answer committed between the two
-    /// is not seen, and the write then meets the primary key when it keeps its own answer
-    /// (``keep(_:for:of:fingerprint:in:)`` fails with a unique violation, rolling it back).
+    /// is not seen, and the write then meets it when it keeps its own answer
+    /// (``keep(_:for:of:fingerprint:lifetime:in:)`` returns false, and the write rolls back).
     func lockAndRead(
         _ key: IdempotencyKey, of client: String, within lifetime: Duration, in transaction: Transaction
     ) async throws -> (locked: Bool, kept: (fingerprint: Data, answer: KeptAnswer)?) {
@@ -49,13 +49,16 @@ public struct IdempotencyStore: Sendable {
         )
     }
 
-    /// Keeps `answer` for the key in `transaction`, the write's own: it replaces an expired
-    /// answer the pruning has not deleted yet.
+    /// Keeps `answer` for the key in `transaction`, the write's own, replacing only an answer
+    /// past `lifetime` that the pruning has not deleted yet; false when a live answer is there
+    /// already (kept by another request after this one's lookup), and then the write must roll
+    /// back. The conflict is found through the primary key, which sees committed rows whatever
+    /// the statement's snapshot: no second write under one key survives.
     func keep(
-        _ answer: KeptAnswer, for key: IdempotencyKey, of client: String, fingerprint: Data,
+        _ answer: KeptAnswer, for key: IdempotencyKey, of client: String, fingerprint: Data, lifetime: Duration,
         in transaction: Transaction
-    ) async throws {
-        try await transaction.query(
+    ) async throws -> Bool {
+        try await !transaction.query(
             """
             INSERT INTO idempotency_keys (client, key, fingerprint, status, content_type, location, body)
             VALUES (\(client), \(key.value), \(fingerprint), \(answer.status.code), \(answer.contentType),
@@ -63,20 +66,24 @@ public struct IdempotencyStore: Sendable {
             ON CONFLICT (client, key) DO UPDATE SET
                 fingerprint = excluded.fingerprint, status = excluded.status, content_type = excluded.content_type,
                 location = excluded.location, body = excluded.body, created_at = now()
-            """)
+            WHERE idempotency_keys.created_at <= now() - \(Int(lifetime.components.seconds)) * interval '1 second'
+            RETURNING 1
+            """
+        ).isEmpty
     }
 
-    /// Deletes the answers older than `lifetime`; how many. A task's work (the polls app's
+    /// Deletes the answers older than `lifetime`, a thousand a transaction (every keyed vote
+    /// keeps one: a quarter hour's can be many); how many. A task's work (the polls app's
     /// pruning), so that no request pays for it.
     public func prune(olderThan lifetime: Duration) async throws -> Int {
-        try await database.query(
+        try await database.deleteInBatches(of: 1_000) { batch in
             """
-            WITH gone AS (
-                DELETE FROM idempotency_keys WHERE created_at <= now() - \(Int(lifetime.components.seconds)) * interval '1 second'
-                RETURNING 1
-            )
-            SELECT count(*)::bigint FROM gone
+            DELETE FROM idempotency_keys WHERE (client, key) IN (
+                SELECT client, key FROM idempotency_keys
+                WHERE created_at <= now() - \(Int(lifetime.components.seconds)) * interval '1 second'
+                ORDER BY created_at LIMIT \(batch) FOR UPDATE SKIP LOCKED)
+            RETURNING 1
             """
-        )[0].decode(Int.self)
+        }
     }
 }

@@ -61,8 +61,8 @@ public struct IdempotentWrite: Sendable {
         case .refuse: giveUp = clock.now
         case .wait(let patience): giveUp = clock.now + patience
         }
-        // A unique violation is an answer kept between the lookup's snapshot and the lock:
-        // the next round reads it. Bounded, as every loop on a request's path.
+        // An answer kept between the lookup's snapshot and the lock rolls this write back
+        // (`KeptMeanwhile`): the next round reads it. Bounded, as every loop on a request's path.
         for _ in 0..<100 {
             let outcome: Outcome
             do {
@@ -74,11 +74,10 @@ public struct IdempotentWrite: Sendable {
                         return .answered(kept.answer, replayed: true)
                     }
                     let answer = try await write(transaction)
-                    do {
-                        try await store.keep(answer, for: key, of: client, fingerprint: fingerprint, in: transaction)
-                    } catch DatabaseError.server(let failure) where failure.isUniqueViolation {
-                        throw KeptMeanwhile()
-                    }
+                    guard
+                        try await store.keep(
+                            answer, for: key, of: client, fingerprint: fingerprint, lifetime: lifetime, in: transaction)
+                    else { throw KeptMeanwhile() }
                     return .answered(answer, replayed: false)
                 }
             } catch DatabaseError.connectionLost(_, queryWasNotCommitted: false) {
