@@ -70,7 +70,8 @@ public final class ConnectionLimits: Sendable {
             var oldest = UInt64.max
             for candidate in state.open.values where candidate !== entry {
                 let since = candidate.waitingSince.load(ordering: .relaxed)
-                if since != 0, since < oldest {
+                // A response the client reads slowly fills the buffers: its connection is busy.
+                if since != 0, since < oldest, candidate.channel.isWritable {
                     oldest = since
                     victim = candidate
                 }
@@ -115,8 +116,8 @@ public final class ConnectionLimits: Sendable {
 }
 
 /// One connection's place in ``ConnectionLimits``: admitted (or closed) when it is added,
-/// released when it closes, and marked waiting from its opening, and from each response's last
-/// byte written to the socket, to the next request's head.
+/// released when it closes, and marked waiting from its opening and each response's end to the
+/// next request's head.
 public final class ConnectionShare: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPRequestPart
     public typealias InboundOut = HTTPRequestPart
@@ -141,8 +142,6 @@ public final class ConnectionShare: ChannelDuplexHandler, RemovableChannelHandle
     /// Admission is decided once, when the handler is added to an active channel or when it
     /// becomes active.
     private var decided = false
-    /// Request heads read on this connection, to tell a response's end from a later request.
-    private var heads = 0
 
     init(limits: ConnectionLimits) { self.limits = limits }
 
@@ -173,27 +172,19 @@ public final class ConnectionShare: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
-            heads &+= 1
-            entry?.waitingSince.store(0, ordering: .relaxed)
-        }
+        if case .head = unwrapInboundIn(data) { entry?.waitingSince.store(0, ordering: .relaxed) }
         context.fireChannelRead(data)
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = unwrapOutboundIn(data), let entry else {
-            context.write(data, promise: promise)
-            return
+        // Waiting from the response's end. Watching for its last byte to leave instead (a
+        // promise per response) cost a quarter of `/__lbheartbeat__`'s throughput; a response
+        // still stuck in the buffers keeps its connection out of the eviction anyway, since a
+        // channel that cannot take more is never chosen (``ConnectionLimits/admit(_:)``).
+        if case .end = unwrapOutboundIn(data) {
+            entry?.waitingSince.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed)
         }
-        // Waiting from when the response has left, not when it was handed on: a slow reader's
-        // response still in the buffers is no connection idle at the cap. A request whose head
-        // came meanwhile (pipelined) keeps it busy.
-        let written = promise ?? context.eventLoop.makePromise()
-        let headsAtEnd = heads
-        written.futureResult.assumeIsolated().whenSuccess { [self] _ in
-            if heads == headsAtEnd { entry.waitingSince.store(NIODeadline.now().uptimeNanoseconds, ordering: .relaxed) }
-        }
-        context.write(data, promise: written)
+        context.write(data, promise: promise)
     }
 
     private func release() {
