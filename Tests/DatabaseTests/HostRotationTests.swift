@@ -4,6 +4,10 @@ import Testing
 
 @testable import Database
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A pool that spreads its connections over the servers its string lists (libpq 16's
 /// `load_balance_hosts`, for libpq 15).
 @Suite struct HostRotationTests {
@@ -53,11 +57,11 @@ import Testing
     /// The test server listed twice under two names: a pool that balances opens half its
     /// connections through each; one that does not, all through the first.
     @Test func aBalancingPoolUsesEveryListedServer() async throws {
-        let components = try #require(URLComponents(string: TestDatabase.url))
-        let port = components.port ?? 5432
-        let credentials = "\(components.user ?? ""):\(components.password ?? "")@"
+        let server = try Self.testServer()
+        let other = try #require(Self.otherName(for: server.host), "no second name for \(server.host)")
         let twice =
-            "postgresql://\(credentials)127.0.0.1:\(port),localhost:\(port)\(components.path)?target_session_attrs=any"
+            "postgresql://\(server.credentials)\(server.host):\(server.port),\(other):\(server.port)\(server.path)"
+            + "?target_session_attrs=any"
         for balancing in [true, false] {
             var configuration = try TestDatabase.configuration(url: twice, poolSize: 6)
             configuration.balancesHosts = balancing
@@ -86,11 +90,10 @@ import Testing
     @Test(.timeLimit(.minutes(1))) func aServerThatNeverAnswersIsSilentWithinTheDeadline() async throws {
         let silent = try #require(SilentServer())
         defer { withExtendedLifetime(silent) {} }
-        let components = try #require(URLComponents(string: TestDatabase.url))
-        let credentials = "\(components.user ?? ""):\(components.password ?? "")@"
+        let server = try Self.testServer()
         let string =
-            "postgresql://\(credentials)127.0.0.1:\(components.port ?? 5432),127.0.0.1:\(silent.port)"
-            + "\(components.path)?target_session_attrs=prefer-standby"
+            "postgresql://\(server.credentials)\(server.host):\(server.port),127.0.0.1:\(silent.port)"
+            + "\(server.path)?target_session_attrs=prefer-standby"
         try await TestDatabase.with(url: string) { database in
             let started = ContinuousClock.now
             let nodes = await database.everyNode(within: .milliseconds(500))
@@ -101,16 +104,43 @@ import Testing
 
     /// Each listed server asked alone: one that refuses is nil, the others say what they are.
     @Test func everyNodeAsksEachServerOnAConnectionOfItsOwn() async throws {
-        let components = try #require(URLComponents(string: TestDatabase.url))
-        let credentials = "\(components.user ?? ""):\(components.password ?? "")@"
+        let server = try Self.testServer()
         let string =
-            "postgresql://\(credentials)127.0.0.1:\(Program.freePort()),127.0.0.1:\(components.port ?? 5432)"
-            + "\(components.path)?target_session_attrs=prefer-standby"
+            "postgresql://\(server.credentials)127.0.0.1:\(Program.freePort()),\(server.host):\(server.port)"
+            + "\(server.path)?target_session_attrs=prefer-standby"
         try await TestDatabase.with(url: string) { database in
             let nodes = await database.everyNode(within: .seconds(20))
             #expect(nodes.count == 2)
             #expect(nodes[0] == nil)
             #expect(nodes[1] == ServerNode(number: 2, hostCount: 2, isStandby: false, replayLag: nil))
         }
+    }
+
+    /// The tests' server as `DATABASE_URL` names it: 127.0.0.1 natively, `db` in compose.
+    private static func testServer() throws -> (credentials: String, host: String, port: Int, path: String) {
+        let components = try #require(URLComponents(string: TestDatabase.url))
+        return (
+            "\(components.user ?? ""):\(components.password ?? "")@", components.host ?? "127.0.0.1",
+            components.port ?? 5432, components.path
+        )
+    }
+
+    /// Another spelling of `host` that reaches the same server: `localhost` for 127.0.0.1, the
+    /// address a name resolves to otherwise.
+    private static func otherName(for host: String) -> String? {
+        if host == "127.0.0.1" { return "localhost" }
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &found) == 0, let first = found else { return nil }
+        defer { freeaddrinfo(found) }
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        guard let address = first.pointee.ai_addr else { return nil }
+        let ok = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { ipv4 in
+            var raw = ipv4.pointee.sin_addr
+            return inet_ntop(AF_INET, &raw, &text, socklen_t(text.count)) != nil
+        }
+        return ok ? String(cString: text) : nil
     }
 }
