@@ -333,6 +333,9 @@ class HaTests(unittest.TestCase):
         self.assertEqual(status, 1)
         self.assertIn("FAIL: the read connections were on 1 node(s) only", output)
         self.assertIn("FAIL: read connections stayed on the promoted node 2 for 31.0 s, over 30 s", output)
+        status, output = with_reads({"1": -1, "2": 3, "3": 3}, 45.0)
+        self.assertEqual(status, 0, output)
+        self.assertIn("a node did not answer the count; the spread is not judged", output)
 
     def test_keyed_votes_must_be_counted_exactly_once_each(self) -> None:
         keyed = {"keyed": True, "retried": 3, "replayed": 1}

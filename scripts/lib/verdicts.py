@@ -386,6 +386,10 @@ def read_spread(work: Path, problems: Problems) -> None:
     spread = sorted(node for node, count in start.items() if count > 0)
     print(f"read connections before the switchover, by node: {start}; "
           f"off the promoted node {moved['leader']} within {moved['seconds']:.1f} s")
+    if any(count < 0 for count in start.values()):
+        # A node psql could not ask (-1): said, not judged, since the count is unknown.
+        print("read connections: a node did not answer the count; the spread is not judged")
+        return
     if len(spread) < 2:
         problems.add(f"the read connections were on {len(spread)} node(s) only: {start}")
     if moved["seconds"] > 30:
