@@ -136,7 +136,13 @@ import Testing
                 ).map {
                     try $0.decode(Int64.self)
                 }
-                #expect(retried == held, "only the killed worker's tasks ran again")
+                // Only the killed worker's tasks ran again. Beside the whole suite on two cores one
+                // more once did: its first run ended (a lease renewed too late, a statement that
+                // timed out) while the worker lived, and that worker logged it.
+                #expect(Set(held).isSubset(of: retried), "\(held) held, \(retried) ran again")
+                let ranInTheKilledWorker = Set(runs(in: killed.output))
+                let unexplained = Set(retried).subtracting(held).filter { !ranInTheKilledWorker.contains("\($0)/1") }
+                #expect(unexplained.isEmpty, "ran again, not run in the killed worker: \(unexplained.sorted())")
                 #expect(
                     try await database.query("SELECT max(attempts) FROM tasks WHERE name = 'polls.close_question'")[0]
                         .decode(Int.self) == 2)

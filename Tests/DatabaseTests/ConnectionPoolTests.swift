@@ -175,7 +175,10 @@ import Testing
 @Suite struct PoolMetricsTests {
     @Test func waitingForAConnectionIsTimed() async throws {
         let metrics = TestMetrics()
-        let db = Database(configuration: try TestDatabase.configuration(poolSize: 1), metrics: metrics)
+        // The third caller waits for two queries and, first, for the connection to open: beside
+        // the whole suite on two cores that once took longer than the tests' usual 30 s.
+        let db = Database(
+            configuration: try TestDatabase.configuration(poolSize: 1, acquireTimeout: .seconds(120)), metrics: metrics)
         defer { db.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<3 { group.addTask { try await db.query("SELECT pg_sleep(0.1)") } }

@@ -89,21 +89,23 @@ extension HeartbeatTests {
         #expect(report.passed, "\(String(decoding: report.json, as: UTF8.self))")
     }
 
-    /// The same executor, with a check that then takes four times its timeout: still an error,
-    /// after its own timeout. The check would finish (start 2 s, 4 s of work, 2 s to resume)
-    /// before the hard limit (ten timeouts, 10 s), so only its own timeout can fail it.
+    /// The same executor, with a check that then takes six times its timeout: still an error,
+    /// after its own timeout. The check would finish (start 2 s, 12 s of work, 2 s to resume)
+    /// before the hard limit (ten timeouts, 20 s), so only its own timeout can fail it; the
+    /// margin is wide because the timeout's tick, beside the whole suite on two cores, once
+    /// came seconds late.
     @Test func aLateCheckThatHangsIsStillAnError() async {
-        var heartbeat = Heartbeat(timeout: .seconds(1), executor: LateStartExecutor(delay: .seconds(2)))
+        var heartbeat = Heartbeat(timeout: .seconds(2), executor: LateStartExecutor(delay: .seconds(2)))
         heartbeat.register(
             HealthCheck(name: "database") {
-                try? await Task.sleep(for: .seconds(4))
+                try? await Task.sleep(for: .seconds(12))
                 return []
             })
         let clock = ContinuousClock()
         let start = clock.now
         let report = await heartbeat.run()
         #expect(report.failedChecks == ["database"])
-        #expect(clock.now - start >= .seconds(3))  // its start, then its timeout
+        #expect(clock.now - start >= .seconds(4))  // its start, then its timeout
     }
 }
 

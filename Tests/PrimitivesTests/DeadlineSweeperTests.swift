@@ -12,8 +12,8 @@ import Testing
     }
 
     /// Actions run once each, never before their deadline, and a removed one never runs. The
-    /// wait for the last is bounded at four times its deadline, which a loaded machine meets:
-    /// the sweeper ticks every 10 ms.
+    /// sweeper ticks every 10 ms; the wait for the last is bounded at 30 s, since beside the
+    /// whole suite on two cores a tick once came more than three seconds late.
     @Test func actionsRunOnceAfterTheirDeadlineAndRemovedOnesNever() async throws {
         let sweeper = DeadlineSweeper()
         let ran = Ran()
@@ -25,7 +25,7 @@ import Testing
         let removed = sweeper.add(start + .milliseconds(200)) { ran.record("removed") }
         sweeper.remove(removed)
         sweeper.remove(removed)  // twice is harmless
-        while ran.all.count < 3, ContinuousClock.now < start + .seconds(4) {
+        while ran.all.count < 3, ContinuousClock.now < start + .seconds(30) {
             try await Task.sleep(for: .milliseconds(10))
         }
         try await Task.sleep(for: .milliseconds(300))  // room for a stray or repeated run
@@ -38,12 +38,12 @@ import Testing
             #expect(at >= deadline, "\(name) ran \(deadline - at) early")
         }
         // Once nothing is pending the sweeper stops, and a new deadline starts it again: run
-        // not before it, and waited for until four times it, as above.
+        // not before it, and waited for as above.
         let again = Ran()
         let restarted = ContinuousClock.now
         let later = restarted + .seconds(1)
         _ = sweeper.add(later) { again.record("later") }
-        while again.all.isEmpty, ContinuousClock.now < restarted + .seconds(4) {
+        while again.all.isEmpty, ContinuousClock.now < restarted + .seconds(30) {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(again.all.map(\.0) == ["later"])
