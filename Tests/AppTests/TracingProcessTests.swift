@@ -1,22 +1,28 @@
+import Auth
 import Database
 import Foundation
 import Migrations
-import Tasks
 import TestSupport
 import Testing
-import Traces
 
 @testable import App
 
 /// OpenTelemetry on the real processes, read back by a collector that decodes with the
 /// official definitions: a request's server span under its caller's `traceparent`, its
 /// statements' spans under it, its log lines carrying its ids, a task joining the trace it was
-/// queued in, and the spans sent at shutdown.
+/// queued by a request joining that request's trace, and the spans sent at shutdown.
 @Suite struct TracingProcessTests {
     private let ballot = Program.built("ballot")
 
-    private func start(_ arguments: [String], url: String, collector: OTLPCollector) throws -> (Program.Running, String)
-    {
+    private func start(
+        _ arguments: [String], url: String, collector: OTLPCollector, environment: [String: String] = [:]
+    ) throws -> (Program.Running, String) {
+        try start(arguments, url: url, endpoint: collector.endpoint, environment: environment)
+    }
+
+    private func start(
+        _ arguments: [String], url: String, endpoint: String, environment: [String: String] = [:]
+    ) throws -> (Program.Running, String) {
         let port = Program.freePort()
         let process = try #require(
             Program.start(
@@ -25,15 +31,30 @@ import Traces
                     "PORT": String(port), "HOST": "127.0.0.1", "DATABASE_URL": url,
                     "MIGRATIONS_DIR": Repository.migrations, "SHUTDOWN_DRAIN_S": "0", "HEARTBEAT_TIMEOUT_MS": "15000",
                     "WORKER_POLL_INTERVAL_MS": "100", "TRUSTED_PROXIES": "127.0.0.1",
-                    "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_SERVICE_NAME": "ballot-tests",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "ballot-tests",
                     // Nothing is sent before the stop: what arrives was flushed by the drain.
                     "OTEL_BSP_SCHEDULE_DELAY": "600000",
-                ]))
+                ].merging(environment) { $1 }))
         return (process, "http://127.0.0.1:\(port)")
     }
 
     private static let sampledTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    private static let exportTrace = "11112222333344445555666677778888"
     private static let caller = "00f067aa0ba902b7"
+
+    /// A staff member made in the database signs in through the form, as a browser does;
+    /// `cookies` keeps the session.
+    private func signIn(_ base: String, cookies: String, database: Database) async throws {
+        let password = "tracing-test-password"
+        _ = try await UserStore(database: database).create(
+            username: "tracer", passwordHash: try await PollsSite.passwords.hash(password), isStaff: true,
+            isSuperuser: true)
+        let form = await HTTPProbe.get("\(base)/login", cookies: cookies)
+        let token = try #require(HTTPProbe.csrfToken(in: form.body), "\(form.status) \(form.body)")
+        let signedIn = await HTTPProbe.post(
+            "\(base)/login", body: "csrf_token=\(token)&username=tracer&password=\(password)", cookies: cookies)
+        #expect(signedIn.status == 303, "\(signedIn.body)")
+    }
 
     @Test func aTracedRequestHasItsStatementsItsLogLinesAndItsTasksInOneTrace() async throws {
         try await OTLPCollector.with { collector in
@@ -66,13 +87,19 @@ import Traces
                     // A server error: the span's status says so.
                     #expect(await HTTPProbe.get("\(base)/__error__").status == 500)
 
-                    // Queued inside a trace, as a request's handler queues: the worker's run joins it.
-                    let queuedIn = TraceContext(
-                        traceID: TraceID(high: 0x1111_2222_3333_4444, low: 0x5555_6666_7777_8888),
-                        spanID: SpanID(0x0102_0304_0506_0708), sampled: true)
-                    try await TraceContext.$current.withValue(queuedIn) {
-                        try await TaskQueue.enqueue(CloseQuestion.self, .init(questionID: -1), on: database)
-                    }
+                    // A staff member asks for an export: the request queues a task, whose run
+                    // joins the request's trace.
+                    let jar = FileManager.default.temporaryDirectory.appendingPathComponent(
+                        "tracing-\(UUID().uuidString)"
+                    ).path
+                    defer { try? FileManager.default.removeItem(atPath: jar) }
+                    try await signIn(base, cookies: jar, database: database)
+                    let exports = await HTTPProbe.get("\(base)/staff/exports", cookies: jar)
+                    let token = try #require(HTTPProbe.csrfToken(in: exports.body), "\(exports.status) \(exports.body)")
+                    let asked = await HTTPProbe.post(
+                        "\(base)/staff/exports", body: "csrf_token=\(token)",
+                        headers: ["traceparent": "00-\(Self.exportTrace)-\(Self.caller)-01"], cookies: jar)
+                    #expect(asked.status == 303, "\(asked.body)")
                     let (worker, _) = try start(["worker"], url: url, collector: collector)
                     defer { worker.signal(SIGKILL) }
                     var ran = false
@@ -80,7 +107,7 @@ import Traces
                         try await Task.sleep(for: .milliseconds(100))
                         ran =
                             try await database.query(
-                                "SELECT count(*) FROM tasks WHERE name = 'polls.close_question' AND state = 'succeeded'"
+                                "SELECT count(*) FROM tasks WHERE name = 'polls.export_results' AND state = 'succeeded'"
                             )[0].decode(Int.self) == 1
                     }
                     #expect(ran, "\(worker.output)")
@@ -146,13 +173,16 @@ import Traces
                         }, "\(lines)")
                     #expect(lines.contains { $0.contains(#""trace_id":"\#(unsampledTrace)""#) })
 
-                    // The task's run: a consumer span under the context it was queued in, with
-                    // its own statements under it.
+                    // The task's run: a consumer span under the request that queued it, with its
+                    // own statements under it.
+                    let asking = try #require(
+                        spans.first { $0.traceID == Self.exportTrace && $0.kind == "SPAN_KIND_SERVER" }, "\(spans)")
+                    #expect(asking.name == "POST /staff/exports")
                     let run = try #require(
-                        spans.first { $0.kind == "SPAN_KIND_CONSUMER" && $0.name == "process polls.close_question" },
+                        spans.first { $0.kind == "SPAN_KIND_CONSUMER" && $0.name == "process polls.export_results" },
                         "\(spans)")
-                    #expect(run.traceID == queuedIn.traceID.hex)
-                    #expect(run.parentSpanID == queuedIn.spanID.hex)
+                    #expect(run.traceID == Self.exportTrace)
+                    #expect(run.parentSpanID == asking.spanID)
                     #expect(run.attributes["messaging.operation.type"] == "process")
                     #expect(spans.contains { $0.parentSpanID == run.spanID && $0.kind == "SPAN_KIND_CLIENT" })
                     // The run's summary line, written with its batch, carries the run's ids.
@@ -164,5 +194,38 @@ import Traces
                 }
             }
         }
+    }
+
+    /// A collector that takes the connection and never answers holds the stop up no longer than
+    /// the shorter bound: the export's own timeout (`OTEL_BSP_EXPORT_TIMEOUT`) or the shutdown's
+    /// (`SHUTDOWN_TIMEOUT_S`), which cancels the flush. The other bound is a minute each time,
+    /// so a flush that waited for it, or for the collector, would fail the test.
+    @Test(.timeLimit(.minutes(3)), arguments: [("1000", "60"), ("60000", "1")])
+    func aSilentCollectorHoldsTheStopUpNoLongerThanTheShorterBound(exportTimeout: String, shutdownTimeout: String)
+        async throws
+    {
+        let silent = try #require(SilentServer())
+        defer { withExtendedLifetime(silent) {} }
+        let (web, base) = try start(
+            [], url: TestDatabase.url, endpoint: "http://127.0.0.1:\(silent.port)",
+            environment: ["OTEL_BSP_EXPORT_TIMEOUT": exportTimeout, "SHUTDOWN_TIMEOUT_S": shutdownTimeout])
+        defer { web.signal(SIGKILL) }
+        #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"), "\(web.output)")
+        // No route: a span all the same, and no table needed.
+        let traced = await HTTPProbe.get(
+            "\(base)/no-such-page", headers: ["traceparent": "00-\(Self.sampledTrace)-\(Self.caller)-01"])
+        #expect(traced.status == 404)
+        let stopping = ContinuousClock.now
+        web.signal(SIGTERM)
+        let exit = await web.finish()
+        let took = ContinuousClock.now - stopping
+        // One second of bound, and what a loaded machine adds; the other bound is 60 s.
+        #expect(took < .seconds(30), "stopped after \(took)")
+        // The warning names the bound that ended the wait, so neither a refused connection nor
+        // the other bound passes for it.
+        let lost = exit.output.split(separator: "\n").filter { $0.contains("spans lost") }
+        let cause = exportTimeout == "1000" ? "the collector did not answer in time" : "CancellationError"
+        #expect(lost.count == 1 && lost[0].contains(cause), "\(exit.output.suffix(3000))")
+        #expect(exit.status == 0, "\(exit.output.suffix(3000))")
     }
 }

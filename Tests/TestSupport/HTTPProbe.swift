@@ -8,14 +8,26 @@ public enum HTTPProbe {
         public var headers: String
     }
 
-    public static func get(_ url: String, headers: [String: String] = [:], timeout: Int = 10) async -> Response {
-        await send(url, headers: headers, timeout: timeout)
+    /// `cookies` is a file curl reads cookies from and writes them back to, as a browser's jar:
+    /// a sign-in's session for the requests after it.
+    public static func get(
+        _ url: String, headers: [String: String] = [:], cookies: String? = nil, timeout: Int = 10
+    ) async -> Response {
+        await send(url, extra: jar(cookies), headers: headers, timeout: timeout)
     }
 
-    public static func post(_ url: String, body: String, headers: [String: String] = [:], timeout: Int = 10) async
-        -> Response
-    {
-        await send(url, extra: ["-X", "POST", "--data-binary", body], headers: headers, timeout: timeout)
+    public static func post(
+        _ url: String, body: String, headers: [String: String] = [:], cookies: String? = nil, timeout: Int = 10
+    ) async -> Response {
+        await send(
+            url, extra: ["-X", "POST", "--data-binary", body] + jar(cookies), headers: headers, timeout: timeout)
+    }
+
+    private static func jar(_ file: String?) -> [String] { file.map { ["-b", $0, "-c", $0] } ?? [] }
+
+    /// The value of the last `csrf_token` field of an HTML form.
+    public static func csrfToken(in html: String) -> String? {
+        html.ranges(of: #"name="csrf_token" value=""#).last.map { String(html[$0.upperBound...].prefix { $0 != "\"" }) }
     }
 
     private static func send(_ url: String, extra: [String] = [], headers: [String: String], timeout: Int) async
