@@ -22,10 +22,15 @@ func buildSite(_ configuration: AppConfiguration, metrics: ProcessMetrics = .non
     -> DockerflowApplication<SiteRequestContext>
 {
     let logger = Logger(label: "ballot")
+    // Both pools record `db.statement`, `db.pool.wait` and `db.outages`: Prometheus tells them
+    // apart by `pool`, as it does their connection gauges.
     let database = Database(
-        configuration: configuration.database, logger: Logger(label: "ballot.database"), tracer: metrics.tracer)
+        configuration: configuration.database, logger: Logger(label: "ballot.database"),
+        metrics: metrics.factory(labelled: [("pool", "primary")]) ?? MetricsSystem.factory, tracer: metrics.tracer)
     let reads = configuration.readDatabase.map {
-        Database(configuration: $0, logger: Logger(label: "ballot.database.read"), tracer: metrics.tracer)
+        Database(
+            configuration: $0, logger: Logger(label: "ballot.database.read"),
+            metrics: metrics.factory(labelled: [("pool", "reads")]) ?? MetricsSystem.factory, tracer: metrics.tracer)
     }
 
     // Connected before the server listens, so that a fresh instance's first heartbeat (and

@@ -40,12 +40,27 @@ public struct ProcessMetrics: Sendable {
         self.prometheus = prometheus
         self.spanExporter = spanExporter
         self.tracer = spanExporter.map { Tracer(sampler: $0.configuration.sampler, sink: $0) }
-        let backends: [any MetricsFactory] =
-            (statsd.map { [$0] } ?? []) + (prometheus.map { [PrometheusNaming(registry: $0)] } ?? [])
+        naming = prometheus.map { PrometheusNaming(registry: $0) }
+        factory = Self.combined(statsd, naming)
+    }
+
+    private let naming: PrometheusNaming?
+
+    /// Every backend at once, as ``factory``, with `labels` on what reaches Prometheus; statsd's
+    /// names stay as they are. For one of several components that record the same metrics: the
+    /// primary and the read pool (`pool`). Nil when there is no backend.
+    public func factory(labelled labels: [(String, String)]) -> (any MetricsFactory)? {
+        Self.combined(statsd, naming?.labelled(labels))
+    }
+
+    private static func combined(_ statsd: StatsdMetricsFactory?, _ naming: PrometheusNaming?) -> (
+        any MetricsFactory
+    )? {
+        let backends: [any MetricsFactory] = (statsd.map { [$0] } ?? []) + (naming.map { [$0] } ?? [])
         switch backends.count {
-        case 0: factory = nil
-        case 1: factory = backends[0]
-        default: factory = MultiplexMetricsHandler(factories: backends)
+        case 0: return nil
+        case 1: return backends[0]
+        default: return MultiplexMetricsHandler(factories: backends)
         }
     }
 }

@@ -15,7 +15,9 @@ import Prometheus
 /// ending the process at the request that first records it.
 public struct PrometheusNaming: MetricsFactory {
     private let base: PrometheusMetricsFactory
-    private let shapes = Shapes()
+    private let shapes: Shapes
+    /// Labels every metric made through this factory carries after its own (``labelled(_:)``).
+    private let labels: [(String, String)]
 
     /// Prometheus' default buckets start at 5 ms, where most of Ballot's requests and
     /// statements have long finished: these start at half a millisecond.
@@ -29,6 +31,22 @@ public struct PrometheusNaming: MetricsFactory {
         var base = PrometheusMetricsFactory(registry: registry)
         base.defaultDurationHistogramBuckets = Self.durationBuckets
         self.base = base
+        self.shapes = Shapes()
+        self.labels = []
+    }
+
+    private init(base: PrometheusMetricsFactory, shapes: Shapes, labels: [(String, String)]) {
+        self.base = base
+        self.shapes = shapes
+        self.labels = labels
+    }
+
+    /// The same factory, whose metrics also carry `labels`: one component of several that
+    /// record under the same names, told apart in Prometheus only (the database pools'
+    /// `db_statement_seconds{pool="reads"}`). It shares this factory's record of shapes, so a
+    /// name made with labels here and without them elsewhere is still refused, not a crash.
+    public func labelled(_ labels: [(String, String)]) -> PrometheusNaming {
+        PrometheusNaming(base: base, shapes: shapes, labels: self.labels + labels)
     }
 
     /// `label` in Prometheus' alphabet (letters, digits, `_`), lowercased, with `suffix`.
@@ -42,6 +60,7 @@ public struct PrometheusNaming: MetricsFactory {
     }
 
     public func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        let dimensions = dimensions + labels
         let name = Self.name(label, suffix: "_total")
         guard shapes.admit(name, .counter, labeled: !dimensions.isEmpty) else { return NOOPMetricsHandler.instance }
         return base.makeCounter(label: name, dimensions: dimensions)
@@ -50,12 +69,14 @@ public struct PrometheusNaming: MetricsFactory {
     public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
         -> any FloatingPointCounterHandler
     {
+        let dimensions = dimensions + labels
         let name = Self.name(label, suffix: "_total")
         guard shapes.admit(name, .counter, labeled: !dimensions.isEmpty) else { return NOOPMetricsHandler.instance }
         return base.makeFloatingPointCounter(label: name, dimensions: dimensions)
     }
 
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        let dimensions = dimensions + labels
         let name = Self.name(label)
         guard shapes.admit(name, aggregate ? .valueHistogram : .gauge, labeled: !dimensions.isEmpty) else {
             return NOOPMetricsHandler.instance
@@ -64,12 +85,14 @@ public struct PrometheusNaming: MetricsFactory {
     }
 
     public func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
+        let dimensions = dimensions + labels
         let name = Self.name(label)
         guard shapes.admit(name, .gauge, labeled: !dimensions.isEmpty) else { return NOOPMetricsHandler.instance }
         return base.makeMeter(label: name, dimensions: dimensions)
     }
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        let dimensions = dimensions + labels
         let name = Self.name(label, suffix: "_seconds")
         guard shapes.admit(name, .durationHistogram, labeled: !dimensions.isEmpty) else {
             return NOOPMetricsHandler.instance

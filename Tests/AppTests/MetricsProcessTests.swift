@@ -65,9 +65,12 @@ import Testing
                     }
                     #expect(open.count == 2 && open.reduce(0, +) >= 1, "\(pool): \(open)")
                     #expect(families.value("db_pool_waiting", ["pool": pool]) == 0)
+                    // Each pool's statements and outages in series of their own.
+                    #expect((families.value("db_statement_seconds_count", ["pool": pool]) ?? 0) >= 1, "\(pool)")
+                    #expect(families.value("db_outages_total", ["cause": "read_only", "pool": pool]) == 0)
                 }
-                #expect((families.value("db_statement_seconds_count") ?? 0) >= 3)
-                #expect(families.value("db_outages_total", ["cause": "read_only"]) == 0)
+                #expect((families.value("db_statement_seconds_count", ["pool": "primary"]) ?? 0) >= 3)
+                #expect(families.samples("db_statement_seconds_count").allSatisfy { $0.labels["pool"] != nil })
                 #expect((families.value("heartbeat_check_seconds_count", ["check": "database"]) ?? 0) >= 1)
                 // DATABASE_READ_URL reaches the primary here.
                 #expect(families.value("db_reads_from_standby") == 0)

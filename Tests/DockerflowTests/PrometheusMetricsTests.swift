@@ -86,6 +86,26 @@ import Testing
         #expect(PrometheusNaming.name("9lives.x") == "_9lives_x")
     }
 
+    /// Two components recording under the same names (the primary and the read pool) are told
+    /// apart by the labels their factories add, in Prometheus; a name one of them makes without
+    /// labels after the family has them is refused like any other clash, not a crash.
+    @Test func labelledFactoriesKeepTheirSeriesApart() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = ProcessMetrics(statsd: nil, prometheus: registry)
+        let primary = try #require(metrics.factory(labelled: [("pool", "primary")]))
+        let reads = try #require(metrics.factory(labelled: [("pool", "reads")]))
+        Metrics.Timer(label: "db.statement", factory: primary).recordMilliseconds(2)
+        Metrics.Timer(label: "db.statement", factory: primary).recordMilliseconds(2)
+        Metrics.Timer(label: "db.statement", factory: reads).recordMilliseconds(5)
+        Counter(label: "db.outages", dimensions: [("cause", "timed_out")], factory: reads).increment()
+        Metrics.Timer(label: "db.statement", factory: try #require(metrics.factory)).recordMilliseconds(9)
+        let families = try await PrometheusText.parse(registry.emitToString())
+        #expect(families.value("db_statement_seconds_count", ["pool": "primary"]) == 2)
+        #expect(families.value("db_statement_seconds_count", ["pool": "reads"]) == 1)
+        #expect(families.samples("db_statement_seconds_count").count == 2)
+        #expect(families.value("db_outages_total", ["cause": "timed_out", "pool": "reads"]) == 1)
+    }
+
     /// A name made again in another shape (another kind, labels where it had none, a name a
     /// collector registers itself) would stop the process inside swift-prometheus (this test
     /// crashed before the guard): it is not exported, while the first keeps counting.

@@ -5,6 +5,7 @@ import DockerflowDatabase
 import DockerflowHummingbird
 import Hummingbird
 import Logging
+import Metrics
 import Settings
 import Tasks
 
@@ -37,7 +38,8 @@ struct Work: AsyncParsableCommand {
             databaseConfiguration.poolSize = needed
         }
         let database = Database(
-            configuration: databaseConfiguration, logger: Logger(label: "ballot.database"), tracer: metrics.tracer)
+            configuration: databaseConfiguration, logger: Logger(label: "ballot.database"),
+            metrics: metrics.factory(labelled: [("pool", "primary")]) ?? MetricsSystem.factory, tracer: metrics.tracer)
 
         var heartbeat = Heartbeat(timeout: configuration.dockerflow.heartbeatTimeout, executor: Database.taskExecutor)
         heartbeat.register(.database(database, logger: Logger(label: "ballot.heartbeat")))
