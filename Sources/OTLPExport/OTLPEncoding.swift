@@ -22,19 +22,24 @@ public enum OTLPEncoding {
         let spanSizes = spans.map(spanSize)
         let scopeSpansSize = Protobuf.fieldSize(scopeSize) + spanSizes.reduce(0) { $0 + Protobuf.fieldSize($1) }
         let resourceSpansSize = Protobuf.fieldSize(resourceSize) + Protobuf.fieldSize(scopeSpansSize)
-        var body = Protobuf(capacity: Protobuf.fieldSize(resourceSpansSize))
-        body.header(1, resourceSpansSize)  // ExportTraceServiceRequest.resource_spans
-        body.header(1, resourceSize)  // ResourceSpans.resource
-        for (key, value) in resource { writeKeyValue(&body, field: 1, key, .string(value)) }
-        body.header(2, scopeSpansSize)  // ResourceSpans.scope_spans
-        body.header(1, scopeSize)  // ScopeSpans.scope
-        body.string(1, scope.name)
-        body.string(2, scope.version)
-        for (span, size) in zip(spans, spanSizes) {
-            body.header(2, size)  // ScopeSpans.spans
-            writeSpan(&body, span)
+        let total = Protobuf.fieldSize(resourceSpansSize)
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, written in
+            var body = Protobuf(buffer)
+            body.header(1, resourceSpansSize)  // ExportTraceServiceRequest.resource_spans
+            body.header(1, resourceSize)  // ResourceSpans.resource
+            for (key, value) in resource { writeKeyValue(&body, field: 1, key, .string(value)) }
+            body.header(2, scopeSpansSize)  // ResourceSpans.scope_spans
+            body.header(1, scopeSize)  // ScopeSpans.scope
+            body.string(1, scope.name)
+            body.string(2, scope.version)
+            for (span, size) in zip(spans, spanSizes) {
+                body.header(2, size)  // ScopeSpans.spans
+                writeSpan(&body, span)
+            }
+            // The sizes computed first are the sizes written: anything else is a bug here.
+            precondition(body.count == total, "OTLP body: \(body.count) bytes written, \(total) computed")
+            written = body.count
         }
-        return body.bytes
     }
 
     private static func spanSize(_ span: FinishedSpan) -> Int {
@@ -101,14 +106,18 @@ public enum OTLPEncoding {
     }
 }
 
-/// Protobuf's binary wire format, the kinds of field OTLP needs, written into one buffer. Field
-/// numbers below 16 take one byte of tag; OTLP's span flags (16) take two.
+/// Protobuf's binary wire format, the kinds of field OTLP needs, written into one buffer sized
+/// beforehand (every length is computed before the body is written): a byte stored through a
+/// pointer rather than appended to an array, whose every append checks capacity and uniqueness.
+/// Each write checks that it fits, so a size computed wrong stops the process rather than
+/// writing past the buffer. Field numbers below 16 take one byte of tag; OTLP's span flags (16)
+/// take two.
 struct Protobuf {
-    private(set) var bytes: [UInt8]
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var count = 0
 
-    init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.buffer = buffer
     }
 
     static func varintSize(_ value: UInt64) -> Int {
@@ -130,19 +139,27 @@ struct Protobuf {
 
     private mutating func tag(_ field: Int, _ wireType: UInt64) { append(varint: UInt64(field) << 3 | wireType) }
 
+    /// Room for `size` more bytes: where they go.
+    private mutating func reserve(_ size: Int) -> Int {
+        precondition(count + size <= buffer.count, "OTLP body: a write past the computed size")
+        defer { count += size }
+        return count
+    }
+
     private mutating func append(varint value: UInt64) {
+        var at = reserve(Self.varintSize(value))
         var value = value
         while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            buffer[at] = UInt8(truncatingIfNeeded: value) | 0x80
             value >>= 7
+            at += 1
         }
-        bytes.append(UInt8(value))
+        buffer[at] = UInt8(value)
     }
 
     private mutating func append(bigEndian value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        let at = reserve(8)
+        for index in 0..<8 { buffer[at + index] = UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * index)) }
     }
 
     /// The tag and length of a message (or bytes) of `size` bytes, written next.
@@ -158,19 +175,22 @@ struct Protobuf {
 
     mutating func fixed64(_ field: Int, _ value: UInt64) {
         tag(field, 1)
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        let at = reserve(8)
+        for index in 0..<8 { buffer[at + index] = UInt8(truncatingIfNeeded: value >> UInt64(8 * index)) }
     }
 
     mutating func fixed32(_ field: Int, _ value: UInt32) {
         tag(field, 5)
-        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        let at = reserve(4)
+        for index in 0..<4 { buffer[at + index] = UInt8(truncatingIfNeeded: value >> UInt32(8 * index)) }
     }
 
     mutating func string(_ field: Int, _ value: String) {
         var value = value
         value.withUTF8 { utf8 in
             header(field, utf8.count)
-            bytes.append(contentsOf: utf8)
+            let at = reserve(utf8.count)
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<at + utf8.count]).initialize(fromContentsOf: utf8)
         }
     }
 
