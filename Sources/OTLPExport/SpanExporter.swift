@@ -40,7 +40,8 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         public var exported = 0
         /// Dropped because the queue was full.
         public var dropped = 0
-        /// Lost with a batch the collector refused or did not take in time.
+        /// Lost with a batch the collector refused or did not take in time, or left unsent at
+        /// the stop.
         public var failed = 0
     }
 
@@ -98,12 +99,23 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     }
 
     /// Sends what is queued, batch by batch, until the queue is empty or the export timeout
-    /// has passed: the drain's last step.
+    /// has passed: the drain's last step. What is still queued then (the timeout passed, or
+    /// the shutdown's deadline cancelled the wait first) is dropped, counted and said.
     public func flush() async {
         let deadline = ContinuousClock.now + configuration.exportTimeout
         while state.withLock({ !$0.queue.isEmpty }), ContinuousClock.now < deadline, !Task.isCancelled {
             await exportBatch(timeout: deadline - ContinuousClock.now)
         }
+        let left = state.withLock { state -> Int in
+            let count = state.queue.count
+            state.queue = []
+            state.counts.failed += count
+            return count
+        }
+        guard left > 0 else { return }
+        logger.warning(
+            "spans lost: the stop came before they were sent",
+            metadata: ["spans": "\(left)", "OTEL_BSP_EXPORT_TIMEOUT": "\(configuration.exportTimeout)"])
     }
 
     private func exportBatch(timeout: Duration? = nil) async {

@@ -51,8 +51,11 @@ import Testing
             isSuperuser: true)
         let form = await HTTPProbe.get("\(base)/login", cookies: cookies)
         let token = try #require(HTTPProbe.csrfToken(in: form.body), "\(form.status) \(form.body)")
+        // The server upgrades the test's cheap hash to its own 600,000 rounds before it answers:
+        // a while on a loaded machine.
         let signedIn = await HTTPProbe.post(
-            "\(base)/login", body: "csrf_token=\(token)&username=tracer&password=\(password)", cookies: cookies)
+            "\(base)/login", body: "csrf_token=\(token)&username=tracer&password=\(password)", cookies: cookies,
+            timeout: 60)
         #expect(signedIn.status == 303, "\(signedIn.body)")
     }
 
@@ -198,9 +201,10 @@ import Testing
 
     /// A collector that takes the connection and never answers holds the stop up no longer than
     /// the shorter bound: the export's own timeout (`OTEL_BSP_EXPORT_TIMEOUT`) or the shutdown's
-    /// (`SHUTDOWN_TIMEOUT_S`), which cancels the flush. The other bound is a minute each time,
-    /// so a flush that waited for it, or for the collector, would fail the test.
-    @Test(.timeLimit(.minutes(3)), arguments: [("1000", "60"), ("60000", "1")])
+    /// (`SHUTDOWN_TIMEOUT_S`), which cancels the flush. The other bound, and each post's
+    /// (`OTEL_EXPORTER_OTLP_TIMEOUT`), is a minute, so a flush that waited for it, or for the
+    /// collector, would fail the test; and the warning names which bound ended the wait.
+    @Test(.timeLimit(.minutes(3)), arguments: [("1000", "60"), ("60000", "5")])
     func aSilentCollectorHoldsTheStopUpNoLongerThanTheShorterBound(exportTimeout: String, shutdownTimeout: String)
         async throws
     {
@@ -208,7 +212,10 @@ import Testing
         defer { withExtendedLifetime(silent) {} }
         let (web, base) = try start(
             [], url: TestDatabase.url, endpoint: "http://127.0.0.1:\(silent.port)",
-            environment: ["OTEL_BSP_EXPORT_TIMEOUT": exportTimeout, "SHUTDOWN_TIMEOUT_S": shutdownTimeout])
+            environment: [
+                "OTEL_BSP_EXPORT_TIMEOUT": exportTimeout, "SHUTDOWN_TIMEOUT_S": shutdownTimeout,
+                "OTEL_EXPORTER_OTLP_TIMEOUT": "60000",
+            ])
         defer { web.signal(SIGKILL) }
         #expect(await HTTPProbe.waitUntilUp("\(base)/__lbheartbeat__"), "\(web.output)")
         // No route: a span all the same, and no table needed.
@@ -219,13 +226,18 @@ import Testing
         web.signal(SIGTERM)
         let exit = await web.finish()
         let took = ContinuousClock.now - stopping
-        // One second of bound, and what a loaded machine adds; the other bound is 60 s.
+        // One or five seconds of bound, and what a loaded machine adds; the others are 60 s.
         #expect(took < .seconds(30), "stopped after \(took)")
         // The warning names the bound that ended the wait, so neither a refused connection nor
         // the other bound passes for it.
         let lost = exit.output.split(separator: "\n").filter { $0.contains("spans lost") }
-        let cause = exportTimeout == "1000" ? "the collector did not answer in time" : "CancellationError"
-        #expect(lost.count == 1 && lost[0].contains(cause), "\(exit.output.suffix(3000))")
+        // The shutdown's deadline cancels the export in flight, or, on a machine so slow that
+        // it came before the flush began, leaves the spans unsent: either is said.
+        let causes =
+            exportTimeout == "1000"
+            ? ["the collector did not answer in time"] : ["CancellationError", "the stop came before they were sent"]
+        #expect(
+            lost.count == 1 && causes.contains { lost[0].contains($0) }, "\(exit.output.suffix(3000))")
         #expect(exit.status == 0, "\(exit.output.suffix(3000))")
     }
 }

@@ -115,4 +115,29 @@ import Testing
             #expect(refusing.counts.failed == 1)
         }
     }
+
+    /// A flush the shutdown's deadline has already cancelled sends nothing, and what it leaves
+    /// is counted as lost and said in one warning, not dropped in silence.
+    @Test func aCancelledFlushCountsAndSaysWhatItLeaves() async throws {
+        let log = CapturedLog()
+        let configuration = try #require(
+            try TracingConfiguration(
+                EnvironmentReader([
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(Program.freePort())",
+                    "OTEL_SERVICE_NAME": "tests",
+                ]), defaultServiceName: "ballot"))
+        let exporter = SpanExporter(
+            configuration: configuration, logger: log.logger("ballot.traces"), scopeName: "tests")
+        for index in 0..<4 { exporter.export(Self.span(index)) }
+        let flushing = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await exporter.flush()
+        }
+        await flushing.value
+        #expect(exporter.counts == .init(exported: 0, dropped: 0, failed: 4))
+        let warnings = try log.lines().compactMap { $0["Fields"] as? [String: Any] }.filter {
+            $0["msg"] as? String == "spans lost: the stop came before they were sent"
+        }
+        #expect(warnings.count == 1 && "\(warnings.first?["spans"] ?? "")" == "4", "\(warnings)")
+    }
 }
