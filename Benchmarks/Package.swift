@@ -2,7 +2,8 @@
 // Ballot's own benchmarks, a package of their own so the server's build, its tests and its image
 // never compile them: `make bench` builds BareServer (a Hummingbird route with nothing else, the
 // ceiling for Ballot's HTTP stack), `make bench-db` builds DatabaseBenchmark (the pool against
-// pgbench). Benchmarks/Reference is the comparison stack, in a package of its own as well.
+// pgbench), `scripts/bench/spans` SpanBenchmark (what tracing costs a request, without HTTP).
+// Benchmarks/Reference is the comparison stack, in a package of its own as well.
 import PackageDescription
 
 let package = Package(
@@ -29,6 +30,16 @@ let package = Package(
                 .product(name: "Database", package: "Ballot"),
                 .product(name: "Migrations", package: "Ballot"),
                 .product(name: "Tasks", package: "Ballot"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "SpanBenchmark",
+            dependencies: [
+                .product(name: "OTLPExport", package: "Ballot"),
+                .product(name: "Settings", package: "Ballot"),
+                .product(name: "Traces", package: "Ballot"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

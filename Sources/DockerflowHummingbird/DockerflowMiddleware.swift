@@ -61,20 +61,25 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        guard let tracer, !DockerflowRoutes.probePaths.contains(request.uri.path) else {
-            return await serve(request, context: context, next: next)
+        guard let tracer else { return await serve(request, path: request.uri.path, context: context, next: next) }
+        // The path is made into a string once: the probe check, the summary line and the span.
+        let path = request.uri.path
+        guard !DockerflowRoutes.probePaths.contains(path) else {
+            return await serve(request, path: path, context: context, next: next)
         }
         // Two `traceparent` fields are no context at all (W3C Trace Context, 3.2).
         let parents = request.headers[values: .traceparent]
-        let parent = TraceContext(
-            traceparent: parents.count == 1 ? parents[0] : nil,
-            tracestate: request.headers[values: .tracestate].joined(separator: ","))
+        let parent =
+            parents.count == 1
+            ? TraceContext(
+                traceparent: parents[0], tracestate: request.headers[values: .tracestate].joined(separator: ","))
+            : nil
         var span = tracer.startSpan(request.method.rawValue, kind: .server, remoteParent: parent)
         let response = await TraceContext.$current.withValue(span.context) {
-            await serve(request, context: context, next: next)
+            await serve(request, path: path, context: context, next: next)
         }
         if span.context.isSampled {
-            describe(&span, request: request, response: response, context: context)
+            describe(&span, request: request, path: path, response: response, context: context)
             tracer.end(span)
         }
         return response
@@ -84,7 +89,7 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     /// (`GET /questions/{id}`), or for the method alone when none matched (`HTTP` for a
     /// made-up method).
     @usableFromInline
-    func describe(_ span: inout Span, request: Request, response: Response, context: Context) {
+    func describe(_ span: inout Span, request: Request, path: String, response: Response, context: Context) {
         let method = HTTPMetrics.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "_OTHER"
         // Hummingbird's not-found responder names its path `NotFound`: no route, no template.
         let route = context.endpointPath.flatMap { $0 == HTTPMetrics.unmatchedRoute ? nil : $0 }
@@ -93,7 +98,7 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         span.set("http.request.method", .string(method))
         if method == "_OTHER" { span.set("http.request.method_original", .string(request.method.rawValue)) }
         if let route { span.set("http.route", .string(route)) }
-        span.set("url.path", .string(request.uri.path))
+        span.set("url.path", .string(path))
         span.set("url.scheme", .string("http"))
         span.set("network.protocol.version", .string("1.1"))
         span.set("http.response.status_code", .int(Int64(response.status.code)))
@@ -113,9 +118,9 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Always inlined: the untraced path must not pay for one more async call than before.
     @inlinable @inline(__always)
-    func serve(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async
-        -> Response
-    {
+    func serve(
+        _ request: Request, path: String, context: Context, next: (Request, Context) async throws -> Response
+    ) async -> Response {
         let started = ContinuousClock.now
         let requestID = RequestID.accept(request.headers[.requestID])
         // A struct, not a tuple: a tuple result would look up its type metadata on every request.
@@ -137,7 +142,7 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         summaries.write(
             RequestSummary(
-                method: request.method.rawValue, path: request.uri.path, code: response.status.code,
+                method: request.method.rawValue, path: path, code: response.status.code,
                 milliseconds: Int(elapsed / .milliseconds(1)), agent: request.headers[.userAgent] ?? "",
                 lang: request.headers[.acceptLanguage] ?? "", requestID: requestID, userID: "", errno: outcome.errno,
                 queryString: logsQueryString ? request.uri.query : nil))

@@ -93,13 +93,17 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Sixteen lowercase digits, made on the stack and appended at once: every log line of a
+    /// traced request writes three of them.
     private mutating func appendHex(_ value: UInt64) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            bytes.append(Self.hexDigits[Int((value >> UInt64(shift)) & 0xf)])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { digits in
+            for index in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xf
+                digits[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+            }
+            bytes.append(contentsOf: digits)
         }
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Bytes that are already a JSON value.
     public mutating func raw(_ json: [UInt8]) {

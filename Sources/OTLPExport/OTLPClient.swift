@@ -4,103 +4,217 @@ import NIOPosix
 import Synchronization
 import Traces
 
-/// Posts one OTLP/HTTP body to the collector on a connection of its own and returns the
-/// status: an export happens at most once per `OTEL_BSP_SCHEDULE_DELAY`, so a kept-alive
-/// connection would save little and could go stale between exports.
-struct OTLPClient: Sendable {
+/// Posts OTLP/HTTP bodies to the collector and returns the status of each answer, over one
+/// connection kept open from one export to the next.
+///
+/// Under load a batch leaves every few milliseconds, and a connection of its own for each cost
+/// more than encoding the spans it carried (docs/performance.md#traces). The connection is
+/// reused while exports follow each other closely (within ``reuseWindow``) and opened afresh
+/// after a pause, when the collector may have closed it as idle. A post that finds a reused
+/// connection closed under it before the collector answered anything is sent once more, on a
+/// new connection: the collector may then see that batch twice, which OTLP's receivers
+/// tolerate better than a gap.
+final class OTLPClient: Sendable {
     let endpoint: TracingConfiguration.Endpoint
     let headers: [(key: String, value: String)]
+    private let idle = Mutex<IdleConnection?>(nil)
 
-    /// The collector's status; throws when it cannot be reached or does not answer in time,
-    /// or at once when the calling task is cancelled (the shutdown's deadline): NIO's connect
-    /// does not see cancellation, so the sending task is left to its own connect timeout
-    /// rather than waited for.
-    func post(_ body: [UInt8], timeout: Duration) async throws -> Int {
-        let first = FirstOutcome<Int>()
-        let sending = Task {
-            do {
-                first.settle(.success(try await send(body, connectTimeout: min(timeout, .seconds(5)))))
-            } catch {
-                first.settle(.failure(error))
-            }
-        }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            first.settle(.failure(ExportTimedOut()))
-        }
-        defer {
-            sending.cancel()
-            timer.cancel()
-        }
-        return try await withTaskCancellationHandler {
-            try await first.value()
-        } onCancel: {
-            first.settle(.failure(CancellationError()))
+    /// How long after its last answer a connection is used again; past it, a new one is opened.
+    static let reuseWindow = Duration.seconds(2)
+
+    private struct IdleConnection: Sendable {
+        var channel: any Channel
+        var since: ContinuousClock.Instant
+    }
+
+    init(endpoint: TracingConfiguration.Endpoint, headers: [(key: String, value: String)]) {
+        self.endpoint = endpoint
+        self.headers = headers
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Closes the kept connection, if any: the exporter is done.
+    func close() {
+        idle.withLock { idle in
+            idle?.channel.close(promise: nil)
+            idle = nil
         }
     }
 
-    private func send(_ body: [UInt8], connectTimeout: Duration) async throws -> Int {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.nanoseconds(Int64(connectTimeout / .nanoseconds(1))))
-            .connect(host: endpoint.host, port: endpoint.port) { channel in
+    /// The collector's status; throws when it cannot be reached or does not answer within
+    /// `timeout`, or at once when the calling task is cancelled (the shutdown's deadline):
+    /// nothing here waits for NIO to notice a cancellation.
+    func post(_ body: [UInt8], timeout: Duration) async throws -> Int {
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout / .nanoseconds(1)))
+        if let channel = takeIdle() {
+            do {
+                return try await exchange(body, on: channel, deadline: deadline)
+            } catch is ClosedBeforeAnswering {
+                // Closed by the collector between exports: the request never reached it whole.
+            }
+        }
+        let channel = try await connect(deadline: deadline, timeout: timeout)
+        return try await exchange(body, on: channel, deadline: deadline)
+    }
+
+    /// The kept connection, if it is recent and still open.
+    private func takeIdle() -> (any Channel)? {
+        guard
+            let kept = idle.withLock({ idle in
+                defer { idle = nil }
+                return idle
+            })
+        else { return nil }
+        guard ContinuousClock.now - kept.since < Self.reuseWindow, kept.channel.isActive else {
+            kept.channel.close(promise: nil)
+            return nil
+        }
+        return kept.channel
+    }
+
+    private func keep(_ channel: any Channel) {
+        let replaced = idle.withLock { idle in
+            defer { idle = IdleConnection(channel: channel, since: .now) }
+            return idle
+        }
+        replaced?.channel.close(promise: nil)
+    }
+
+    private func connect(deadline: NIODeadline, timeout: Duration) async throws -> any Channel {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.nanoseconds(Int64(min(timeout, .seconds(5)) / .nanoseconds(1))))
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
-                        wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(ResponseReader())
                 }
             }
-        return try await channel.executeThenClose { inbound, outbound in
-            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.path)
-            let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
-            head.headers = [
-                "Host": "\(host):\(endpoint.port)", "Content-Type": "application/x-protobuf",
-                "Content-Length": String(body.count), "Connection": "close", "User-Agent": "ballot-traces",
-            ]
-            for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
-            try await outbound.write(.head(head))
-            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-            try await outbound.write(.end(nil))
-            var status = 0
-            for try await part in inbound {
-                switch part {
-                case .head(let response): status = Int(response.status.code)
-                case .body: continue
-                case .end: return status
-                }
+        // An address as text is used as it is: a name goes through Happy Eyeballs (a lookup on
+        // a thread of its own), which cost more than the post when it was made for every one.
+        let connecting: EventLoopFuture<any Channel>
+        if let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) {
+            connecting = bootstrap.connect(to: address)
+        } else {
+            connecting = bootstrap.connect(host: endpoint.host, port: endpoint.port)
+        }
+        let outcome = connecting.eventLoop.makePromise(of: (any Channel).self)
+        connecting.cascade(to: outcome)
+        let timer = connecting.eventLoop.scheduleTask(deadline: deadline) { outcome.fail(ExportTimedOut()) }
+        defer { timer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await outcome.futureResult.get()
+            } onCancel: {
+                outcome.fail(CancellationError())
             }
-            return status
+        } catch {
+            // A connection that opens after its post gave up is not left open.
+            connecting.whenSuccess { $0.close(promise: nil) }
+            throw error
+        }
+    }
+
+    /// One request and its answer on `channel`; the channel is kept for the next post when the
+    /// collector keeps it open, and closed otherwise.
+    private func exchange(_ body: [UInt8], on channel: any Channel, deadline: NIODeadline) async throws -> Int {
+        let answer = channel.eventLoop.makePromise(of: ResponseReader.Answer.self)
+        let timer = channel.eventLoop.scheduleTask(deadline: deadline) { answer.fail(ExportTimedOut()) }
+        defer { timer.cancel() }
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: endpoint.path)
+        let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+        head.headers = [
+            "Host": "\(host):\(endpoint.port)", "Content-Type": "application/x-protobuf",
+            "Content-Length": String(body.count), "User-Agent": "ballot-traces",
+        ]
+        for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
+        channel.eventLoop.execute { [head] in
+            do {
+                try channel.pipeline.syncOperations.handler(type: ResponseReader.self).expect(answer)
+            } catch {
+                answer.fail(ClosedBeforeAnswering())
+                return
+            }
+            channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { _ in
+                answer.fail(ClosedBeforeAnswering())
+            }
+        }
+        do {
+            let response = try await withTaskCancellationHandler {
+                try await answer.futureResult.get()
+            } onCancel: {
+                answer.fail(CancellationError())
+            }
+            if response.keepAlive { keep(channel) } else { channel.close(promise: nil) }
+            return response.status
+        } catch {
+            channel.close(promise: nil)
+            throw error
         }
     }
 }
 
-/// The first of several outcomes to arrive: the one a waiter gets, whether it waits before or
-/// after it arrives.
-private final class FirstOutcome<Value: Sendable>: Sendable {
-    private struct State {
-        var waiter: CheckedContinuation<Value, any Error>?
-        var outcome: Result<Value, any Error>?
+/// Reads the collector's answers: the status of each, and whether the connection stays open
+/// after it.
+private final class ResponseReader: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+
+    struct Answer: Sendable {
+        var status: Int
+        var keepAlive: Bool
     }
 
-    private let state = Mutex(State())
+    private var waiting: EventLoopPromise<Answer>?
+    private var head: HTTPResponseHead?
 
-    func settle(_ outcome: Result<Value, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Value, any Error>? in
-            guard state.outcome == nil else { return nil }
-            state.outcome = outcome
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(with: outcome)
+    func expect(_ promise: EventLoopPromise<Answer>) {
+        waiting = promise
+        head = nil
     }
 
-    func value() async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            let outcome = state.withLock { state -> Result<Value, any Error>? in
-                if state.outcome == nil { state.waiter = continuation }
-                return state.outcome
-            }
-            if let outcome { continuation.resume(with: outcome) }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let response):
+            head = response
+        case .body:
+            break
+        case .end:
+            guard let head else { return }
+            waiting?.succeed(Answer(status: Int(head.status.code), keepAlive: head.isKeepAlive))
+            waiting = nil
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if head == nil {
+            waiting?.fail(ClosedBeforeAnswering())
+        } else {
+            waiting?.fail(ChannelError.eof)
+        }
+        waiting = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Reset before any answer: on a reused connection, closed by the collector as idle.
+        waiting?.fail(head == nil ? ClosedBeforeAnswering(cause: "\(error)") : error)
+        waiting = nil
+        context.close(promise: nil)
+    }
+}
+
+/// The connection closed before the collector answered anything: on a reused connection, the
+/// collector closed it as idle while the request was on its way.
+struct ClosedBeforeAnswering: Error, CustomStringConvertible {
+    /// What the connection said as it went (a reset), if anything.
+    var cause: String?
+
+    var description: String {
+        "the collector closed the connection without answering" + (cause.map { " (\($0))" } ?? "")
     }
 }
 

@@ -10,17 +10,35 @@ import Traces
 /// messages is a few varints and length prefixes.
 public enum OTLPEncoding {
     /// The body for `spans`, all from one resource (the process) and one instrumentation scope.
+    public static func exportRequest(
+        _ spans: [FinishedSpan], resource: [(key: String, value: String)], scope: (name: String, version: String)
+    ) -> [UInt8] {
+        var encoded: [UInt8] = []
+        for span in spans {
+            let size = spanFieldSize(span)
+            encoded.append(
+                contentsOf: [UInt8](unsafeUninitializedCapacity: size) { buffer, written in
+                    writeSpanField(span, into: buffer)
+                    written = size
+                })
+        }
+        return exportRequest(encodedSpans: encoded, resource: resource, scope: scope)
+    }
+
+    /// The body for spans already encoded, each as one `ScopeSpans.spans` field
+    /// (``writeSpanField(_:into:)``) and laid end to end: the exporter encodes a span when it
+    /// ends, while its strings are still in the cache and owned by the request that made them,
+    /// rather than keeping it whole until its batch is sent.
     ///
     /// Every message's length is computed before it is written, so the body is written once
     /// into one buffer: nesting messages each in a buffer of their own, copied into their
     /// parent's, cost a tenth of a traced request (docs/performance.md#traces).
-    public static func exportRequest(
-        _ spans: [FinishedSpan], resource: [(key: String, value: String)], scope: (name: String, version: String)
+    static func exportRequest(
+        encodedSpans: [UInt8], resource: [(key: String, value: String)], scope: (name: String, version: String)
     ) -> [UInt8] {
         let resourceSize = resource.reduce(0) { $0 + Protobuf.fieldSize(keyValueSize($1.key, .string($1.value))) }
         let scopeSize = Protobuf.stringFieldSize(scope.name) + Protobuf.stringFieldSize(scope.version)
-        let spanSizes = spans.map(spanSize)
-        let scopeSpansSize = Protobuf.fieldSize(scopeSize) + spanSizes.reduce(0) { $0 + Protobuf.fieldSize($1) }
+        let scopeSpansSize = Protobuf.fieldSize(scopeSize) + encodedSpans.count
         let resourceSpansSize = Protobuf.fieldSize(resourceSize) + Protobuf.fieldSize(scopeSpansSize)
         let total = Protobuf.fieldSize(resourceSpansSize)
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, written in
@@ -32,14 +50,25 @@ public enum OTLPEncoding {
             body.header(1, scopeSize)  // ScopeSpans.scope
             body.string(1, scope.name)
             body.string(2, scope.version)
-            for (span, size) in zip(spans, spanSizes) {
-                body.header(2, size)  // ScopeSpans.spans
-                writeSpan(&body, span)
-            }
+            body.bytes(encodedSpans)  // ScopeSpans.spans, each with its tag and length
             // The sizes computed first are the sizes written: anything else is a bug here.
             precondition(body.count == total, "OTLP body: \(body.count) bytes written, \(total) computed")
             written = body.count
         }
+    }
+
+    /// The bytes `span` takes as a `ScopeSpans.spans` field, its tag and length included.
+    static func spanFieldSize(_ span: FinishedSpan) -> Int {
+        Protobuf.fieldSize(spanSize(span))
+    }
+
+    /// Writes `span` as a `ScopeSpans.spans` field into `buffer`, which holds exactly
+    /// ``spanFieldSize(_:)`` bytes.
+    static func writeSpanField(_ span: FinishedSpan, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        var field = Protobuf(buffer)
+        field.header(2, spanSize(span))
+        writeSpan(&field, span)
+        precondition(field.count == buffer.count, "OTLP span: \(field.count) bytes written, \(buffer.count) computed")
     }
 
     private static func spanSize(_ span: FinishedSpan) -> Int {
@@ -94,9 +123,10 @@ public enum OTLPEncoding {
 
     /// A `KeyValue` as field `field` of its parent.
     private static func writeKeyValue(_ body: inout Protobuf, field: Int, _ key: String, _ value: AttributeValue) {
-        body.header(field, keyValueSize(key, value))
+        let valueSize = anyValueSize(value)
+        body.header(field, Protobuf.stringFieldSize(key) + Protobuf.fieldSize(valueSize))
         body.string(1, key)
-        body.header(2, anyValueSize(value))
+        body.header(2, valueSize)
         switch value {
         case .string(let text): body.string(1, text)
         case .bool(let flag): body.varint(2, flag ? 1 : 0)
@@ -147,6 +177,11 @@ struct Protobuf {
     }
 
     private mutating func append(varint value: UInt64) {
+        // Tags, lengths of keys and short strings, kinds: nearly every varint fits in a byte.
+        if value < 0x80 {
+            buffer[reserve(1)] = UInt8(truncatingIfNeeded: value)
+            return
+        }
         var at = reserve(Self.varintSize(value))
         var value = value
         while value >= 0x80 {
@@ -192,6 +227,12 @@ struct Protobuf {
             let at = reserve(utf8.count)
             _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<at + utf8.count]).initialize(fromContentsOf: utf8)
         }
+    }
+
+    /// Bytes already encoded, as they are.
+    mutating func bytes(_ bytes: [UInt8]) {
+        let at = reserve(bytes.count)
+        _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<at + bytes.count]).initialize(fromContentsOf: bytes)
     }
 
     /// 16 bytes, big-endian, as OTLP sends a trace id.

@@ -9,6 +9,9 @@ import Traces
 /// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, when a batch is full or `OTEL_BSP_SCHEDULE_DELAY` has
 /// passed since the last export.
 ///
+/// A span is queued already encoded (its OTLP bytes, written when it ends): the queue holds
+/// bytes, not strings shared with requests long gone, and a batch is sent as it lies.
+///
 /// A slow or stopped collector costs spans, never a request's time or the process's memory:
 /// past `OTEL_BSP_MAX_QUEUE_SIZE` new spans are dropped and counted, a failed export drops
 /// its batch, and either is logged as a warning at most once a minute. At shutdown (the
@@ -31,8 +34,16 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     }
 
     private struct State {
-        var queue: [FinishedSpan] = []
+        /// The queued spans, encoded and laid end to end.
+        var queue: [UInt8] = []
+        /// Where each queued span ends in `queue`: a batch is cut after one of them.
+        var ends: [Int] = []
+        /// The last batch's buffer, emptied: the queue's next buffer, so that it does not grow
+        /// from nothing again after every batch.
+        var spare: [UInt8] = []
         var counts = Counts()
+
+        var queued: Int { ends.count }
     }
 
     /// What happened to the spans given to ``export(_:)`` so far.
@@ -57,14 +68,20 @@ public final class SpanExporter: Service, SpanSink, Sendable {
 
     public var counts: Counts { state.withLock { $0.counts } }
 
-    /// Queues `span`; when the queue is full the span is dropped and counted. Never waits.
+    /// Queues `span`, encoded; when the queue is full the span is dropped and counted. Never
+    /// waits: the span is encoded before the lock is taken, which then covers one copy.
     public func export(_ span: FinishedSpan) {
         let limit = configuration.maxQueueSize
-        state.withLock { state in
-            if state.queue.count < limit {
-                state.queue.append(span)
-            } else {
-                state.counts.dropped += 1
+        let size = OTLPEncoding.spanFieldSize(span)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { scratch in
+            OTLPEncoding.writeSpanField(span, into: scratch)
+            state.withLock { state in
+                guard state.queued < limit else {
+                    state.counts.dropped += 1
+                    return
+                }
+                state.queue.append(contentsOf: scratch)
+                state.ends.append(state.queue.count)
             }
         }
     }
@@ -75,7 +92,7 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         var lastDropWarning: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await Task.sleep(for: Self.tick)
-            let waiting = state.withLock { $0.queue.count }
+            let waiting = state.withLock { $0.queued }
             let now = ContinuousClock.now
             if waiting >= configuration.maxBatchSize || (waiting > 0 && now - lastExport >= configuration.scheduleDelay)
             {
@@ -96,6 +113,7 @@ public final class SpanExporter: Service, SpanSink, Sendable {
             }
         }
         await flush()
+        client.close()
     }
 
     /// Sends what is queued, batch by batch, until the queue is empty or the export timeout
@@ -103,12 +121,13 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     /// the shutdown's deadline cancelled the wait first) is dropped, counted and said.
     public func flush() async {
         let deadline = ContinuousClock.now + configuration.exportTimeout
-        while state.withLock({ !$0.queue.isEmpty }), ContinuousClock.now < deadline, !Task.isCancelled {
+        while state.withLock({ $0.queued > 0 }), ContinuousClock.now < deadline, !Task.isCancelled {
             await exportBatch(timeout: deadline - ContinuousClock.now)
         }
         let left = state.withLock { state -> Int in
-            let count = state.queue.count
+            let count = state.queued
             state.queue = []
+            state.ends = []
             state.counts.failed += count
             return count
         }
@@ -119,19 +138,10 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     }
 
     private func exportBatch(timeout: Duration? = nil) async {
-        let batch = state.withLock { state -> [FinishedSpan] in
-            // The whole queue when it fits in a batch, as it usually does: no copy, no shift.
-            guard state.queue.count > configuration.maxBatchSize else {
-                defer { state.queue = [] }
-                return state.queue
-            }
-            let batch = Array(state.queue.prefix(configuration.maxBatchSize))
-            state.queue.removeFirst(batch.count)
-            return batch
-        }
-        guard !batch.isEmpty else { return }
+        guard var batch = takeBatch() else { return }
         let body = OTLPEncoding.exportRequest(
-            batch, resource: configuration.resource, scope: (scope.name, scope.version))
+            encodedSpans: batch.bytes, resource: configuration.resource, scope: (scope.name, scope.version))
+        giveBack(&batch.bytes)
         let problem: String?
         do {
             let status = try await client.post(
@@ -141,16 +151,53 @@ public final class SpanExporter: Service, SpanSink, Sendable {
             problem = "\(error)"
         }
         state.withLock { state in
-            if problem == nil { state.counts.exported += batch.count } else { state.counts.failed += batch.count }
+            if problem == nil { state.counts.exported += batch.spans } else { state.counts.failed += batch.spans }
         }
         if let problem {
             warnings.warn(
                 logger, key: "failed", "spans lost: an export to the collector failed",
                 metadata: [
-                    "spans": "\(batch.count)", "error": "\(problem)",
+                    "spans": "\(batch.spans)", "error": "\(problem)",
                     "endpoint":
                         "http://\(configuration.endpoint.host):\(configuration.endpoint.port)\(configuration.endpoint.path)",
                 ])
         }
     }
+
+    private struct Batch {
+        var bytes: [UInt8]
+        var spans: Int
+    }
+
+    /// Up to a batch of the oldest queued spans, out of the queue.
+    private func takeBatch() -> Batch? {
+        state.withLock { state -> Batch? in
+            guard state.queued > 0 else { return nil }
+            // The whole queue when it fits in a batch, as it usually does: no copy, no shift.
+            guard state.queued > configuration.maxBatchSize else {
+                let spans = state.queued
+                var bytes: [UInt8] = []
+                swap(&bytes, &state.spare)
+                swap(&bytes, &state.queue)
+                state.ends.removeAll(keepingCapacity: true)
+                return Batch(bytes: bytes, spans: spans)
+            }
+            let spans = configuration.maxBatchSize
+            let cut = state.ends[spans - 1]
+            let bytes = Array(state.queue[..<cut])
+            state.queue.removeFirst(cut)
+            state.ends.removeFirst(spans)
+            for index in state.ends.indices { state.ends[index] -= cut }
+            return Batch(bytes: bytes, spans: spans)
+        }
+    }
+
+    /// A batch's buffer, once its body is written: the queue's next.
+    private func giveBack(_ bytes: inout [UInt8]) {
+        bytes.removeAll(keepingCapacity: true)
+        state.withLock { state in
+            if bytes.capacity > state.spare.capacity { swap(&bytes, &state.spare) }
+        }
+    }
+
 }

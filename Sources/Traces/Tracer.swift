@@ -7,7 +7,8 @@ import Synchronization
 
 /// Where finished spans go: OTLPExport's `SpanExporter`, or a test's list.
 public protocol SpanSink: Sendable {
-    /// Takes `span` without waiting: a request calls it on its way out.
+    /// Takes `span` without waiting: a request calls it on its way out. A sink that keeps the
+    /// span past the call copies it; one that encodes it at once (``SpanExporter``) need not.
     func export(_ span: FinishedSpan)
 }
 
@@ -81,7 +82,7 @@ public final class Tracer: Sendable {
     }
 
     /// Ends `span` now and exports it, if its trace is recorded.
-    public func end(_ span: Span) {
+    public func end(_ span: consuming Span) {
         guard span.context.isSampled else { return }
         sink.export(span.finished(at: WallClock.nanoseconds()))
     }
@@ -89,38 +90,48 @@ public final class Tracer: Sendable {
 
 /// A span being recorded: what ``Tracer`` started, with the attributes and status its owner
 /// adds before ``Tracer/end(_:)``.
+///
+/// It holds the ``FinishedSpan`` it will export, so ending it hands that record on as it is:
+/// a span copied field by field on its way out cost a traced request a retain and a release
+/// for each of its strings.
 public struct Span: Sendable {
+    fileprivate var record: FinishedSpan
+
     /// Its own context: the parent of the spans under it, and what `traceparent` passes on.
-    public let context: TraceContext
-    public let parentSpanID: SpanID?
-    public let parentIsRemote: Bool
+    public var context: TraceContext { record.context }
+    public var parentSpanID: SpanID? { record.parentSpanID }
+    public var parentIsRemote: Bool { record.parentIsRemote }
     /// Set when the work is known (a request's route is known only once it has been routed).
-    public var name: String
-    public let kind: FinishedSpan.Kind
-    public let startNanoseconds: UInt64
-    public var attributes: [Attribute] = []
-    public var status: FinishedSpan.Status = .unset
+    public var name: String {
+        get { record.name }
+        set { record.name = newValue }
+    }
+    public var kind: FinishedSpan.Kind { record.kind }
+    public var startNanoseconds: UInt64 { record.startNanoseconds }
+    public var attributes: [Attribute] { record.attributes }
+    public var status: FinishedSpan.Status {
+        get { record.status }
+        set { record.status = newValue }
+    }
 
     init(context: TraceContext, parentSpanID: SpanID?, parentIsRemote: Bool, name: String, kind: FinishedSpan.Kind) {
-        self.context = context
-        self.parentSpanID = parentSpanID
-        self.parentIsRemote = parentIsRemote
-        self.name = name
-        self.kind = kind
-        self.startNanoseconds = WallClock.nanoseconds()
-        // Room for a server span's or a statement's attributes: one allocation, not five.
-        attributes.reserveCapacity(12)
+        let start = WallClock.nanoseconds()
+        record = FinishedSpan(
+            context: context, parentSpanID: parentSpanID, parentIsRemote: parentIsRemote, name: name, kind: kind,
+            startNanoseconds: start, endNanoseconds: start, attributes: [])
+        // Room for a server span's or a statement's attributes: one allocation, not five; none
+        // for a span that is not recorded.
+        if context.isSampled { record.attributes.reserveCapacity(12) }
     }
 
     public mutating func set(_ key: String, _ value: AttributeValue) {
-        attributes.append(Attribute(key, value))
+        record.attributes.append(Attribute(key, value))
     }
 
-    func finished(at end: UInt64) -> FinishedSpan {
-        FinishedSpan(
-            context: context, parentSpanID: parentSpanID, parentIsRemote: parentIsRemote, name: name, kind: kind,
-            startNanoseconds: startNanoseconds, endNanoseconds: max(end, startNanoseconds), attributes: attributes,
-            status: status)
+    /// The record to export, ended at `end` (never before it started).
+    consuming func finished(at end: UInt64) -> FinishedSpan {
+        record.endNanoseconds = max(end, record.startNanoseconds)
+        return record
     }
 }
 

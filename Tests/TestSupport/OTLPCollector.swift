@@ -15,9 +15,12 @@ public struct OTLPCollector: Sendable {
     /// `OTEL_EXPORTER_OTLP_ENDPOINT` for it.
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
-    /// Runs `body` with a collector that answers `status` after `delay` seconds.
+    /// Runs `body` with a collector that answers `status` after `delay` seconds and keeps its
+    /// connections open (`connections` `close` answers with `Connection: close`, `drop` closes
+    /// each connection after its first answer without a word).
     public static func with(
-        status: Int = 200, delay: Double = 0, _ body: (OTLPCollector) async throws -> Void
+        status: Int = 200, delay: Double = 0, connections: String = "keep",
+        _ body: (OTLPCollector) async throws -> Void
     ) async throws {
         let collector = OTLPCollector(
             port: Program.freePort(),
@@ -26,7 +29,7 @@ public struct OTLPCollector: Sendable {
         let script = Repository.root.appendingPathComponent("scripts/test/otlp-collector").path
         guard
             let process = Program.start([
-                script, String(collector.port), collector.folder.path, "\(status)", "\(delay)",
+                script, String(collector.port), collector.folder.path, "\(status)", "\(delay)", connections,
             ])
         else { throw ProgramFailure(arguments: [script], status: -1, output: "could not start") }
         defer { process.signal(SIGTERM) }
@@ -40,6 +43,17 @@ public struct OTLPCollector: Sendable {
     /// The bodies received so far, in order (`0001.bin`, …).
     public func files() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".bin") }.sorted()
+    }
+
+    /// What came with each body, in order: its path, content type, `Authorization` (`-` for
+    /// none) and the client's port, which tells its connections apart.
+    public func requests() throws -> [[String]] {
+        try files().map { file in
+            try String(
+                contentsOf: folder.appendingPathComponent(file.replacingOccurrences(of: ".bin", with: ".path")),
+                encoding: .utf8
+            ).split(separator: " ").map(String.init)
+        }
     }
 
     /// One body as protobuf's JSON mapping (snake_case names, ids in base64).

@@ -35,6 +35,16 @@ import Testing
         try await OTLPCollector.with(status: status, delay: delay) { try await body($0.port, $0.folder) }
     }
 
+    /// The client ports the collector saw, one per body: equal ports, one connection.
+    private func ports(_ folder: URL) throws -> [String] {
+        try received(folder).map { file in
+            let path = try String(
+                contentsOf: folder.appendingPathComponent(file.replacingOccurrences(of: ".bin", with: ".path")),
+                encoding: .utf8)
+            return String(path.split(separator: " ").last ?? "")
+        }
+    }
+
     private func received(_ folder: URL) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".bin") }.sorted()
     }
@@ -54,7 +64,7 @@ import Testing
                 let path = try String(
                     contentsOf: folder.appendingPathComponent(file.replacingOccurrences(of: ".bin", with: ".path")),
                     encoding: .utf8)
-                #expect(path == "/v1/traces application/x-protobuf Bearer t")
+                #expect(path.hasPrefix("/v1/traces application/x-protobuf Bearer t "))
                 let script = Repository.root.appendingPathComponent("scripts/test/otlp-decode").path
                 let decoded = await Program.capture([script, folder.appendingPathComponent(file).path])
                 let object = try #require(
@@ -68,6 +78,25 @@ import Testing
                 #expect(resource?.last?["key"] as? String == "service.name")
             }
             #expect(names == (0..<10).map { "span \($0)" })
+            // Batches that follow each other closely share one connection.
+            let ports = try ports(folder)
+            #expect(Set(ports).count == 1, "\(ports)")
+        }
+    }
+
+    /// A collector that closes its connections, saying so (`Connection: close`) or not (an idle
+    /// connection closed between two exports), still gets every span, each batch once.
+    @Test(arguments: ["close", "drop"])
+    func aCollectorThatClosesItsConnectionsGetsEverySpan(connections: String) async throws {
+        try await OTLPCollector.with(connections: connections) { collector in
+            let exporter = try exporter(port: collector.port, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "2"])
+            for index in 0..<8 { exporter.export(Self.span(index)) }
+            await exporter.flush()
+            #expect(exporter.counts == .init(exported: 8, dropped: 0, failed: 0))
+            let spans = try await collector.spans()
+            #expect(spans.map(\.name).sorted() == (0..<8).map { "span \($0)" }.sorted())
+            let ports = try collector.requests().map { $0.last ?? "" }
+            #expect(Set(ports).count == ports.count, "a closed connection was used again: \(ports)")
         }
     }
 

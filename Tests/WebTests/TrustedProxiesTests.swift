@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import Web
@@ -26,6 +27,16 @@ import Testing
     @Test(arguments: ["10.0.0.0/33", "300.1.1.1", "localhost", "::1/129", "10.0.0.0/x"])
     func invalidTrustedProxiesAreRefused(list: String) {
         #expect(throws: (any Error).self) { try TrustedProxies(list) }
+    }
+
+    /// An address as text, IPv4 written by hand (no `sprintf`): every octet's width, the
+    /// edges, and IPv6 as NIO writes it.
+    @Test(arguments: [
+        "0.0.0.0", "255.255.255.255", "127.0.0.1", "10.0.0.1", "192.168.100.7", "1.20.255.3", "9.99.100.199",
+        "203.0.113.250", "::1", "2001:db8::1", "fd00::5",
+    ])
+    func anAddressIsWrittenAsTheTextItWasParsedFrom(text: String) throws {
+        #expect(TrustedProxies.text(of: try SocketAddress(ipAddress: text, port: 80)) == text)
     }
 
     @Test func onlyASlashZeroTrustsEveryone() throws {
