@@ -53,7 +53,9 @@ final class OTLPClient: Sendable {
             do {
                 return try await exchange(body, on: channel, deadline: deadline)
             } catch is ClosedBeforeAnswering {
-                // Closed by the collector between exports: the request never reached it whole.
+                // Closed or reset before any answer: most often the collector closing an idle
+                // connection as the request left. If it had read the request and then closed,
+                // it gets the batch twice (see the type's comment).
             }
         }
         let channel = try await connect(deadline: deadline, timeout: timeout)
@@ -139,8 +141,10 @@ final class OTLPClient: Sendable {
             }
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
             channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { _ in
-                answer.fail(ClosedBeforeAnswering())
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { error in
+                // A connection closed under the write is one the collector closed; anything else
+                // (a header the encoder refuses, say) is the post's own error, never retried.
+                answer.fail(ClosedBeforeAnswering.isClosed(error) ? ClosedBeforeAnswering(cause: "\(error)") : error)
             }
         }
         do {
@@ -201,7 +205,8 @@ private final class ResponseReader: ChannelInboundHandler, RemovableChannelHandl
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Reset before any answer: on a reused connection, closed by the collector as idle.
-        waiting?.fail(head == nil ? ClosedBeforeAnswering(cause: "\(error)") : error)
+        waiting?.fail(
+            head == nil && ClosedBeforeAnswering.isClosed(error) ? ClosedBeforeAnswering(cause: "\(error)") : error)
         waiting = nil
         context.close(promise: nil)
     }
@@ -215,6 +220,13 @@ struct ClosedBeforeAnswering: Error, CustomStringConvertible {
 
     var description: String {
         "the collector closed the connection without answering" + (cause.map { " (\($0))" } ?? "")
+    }
+
+    /// Whether `error` says the connection was closed or reset (and not, say, that a header
+    /// could not be encoded or the answer could not be parsed).
+    static func isClosed(_ error: any Error) -> Bool {
+        if let error = error as? ChannelError { return error == .ioOnClosedChannel || error == .eof }
+        return error is IOError
     }
 }
 

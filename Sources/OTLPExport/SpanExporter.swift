@@ -23,6 +23,9 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     private let logger: Logger
     private let scope: Scope
     private let state = Mutex(State())
+    /// Set while the queue is full: a span then costs a count, not an encoding only to be
+    /// dropped (a collector that is gone fills the queue and keeps it full).
+    private let full = Atomic(false)
     private let warnings = WarningThrottle(interval: .seconds(60))
     /// How often the service looks at the queue: a full batch waits at most this long.
     private static let tick = Duration.milliseconds(20)
@@ -72,18 +75,24 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     /// waits: the span is encoded before the lock is taken, which then covers one copy.
     public func export(_ span: FinishedSpan) {
         let limit = configuration.maxQueueSize
+        if full.load(ordering: .relaxed), state.withLock({ Self.dropIfFull(&$0, limit: limit) }) { return }
         let size = OTLPEncoding.spanFieldSize(span)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { scratch in
             OTLPEncoding.writeSpanField(span, into: scratch)
             state.withLock { state in
-                guard state.queued < limit else {
-                    state.counts.dropped += 1
-                    return
-                }
+                guard !Self.dropIfFull(&state, limit: limit) else { return }
                 state.queue.append(contentsOf: scratch)
                 state.ends.append(state.queue.count)
+                if state.queued >= limit { full.store(true, ordering: .relaxed) }
             }
         }
+    }
+
+    /// Counts a drop when the queue holds `limit` spans.
+    private static func dropIfFull(_ state: inout State, limit: Int) -> Bool {
+        guard state.queued >= limit else { return false }
+        state.counts.dropped += 1
+        return true
     }
 
     public func run() async throws {
@@ -129,6 +138,7 @@ public final class SpanExporter: Service, SpanSink, Sendable {
             state.queue = []
             state.ends = []
             state.counts.failed += count
+            full.store(false, ordering: .relaxed)
             return count
         }
         guard left > 0 else { return }
@@ -173,6 +183,7 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     private func takeBatch() -> Batch? {
         state.withLock { state -> Batch? in
             guard state.queued > 0 else { return nil }
+            full.store(false, ordering: .relaxed)
             // The whole queue when it fits in a batch, as it usually does: no copy, no shift.
             guard state.queued > configuration.maxBatchSize else {
                 let spans = state.queued
@@ -192,12 +203,16 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         }
     }
 
-    /// A batch's buffer, once its body is written: the queue's next.
+    /// A batch's buffer, once its body is written: the queue's next, unless a backlog made it
+    /// larger than a few batches ever need (a batch of 512 spans is about 200 KB).
     private func giveBack(_ bytes: inout [UInt8]) {
+        guard bytes.capacity <= Self.spareCapacity else { return }
         bytes.removeAll(keepingCapacity: true)
         state.withLock { state in
             if bytes.capacity > state.spare.capacity { swap(&bytes, &state.spare) }
         }
     }
+
+    private static let spareCapacity = 1 << 20
 
 }

@@ -108,7 +108,10 @@ public struct Span: Sendable {
     }
     public var kind: FinishedSpan.Kind { record.kind }
     public var startNanoseconds: UInt64 { record.startNanoseconds }
-    public var attributes: [Attribute] { record.attributes }
+    public var attributes: [Attribute] {
+        get { record.attributes }
+        set { record.attributes = newValue }
+    }
     public var status: FinishedSpan.Status {
         get { record.status }
         set { record.status = newValue }
