@@ -176,7 +176,8 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(
-            name: "TracesTests", dependencies: ["OTLPExport", "Primitives", "Settings", "TestSupport", "Traces"]),
+            name: "TracesTests",
+            dependencies: ["OTLPExport", "Primitives", "Settings", "TestSupport", "Traces", nioCore, logging]),
         .testTarget(
             name: "DockerflowDatabaseTests",
             dependencies: ["Database", "Dockerflow", "DockerflowDatabase", "Migrations", "Primitives", "TestSupport"]

@@ -64,7 +64,7 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let tracer else { return await serve(request, path: request.uri.path, context: context, next: next) }
         // The path is made into a string once: the probe check, the summary line and the span.
         let path = request.uri.path
-        guard !DockerflowRoutes.probePaths.contains(path) else {
+        guard !DockerflowRoutes.isProbe(path) else {
             return await serve(request, path: path, context: context, next: next)
         }
         // Two `traceparent` fields are no context at all (W3C Trace Context, 3.2).
@@ -90,7 +90,7 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
     /// made-up method).
     @usableFromInline
     func describe(_ span: inout Span, request: Request, path: String, response: Response, context: Context) {
-        let method = HTTPMetrics.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "_OTHER"
+        let method = HTTPMetrics.isKnown(request.method.rawValue) ? request.method.rawValue : "_OTHER"
         // Hummingbird's not-found responder names its path `NotFound`: no route, no template.
         let route = context.endpointPath.flatMap { $0 == HTTPMetrics.unmatchedRoute ? nil : $0 }
         let verb = method == "_OTHER" ? "HTTP" : method
@@ -103,7 +103,8 @@ public struct DockerflowMiddleware<Context: RequestContext>: RouterMiddleware {
         span.set("network.protocol.version", .string("1.1"))
         span.set("http.response.status_code", .int(Int64(response.status.code)))
         if let agent = request.headers[.userAgent] {
-            span.set("user_agent.original", .string(String(decoding: agent.utf8.prefix(512), as: UTF8.self)))
+            let kept = agent.utf8.count <= 512 ? agent : String(decoding: agent.utf8.prefix(512), as: UTF8.self)
+            span.set("user_agent.original", .string(kept))
         }
         if let address = clientAddress?(request, context), address != "unknown" {
             span.set("client.address", .string(address))
@@ -209,9 +210,14 @@ final class HTTPMetrics: Sendable {
     static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
     /// What Hummingbird's not-found responder sets as the endpoint path.
     @usableFromInline static let unmatchedRoute = "NotFound"
-    static let knownMethods: Set<String> = [
-        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
-    ]
+    /// HTTP's own methods. Compared as literals: every method is a short string, and comparing
+    /// one costs less than hashing it for a set's lookup, which every request made.
+    static func isKnown(_ method: String) -> Bool {
+        switch method {
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE": true
+        default: false
+        }
+    }
 
     private struct StatsdShapes: Sendable {
         let factory: any MetricsFactory
@@ -244,7 +250,7 @@ final class HTTPMetrics: Sendable {
         // own one more (`_OTHER`, as OpenTelemetry names it): a client's paths and methods would
         // otherwise grow the series and these dictionaries without end.
         let route = route ?? "unmatched"
-        let method = Self.knownMethods.contains(method) ? method : "_OTHER"
+        let method = Self.isKnown(method) ? method : "_OTHER"
         if let statsd {
             statsd.counters[statusClass - 1].increment()
             let key = RouteKey(method: method, route: route)

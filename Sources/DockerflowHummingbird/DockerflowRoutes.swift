@@ -21,9 +21,16 @@ public struct DockerflowRoutes: Sendable {
     public let failedStatus: HTTPResponse.Status
     public let drain: Drain?
     private let failureCounters: FailureCounters?
-    /// What balancers and orchestrators poll every few seconds: not traced, since a span per
-    /// probe would bury the requests worth reading.
-    public static let probePaths: Set<String> = ["/__version__", "/__heartbeat__", "/__lbheartbeat__"]
+    /// Whether `path` is what balancers and orchestrators poll every few seconds: not traced,
+    /// since a span per probe would bury the requests worth reading. Compared as literals, not
+    /// hashed for a set's lookup: every traced request asks.
+    @inlinable
+    public static func isProbe(_ path: String) -> Bool {
+        switch path {
+        case "/__lbheartbeat__", "/__heartbeat__", "/__version__": true
+        default: false
+        }
+    }
 
     /// `metrics` nil records nothing (no `STATSD_HOST`); `drain` nil never drains.
     public init(

@@ -47,7 +47,7 @@ final class OTLPClient: Sendable {
     /// The collector's status; throws when it cannot be reached or does not answer within
     /// `timeout`, or at once when the calling task is cancelled (the shutdown's deadline):
     /// nothing here waits for NIO to notice a cancellation.
-    func post(_ body: [UInt8], timeout: Duration) async throws -> Int {
+    func post(_ body: ByteBuffer, timeout: Duration) async throws -> Int {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout / .nanoseconds(1)))
         if let channel = takeIdle() {
             do {
@@ -77,12 +77,29 @@ final class OTLPClient: Sendable {
         return kept.channel
     }
 
+    /// Keeps `channel` for the next post, and closes it when none comes within the reuse
+    /// window: a connection is not left open on the collector, which holds a socket for each,
+    /// through a quiet hour.
     private func keep(_ channel: any Channel) {
         let replaced = idle.withLock { idle in
             defer { idle = IdleConnection(channel: channel, since: .now) }
             return idle
         }
         replaced?.channel.close(promise: nil)
+        let window = TimeAmount.nanoseconds(Int64(Self.reuseWindow / .nanoseconds(1)))
+        channel.eventLoop.scheduleTask(in: window) { [weak self] in
+            self?.closeIfIdle(channel)
+        }
+    }
+
+    /// Closes `channel` if it is still the kept one, unused since it was kept.
+    private func closeIfIdle(_ channel: any Channel) {
+        let unused = idle.withLock { idle in
+            guard let kept = idle, kept.channel === channel else { return false }
+            idle = nil
+            return true
+        }
+        if unused { channel.close(promise: nil) }
     }
 
     private func connect(deadline: NIODeadline, timeout: Duration) async throws -> any Channel {
@@ -121,7 +138,7 @@ final class OTLPClient: Sendable {
 
     /// One request and its answer on `channel`; the channel is kept for the next post when the
     /// collector keeps it open, and closed otherwise.
-    private func exchange(_ body: [UInt8], on channel: any Channel, deadline: NIODeadline) async throws -> Int {
+    private func exchange(_ body: ByteBuffer, on channel: any Channel, deadline: NIODeadline) async throws -> Int {
         let answer = channel.eventLoop.makePromise(of: ResponseReader.Answer.self)
         let timer = channel.eventLoop.scheduleTask(deadline: deadline) { answer.fail(ExportTimedOut()) }
         defer { timer.cancel() }
@@ -129,7 +146,7 @@ final class OTLPClient: Sendable {
         let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
         head.headers = [
             "Host": "\(host):\(endpoint.port)", "Content-Type": "application/x-protobuf",
-            "Content-Length": String(body.count), "User-Agent": "ballot-traces",
+            "Content-Length": String(body.readableBytes), "User-Agent": "ballot-traces",
         ]
         for (name, value) in headers { head.headers.replaceOrAdd(name: name, value: value) }
         channel.eventLoop.execute { [head] in
@@ -140,7 +157,7 @@ final class OTLPClient: Sendable {
                 return
             }
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil)
             channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { error in
                 // A connection closed under the write is one the collector closed; anything else
                 // (a header the encoder refuses, say) is the post's own error, never retried.

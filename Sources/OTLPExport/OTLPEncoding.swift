@@ -26,35 +26,12 @@ public enum OTLPEncoding {
     }
 
     /// The body for spans already encoded, each as one `ScopeSpans.spans` field
-    /// (``writeSpanField(_:into:)``) and laid end to end: the exporter encodes a span when it
-    /// ends, while its strings are still in the cache and owned by the request that made them,
-    /// rather than keeping it whole until its batch is sent.
-    ///
-    /// Every message's length is computed before it is written, so the body is written once
-    /// into one buffer: nesting messages each in a buffer of their own, copied into their
-    /// parent's, cost a tenth of a traced request (docs/performance.md#traces).
+    /// (``writeSpanField(_:into:)``) and laid end to end.
     static func exportRequest(
         encodedSpans: [UInt8], resource: [(key: String, value: String)], scope: (name: String, version: String)
     ) -> [UInt8] {
-        let resourceSize = resource.reduce(0) { $0 + Protobuf.fieldSize(keyValueSize($1.key, .string($1.value))) }
-        let scopeSize = Protobuf.stringFieldSize(scope.name) + Protobuf.stringFieldSize(scope.version)
-        let scopeSpansSize = Protobuf.fieldSize(scopeSize) + encodedSpans.count
-        let resourceSpansSize = Protobuf.fieldSize(resourceSize) + Protobuf.fieldSize(scopeSpansSize)
-        let total = Protobuf.fieldSize(resourceSpansSize)
-        return [UInt8](unsafeUninitializedCapacity: total) { buffer, written in
-            var body = Protobuf(buffer)
-            body.header(1, resourceSpansSize)  // ExportTraceServiceRequest.resource_spans
-            body.header(1, resourceSize)  // ResourceSpans.resource
-            for (key, value) in resource { writeKeyValue(&body, field: 1, key, .string(value)) }
-            body.header(2, scopeSpansSize)  // ResourceSpans.scope_spans
-            body.header(1, scopeSize)  // ScopeSpans.scope
-            body.string(1, scope.name)
-            body.string(2, scope.version)
-            body.bytes(encodedSpans)  // ScopeSpans.spans, each with its tag and length
-            // The sizes computed first are the sizes written: anything else is a bug here.
-            precondition(body.count == total, "OTLP body: \(body.count) bytes written, \(total) computed")
-            written = body.count
-        }
+        let framing = ExportFraming(resource: resource, scope: scope)
+        return framing.header(spansSize: encodedSpans.count) + encodedSpans
     }
 
     /// The bytes `span` takes as a `ScopeSpans.spans` field, its tag and length included.
@@ -117,12 +94,12 @@ public enum OTLPEncoding {
         }
     }
 
-    private static func keyValueSize(_ key: String, _ value: AttributeValue) -> Int {
+    fileprivate static func keyValueSize(_ key: String, _ value: AttributeValue) -> Int {
         Protobuf.stringFieldSize(key) + Protobuf.fieldSize(anyValueSize(value))
     }
 
     /// A `KeyValue` as field `field` of its parent.
-    private static func writeKeyValue(_ body: inout Protobuf, field: Int, _ key: String, _ value: AttributeValue) {
+    fileprivate static func writeKeyValue(_ body: inout Protobuf, field: Int, _ key: String, _ value: AttributeValue) {
         let valueSize = anyValueSize(value)
         body.header(field, Protobuf.stringFieldSize(key) + Protobuf.fieldSize(valueSize))
         body.string(1, key)
@@ -132,6 +109,59 @@ public enum OTLPEncoding {
         case .bool(let flag): body.varint(2, flag ? 1 : 0)
         case .int(let number): body.varint(3, UInt64(bitPattern: number))
         case .double(let number): body.fixed64(4, number.bitPattern)
+        }
+    }
+}
+
+/// What an export request holds before its spans: the resource (the process) and the
+/// instrumentation scope, encoded once, and the lengths that depend on the spans.
+///
+/// The exporter encodes each span when it ends, while its strings are still in the cache and
+/// owned by the request that made them, into a buffer that keeps ``room`` bytes free at its
+/// front; the header is written there once the batch is complete, and the buffer is the body.
+/// Nesting messages each in a buffer of their own, copied into their parent's, cost a tenth of
+/// a traced request; copying a batch into a body of its own cost a few percent more
+/// (docs/performance.md#traces).
+struct ExportFraming: Sendable {
+    /// `ResourceSpans.resource`, its tag and length included.
+    private let resourceField: [UInt8]
+    /// `ScopeSpans.scope`, its tag and length included.
+    private let scopeField: [UInt8]
+
+    init(resource: [(key: String, value: String)], scope: (name: String, version: String)) {
+        let resourceSize = resource.reduce(0) {
+            $0 + Protobuf.fieldSize(OTLPEncoding.keyValueSize($1.key, .string($1.value)))
+        }
+        resourceField = Protobuf.message(1, size: resourceSize) { body in
+            for (key, value) in resource { OTLPEncoding.writeKeyValue(&body, field: 1, key, .string(value)) }
+        }
+        let scopeSize = Protobuf.stringFieldSize(scope.name) + Protobuf.stringFieldSize(scope.version)
+        scopeField = Protobuf.message(1, size: scopeSize) { body in
+            body.string(1, scope.name)
+            body.string(2, scope.version)
+        }
+    }
+
+    /// The most bytes ``header(spansSize:)`` takes: the two fixed fields, and two tags with
+    /// lengths of at most ten bytes each.
+    var room: Int { resourceField.count + scopeField.count + 2 * (1 + 10) }
+
+    /// The body's bytes before `spansSize` bytes of encoded spans.
+    func header(spansSize: Int) -> [UInt8] {
+        let scopeSpansSize = scopeField.count + spansSize
+        let resourceSpansSize = resourceField.count + Protobuf.fieldSize(scopeSpansSize)
+        let size =
+            1 + Protobuf.varintSize(UInt64(resourceSpansSize)) + resourceField.count + 1
+            + Protobuf.varintSize(UInt64(scopeSpansSize)) + scopeField.count
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, written in
+            var body = Protobuf(buffer)
+            body.header(1, resourceSpansSize)  // ExportTraceServiceRequest.resource_spans
+            body.bytes(resourceField)
+            body.header(2, scopeSpansSize)  // ResourceSpans.scope_spans
+            body.bytes(scopeField)
+            // The sizes computed first are the sizes written: anything else is a bug here.
+            precondition(body.count == size, "OTLP header: \(body.count) bytes written, \(size) computed")
+            written = size
         }
     }
 }
@@ -221,11 +251,28 @@ struct Protobuf {
     }
 
     mutating func string(_ field: Int, _ value: String) {
+        // A native string's bytes are read where they are; `withUTF8` on a copy of it cost a
+        // retain and a release for each string of each span.
+        if value.utf8.withContiguousStorageIfAvailable({ delimited(field, $0) }) != nil { return }
         var value = value
-        value.withUTF8 { utf8 in
-            header(field, utf8.count)
-            let at = reserve(utf8.count)
-            _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<at + utf8.count]).initialize(fromContentsOf: utf8)
+        value.withUTF8 { delimited(field, $0) }
+    }
+
+    private mutating func delimited(_ field: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+        header(field, bytes.count)
+        let at = reserve(bytes.count)
+        _ = UnsafeMutableBufferPointer(rebasing: buffer[at..<at + bytes.count]).initialize(fromContentsOf: bytes)
+    }
+
+    /// Field `field`, a message of `size` bytes that `write` writes, with its tag and length.
+    static func message(_ field: Int, size: Int, _ write: (inout Protobuf) -> Void) -> [UInt8] {
+        let total = fieldSize(size)
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, written in
+            var body = Protobuf(buffer)
+            body.header(field, size)
+            write(&body)
+            precondition(body.count == total, "OTLP message: \(body.count) bytes written, \(total) computed")
+            written = total
         }
     }
 

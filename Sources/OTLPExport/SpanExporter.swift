@@ -21,32 +21,25 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     public let configuration: TracingConfiguration
     private let client: OTLPClient
     private let logger: Logger
-    private let scope: Scope
-    private let state = Mutex(State())
+    private let framing: ExportFraming
+    private let state: Mutex<State>
     /// Set while the queue is full: a span then costs a count, not an encoding only to be
     /// dropped (a collector that is gone fills the queue and keeps it full).
     private let full = Atomic(false)
     private let warnings = WarningThrottle(interval: .seconds(60))
     /// How often the service looks at the queue: a full batch waits at most this long.
-    private static let tick = Duration.milliseconds(20)
+    private let tick: Duration
     private static let warningInterval = Duration.seconds(60)
-
-    private struct Scope: Sendable {
-        var name: String
-        var version: String
-    }
+    /// The queue's bound in bytes, for each span `OTEL_BSP_MAX_QUEUE_SIZE` allows: 4 MiB at its
+    /// default of 2048, and never less than 1 MiB. Spans of a page and its statements take a few
+    /// hundred bytes each; a statement's long text takes more.
+    public static let queueBytesPerSpan = 2_048
+    /// The queue's bound in bytes (``queueBytesPerSpan``).
+    public let maxQueueBytes: Int
 
     private struct State {
-        /// The queued spans, encoded and laid end to end.
-        var queue: [UInt8] = []
-        /// Where each queued span ends in `queue`: a batch is cut after one of them.
-        var ends: [Int] = []
-        /// The last batch's buffer, emptied: the queue's next buffer, so that it does not grow
-        /// from nothing again after every batch.
-        var spare: [UInt8] = []
+        var queue: SpanQueue
         var counts = Counts()
-
-        var queued: Int { ends.count }
     }
 
     /// What happened to the spans given to ``export(_:)`` so far.
@@ -59,14 +52,30 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         public var failed = 0
     }
 
-    public init(
+    public convenience init(
         configuration: TracingConfiguration, logger: Logger = Logger(label: "ballot.traces"), scopeName: String,
         scopeVersion: String = ""
     ) {
+        self.init(
+            configuration: configuration, logger: logger, scopeName: scopeName, scopeVersion: scopeVersion,
+            tick: .milliseconds(20))
+    }
+
+    /// `tick`: how often the service looks at the queue (tests make it long, to see what one
+    /// look does).
+    init(configuration: TracingConfiguration, logger: Logger, scopeName: String, scopeVersion: String, tick: Duration) {
+        self.tick = tick
         self.configuration = configuration
         self.client = OTLPClient(endpoint: configuration.endpoint, headers: configuration.headers)
         self.logger = logger
-        self.scope = Scope(name: scopeName, version: scopeVersion)
+        framing = ExportFraming(resource: configuration.resource, scope: (scopeName, scopeVersion))
+        maxQueueBytes = max(configuration.maxQueueSize, 512) * Self.queueBytesPerSpan
+        state = Mutex(
+            State(
+                queue: SpanQueue(
+                    batchSize: configuration.maxBatchSize, maxSpans: configuration.maxQueueSize,
+                    maxBytes: maxQueueBytes,
+                    headerRoom: framing.room)))
     }
 
     public var counts: Counts { state.withLock { $0.counts } }
@@ -74,23 +83,30 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     /// Queues `span`, encoded; when the queue is full the span is dropped and counted. Never
     /// waits: the span is encoded before the lock is taken, which then covers one copy.
     public func export(_ span: FinishedSpan) {
-        let limit = configuration.maxQueueSize
-        if full.load(ordering: .relaxed), state.withLock({ Self.dropIfFull(&$0, limit: limit) }) { return }
+        if full.load(ordering: .relaxed), state.withLock({ Self.dropIfFull(&$0) }) { return }
+        if let limit = configuration.attributeValueLengthLimit, span.hasAttribute(longerThan: limit) {
+            return enqueue(span.truncatingAttributes(to: limit))
+        }
+        enqueue(span)
+    }
+
+    private func enqueue(_ span: FinishedSpan) {
         let size = OTLPEncoding.spanFieldSize(span)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { scratch in
             OTLPEncoding.writeSpanField(span, into: scratch)
             state.withLock { state in
-                guard !Self.dropIfFull(&state, limit: limit) else { return }
-                state.queue.append(contentsOf: scratch)
-                state.ends.append(state.queue.count)
-                if state.queued >= limit { full.store(true, ordering: .relaxed) }
+                guard state.queue.append(scratch) else {
+                    state.counts.dropped += 1
+                    return
+                }
+                if state.queue.isFull { full.store(true, ordering: .relaxed) }
             }
         }
     }
 
-    /// Counts a drop when the queue holds `limit` spans.
-    private static func dropIfFull(_ state: inout State, limit: Int) -> Bool {
-        guard state.queued >= limit else { return false }
+    /// Counts a drop when the queue is full.
+    private static func dropIfFull(_ state: inout State) -> Bool {
+        guard state.queue.isFull else { return false }
         state.counts.dropped += 1
         return true
     }
@@ -100,13 +116,22 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         var droppedSeen = 0
         var lastDropWarning: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            try? await Task.sleep(for: Self.tick)
-            let waiting = state.withLock { $0.queued }
-            let now = ContinuousClock.now
-            if waiting >= configuration.maxBatchSize || (waiting > 0 && now - lastExport >= configuration.scheduleDelay)
-            {
+            try? await Task.sleep(for: tick)
+            var now = ContinuousClock.now
+            // Full batches go one after another, up to a queue's worth: a batch a tick capped
+            // the export at 25,600 spans a second (512 every 20 ms), which a busy server passes.
+            // A bound, so that a backlog that never ends still lets the warnings and the stop
+            // below be looked at.
+            for _ in 0...(configuration.maxQueueSize / configuration.maxBatchSize) {
+                guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
+                let waiting = state.withLock { $0.queue.spans }
+                guard
+                    waiting >= configuration.maxBatchSize
+                        || (waiting > 0 && now - lastExport >= configuration.scheduleDelay)
+                else { break }
                 await exportBatch()
                 lastExport = now
+                now = ContinuousClock.now
             }
             // At most once a minute, with the count since the last warning.
             let dropped = counts.dropped
@@ -116,6 +141,7 @@ public final class SpanExporter: Service, SpanSink, Sendable {
                     metadata: [
                         "dropped": "\(dropped - droppedSeen)",
                         "OTEL_BSP_MAX_QUEUE_SIZE": "\(configuration.maxQueueSize)",
+                        "queue_bytes": "\(maxQueueBytes)",
                     ])
                 droppedSeen = dropped
                 lastDropWarning = now
@@ -130,13 +156,11 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     /// the shutdown's deadline cancelled the wait first) is dropped, counted and said.
     public func flush() async {
         let deadline = ContinuousClock.now + configuration.exportTimeout
-        while state.withLock({ $0.queued > 0 }), ContinuousClock.now < deadline, !Task.isCancelled {
+        while state.withLock({ $0.queue.spans > 0 }), ContinuousClock.now < deadline, !Task.isCancelled {
             await exportBatch(timeout: deadline - ContinuousClock.now)
         }
         let left = state.withLock { state -> Int in
-            let count = state.queued
-            state.queue = []
-            state.ends = []
+            let count = state.queue.removeAll()
             state.counts.failed += count
             full.store(false, ordering: .relaxed)
             return count
@@ -148,10 +172,14 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     }
 
     private func exportBatch(timeout: Duration? = nil) async {
-        guard var batch = takeBatch() else { return }
-        let body = OTLPEncoding.exportRequest(
-            encodedSpans: batch.bytes, resource: configuration.resource, scope: (scope.name, scope.version))
-        giveBack(&batch.bytes)
+        guard let batch = takeBatch() else { return }
+        let spans = batch.spans
+        // Moved out, not copied: the buffer is given back for the next batch unshared.
+        var body = (consume batch).body
+        // The header goes into the room left before the spans: the buffer is the body.
+        let header = framing.header(spansSize: body.readableBytes)
+        body.moveReaderIndex(to: body.readerIndex - header.count)
+        body.setBytes(header, at: body.readerIndex)
         let problem: String?
         do {
             let status = try await client.post(
@@ -161,58 +189,25 @@ public final class SpanExporter: Service, SpanSink, Sendable {
             problem = "\(error)"
         }
         state.withLock { state in
-            if problem == nil { state.counts.exported += batch.spans } else { state.counts.failed += batch.spans }
+            state.queue.giveBack(&body)
+            if problem == nil { state.counts.exported += spans } else { state.counts.failed += spans }
         }
         if let problem {
             warnings.warn(
                 logger, key: "failed", "spans lost: an export to the collector failed",
                 metadata: [
-                    "spans": "\(batch.spans)", "error": "\(problem)",
+                    "spans": "\(spans)", "error": "\(problem)",
                     "endpoint":
                         "http://\(configuration.endpoint.host):\(configuration.endpoint.port)\(configuration.endpoint.path)",
                 ])
         }
     }
 
-    private struct Batch {
-        var bytes: [UInt8]
-        var spans: Int
-    }
-
-    /// Up to a batch of the oldest queued spans, out of the queue.
-    private func takeBatch() -> Batch? {
-        state.withLock { state -> Batch? in
-            guard state.queued > 0 else { return nil }
-            full.store(false, ordering: .relaxed)
-            // The whole queue when it fits in a batch, as it usually does: no copy, no shift.
-            guard state.queued > configuration.maxBatchSize else {
-                let spans = state.queued
-                var bytes: [UInt8] = []
-                swap(&bytes, &state.spare)
-                swap(&bytes, &state.queue)
-                state.ends.removeAll(keepingCapacity: true)
-                return Batch(bytes: bytes, spans: spans)
-            }
-            let spans = configuration.maxBatchSize
-            let cut = state.ends[spans - 1]
-            let bytes = Array(state.queue[..<cut])
-            state.queue.removeFirst(cut)
-            state.ends.removeFirst(spans)
-            for index in state.ends.indices { state.ends[index] -= cut }
-            return Batch(bytes: bytes, spans: spans)
-        }
-    }
-
-    /// A batch's buffer, once its body is written: the queue's next, unless a backlog made it
-    /// larger than a few batches ever need (a batch of 512 spans is about 200 KB).
-    private func giveBack(_ bytes: inout [UInt8]) {
-        guard bytes.capacity <= Self.spareCapacity else { return }
-        bytes.removeAll(keepingCapacity: true)
+    /// The oldest batch of queued spans, out of the queue.
+    private func takeBatch() -> SpanQueue.Batch? {
         state.withLock { state in
-            if bytes.capacity > state.spare.capacity { swap(&bytes, &state.spare) }
+            full.store(false, ordering: .relaxed)
+            return state.queue.takeBatch()
         }
     }
-
-    private static let spareCapacity = 1 << 20
-
 }

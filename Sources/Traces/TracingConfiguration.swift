@@ -16,6 +16,8 @@ import Settings
 /// - `OTEL_BSP_MAX_QUEUE_SIZE` (2048), `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (512),
 ///   `OTEL_BSP_SCHEDULE_DELAY` (ms, 5000), `OTEL_BSP_EXPORT_TIMEOUT` (ms, 30000): the
 ///   specification's defaults.
+/// - `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT`, else `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` (no limit):
+///   a longer string attribute (a statement's text) is cut to that many characters.
 ///
 /// A value it cannot use is an ``InvalidSetting`` naming it; `DockerflowConfiguration` then
 /// runs the process untraced with a warning, as OpenTelemetry's SDKs do: telemetry settings
@@ -37,6 +39,8 @@ public struct TracingConfiguration: Sendable, Equatable {
     public var requestTimeout: Duration
     /// Sent with every export.
     public var headers: [(key: String, value: String)]
+    /// The most characters of a string attribute exported; nil: no limit.
+    public var attributeValueLengthLimit: Int?
 
     public struct Endpoint: Sendable, Equatable {
         public var host: String
@@ -50,6 +54,7 @@ public struct TracingConfiguration: Sendable, Equatable {
             && left.maxQueueSize == right.maxQueueSize && left.maxBatchSize == right.maxBatchSize
             && left.scheduleDelay == right.scheduleDelay && left.exportTimeout == right.exportTimeout
             && left.requestTimeout == right.requestTimeout && left.headers.elementsEqual(right.headers) { $0 == $1 }
+            && left.attributeValueLengthLimit == right.attributeValueLengthLimit
     }
 
     /// nil when tracing is off: no endpoint, `OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none`.
@@ -118,6 +123,11 @@ public struct TracingConfiguration: Sendable, Equatable {
             "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", default: min(512, maxQueueSize), in: 1...maxQueueSize)
         scheduleDelay = .milliseconds(try reader.integer("OTEL_BSP_SCHEDULE_DELAY", default: 5_000, in: 1...600_000))
         exportTimeout = .milliseconds(try reader.integer("OTEL_BSP_EXPORT_TIMEOUT", default: 30_000, in: 1...600_000))
+        let limitVariable =
+            reader.optionalString("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT") != nil
+            ? "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT" : "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"
+        let limit = try reader.integer(limitVariable, default: -1, in: 0...Int(Int32.max))
+        attributeValueLengthLimit = limit < 0 ? nil : limit
     }
 
     static func endpoint(_ url: String) -> Endpoint? {

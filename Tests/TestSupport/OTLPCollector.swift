@@ -56,6 +56,11 @@ public struct OTLPCollector: Sendable {
         }
     }
 
+    /// Whether the connection from the client's `port` (as ``requests()`` gives it) has ended.
+    public func closed(port: String) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent("closed-\(port)").path)
+    }
+
     /// One body as protobuf's JSON mapping (snake_case names, ids in base64).
     public func decode(_ file: String) async throws -> [String: Any] {
         let script = Repository.root.appendingPathComponent("scripts/test/otlp-decode").path

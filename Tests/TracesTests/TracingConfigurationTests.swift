@@ -28,6 +28,7 @@ import Testing
         // The specification's defaults.
         #expect(base.scheduleDelay == .seconds(5) && base.exportTimeout == .seconds(30))
         #expect(base.requestTimeout == .seconds(10) && base.headers.isEmpty)
+        #expect(base.attributeValueLengthLimit == nil)
         let small = try #require(
             try configuration(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_BSP_MAX_QUEUE_SIZE": "100"]))
         #expect(small.maxBatchSize == 100)
@@ -103,7 +104,8 @@ import Testing
         ("OTEL_RESOURCE_ATTRIBUTES", "a=%zz"), ("OTEL_RESOURCE_ATTRIBUTES", "=x"), ("OTEL_BSP_MAX_QUEUE_SIZE", "0"),
         ("OTEL_BSP_SCHEDULE_DELAY", "-5"), ("OTEL_EXPORTER_OTLP_HEADERS", "bad name=1"),
         ("OTEL_EXPORTER_OTLP_HEADERS", "x=a%0D%0AInjected: 1"), ("OTEL_EXPORTER_OTLP_HEADERS", "x=%00"),
-        ("OTEL_EXPORTER_OTLP_TIMEOUT", "0"),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "0"), ("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "-1"),
+        ("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "ten"),
     ])
     func anUnusableValueNamesItsVariable(variable: String, value: String) {
         var environment = [

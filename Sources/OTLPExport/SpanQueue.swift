@@ -1,0 +1,90 @@
+import NIOCore
+
+/// The exporter's queue: encoded spans laid end to end in buffers of a batch each, so that
+/// taking the oldest batch takes a buffer, never copies or shifts bytes under the lock that
+/// requests append under.
+///
+/// Each buffer starts with room for the export request's header (``ExportFraming``): once its
+/// spans are known the header is written in front of them and the buffer is the request body,
+/// sent as it lies.
+///
+/// Bounded twice: in spans (`OTEL_BSP_MAX_QUEUE_SIZE`) and in bytes, since a span copies its
+/// strings when it ends and one statement's text can be long. A span that would pass either
+/// bound is refused.
+struct SpanQueue {
+    /// A batch's buffer and how many spans it holds.
+    struct Batch {
+        var body: ByteBuffer
+        var spans: Int
+    }
+
+    let batchSize: Int
+    let maxSpans: Int
+    let maxBytes: Int
+    /// Bytes left free at the front of every buffer, for the request's header.
+    let headerRoom: Int
+    private(set) var spans = 0
+    private(set) var bytes = 0
+    /// Oldest first; the last one is the one filling.
+    private var batches: [Batch] = []
+    /// The last batch's buffer, once sent: the next one's, so that a buffer does not grow from
+    /// nothing again for every batch.
+    private var spare: ByteBuffer?
+    private static let allocator = ByteBufferAllocator()
+    /// A buffer a backlog made larger than this is not kept as the spare (a batch of 512 spans
+    /// is about 200 KB).
+    static let spareCapacity = 1 << 20
+
+    init(batchSize: Int, maxSpans: Int, maxBytes: Int, headerRoom: Int) {
+        self.batchSize = batchSize
+        self.maxSpans = maxSpans
+        self.maxBytes = maxBytes
+        self.headerRoom = headerRoom
+    }
+
+    /// Whether one more span, of any size, would be refused.
+    var isFull: Bool { spans >= maxSpans || bytes >= maxBytes }
+
+    /// Appends one encoded span; false, and nothing appended, when it would pass a bound.
+    mutating func append(_ span: UnsafeMutableBufferPointer<UInt8>) -> Bool {
+        guard spans < maxSpans, bytes + span.count <= maxBytes else { return false }
+        if batches.last.map({ $0.spans >= batchSize }) ?? true {
+            var body = spare.take() ?? Self.allocator.buffer(capacity: 64 * 1024)
+            body.writeRepeatingByte(0, count: headerRoom)
+            body.moveReaderIndex(forwardBy: headerRoom)
+            batches.append(Batch(body: body, spans: 0))
+        }
+        let last = batches.count - 1
+        batches[last].body.writeBytes(UnsafeRawBufferPointer(span))
+        batches[last].spans += 1
+        spans += 1
+        bytes += span.count
+        return true
+    }
+
+    /// The oldest batch (its spans readable, the header's room before them), out of the queue.
+    mutating func takeBatch() -> Batch? {
+        guard !batches.isEmpty else { return nil }
+        let batch = batches.removeFirst()
+        spans -= batch.spans
+        bytes -= batch.body.readableBytes
+        return batch
+    }
+
+    /// A batch's buffer once it is sent: the next batch's, unless a backlog grew it too large.
+    mutating func giveBack(_ body: inout ByteBuffer) {
+        guard body.capacity <= Self.spareCapacity, body.capacity > spare?.capacity ?? 0 else { return }
+        body.clear()
+        spare = body
+    }
+
+    /// Empties the queue; the number of spans it held.
+    mutating func removeAll() -> Int {
+        defer {
+            batches = []
+            spans = 0
+            bytes = 0
+        }
+        return spans
+    }
+}

@@ -1,0 +1,68 @@
+import NIOCore
+import Testing
+
+@testable import OTLPExport
+
+/// The exporter's queue: batches taken whole and in order, both bounds, and the buffer of a
+/// sent batch reused for the next.
+@Suite struct SpanQueueTests {
+    private func append(_ queue: inout SpanQueue, _ bytes: [UInt8]) -> Bool {
+        var bytes = bytes
+        return bytes.withUnsafeMutableBufferPointer { queue.append($0) }
+    }
+
+    private func take(_ queue: inout SpanQueue) -> SpanQueue.Batch? { queue.takeBatch() }
+
+    @Test func batchesAreTakenWholeInOrderWithRoomForTheHeader() throws {
+        var queue = SpanQueue(batchSize: 4, maxSpans: 100, maxBytes: 10_000, headerRoom: 30)
+        for index in 0..<10 { #expect(append(&queue, [UInt8(index), UInt8(index)])) }
+        #expect(queue.spans == 10 && queue.bytes == 20)
+        var sizes: [Int] = []
+        var bytes: [UInt8] = []
+        while let batch = queue.takeBatch() {
+            sizes.append(batch.spans)
+            #expect(batch.body.readerIndex == 30)
+            bytes += batch.body.readableBytesView
+        }
+        #expect(sizes == [4, 4, 2])
+        #expect(bytes == (0..<10).flatMap { [UInt8($0), UInt8($0)] })
+        #expect(queue.spans == 0 && queue.bytes == 0)
+        // A batch taken before it filled is not appended to: the next span starts another.
+        #expect(append(&queue, [1]))
+        let partial = try #require(take(&queue))
+        #expect(append(&queue, [2]))
+        #expect(partial.body.readableBytesView.elementsEqual([1]))
+        #expect(try #require(take(&queue)).body.readableBytesView.elementsEqual([2]))
+    }
+
+    @Test func aSpanPastEitherBoundIsRefused() {
+        var bySpans = SpanQueue(batchSize: 2, maxSpans: 3, maxBytes: 1_000, headerRoom: 0)
+        #expect((0..<5).map { _ in append(&bySpans, [0]) } == [true, true, true, false, false])
+        #expect(bySpans.isFull)
+        var byBytes = SpanQueue(batchSize: 2, maxSpans: 100, maxBytes: 10, headerRoom: 0)
+        #expect(append(&byBytes, [UInt8](repeating: 0, count: 6)))
+        #expect(!append(&byBytes, [UInt8](repeating: 0, count: 5)))  // 11 bytes: refused
+        #expect(!byBytes.isFull && append(&byBytes, [UInt8](repeating: 0, count: 4)))  // 10: fits
+        #expect(byBytes.isFull && byBytes.spans == 2)
+        _ = byBytes.takeBatch()
+        #expect(!byBytes.isFull && append(&byBytes, [0]))
+    }
+
+    @Test func aSentBatchsBufferIsTheNextOnesUnlessABacklogGrewIt() throws {
+        var queue = SpanQueue(batchSize: 2, maxSpans: 100, maxBytes: 10_000_000, headerRoom: 8)
+        var grown = ByteBuffer()
+        grown.reserveCapacity(300_000)
+        let capacity = grown.capacity
+        queue.giveBack(&grown)
+        #expect(append(&queue, [7]))
+        let batch = try #require(take(&queue))
+        #expect(batch.body.capacity == capacity)
+        #expect(batch.body.readerIndex == 8 && batch.body.readableBytesView.elementsEqual([7]))
+
+        var huge = ByteBuffer()
+        huge.reserveCapacity(SpanQueue.spareCapacity + 1)
+        queue.giveBack(&huge)
+        #expect(append(&queue, [8]))
+        #expect(try #require(take(&queue)).body.capacity < SpanQueue.spareCapacity)
+    }
+}
