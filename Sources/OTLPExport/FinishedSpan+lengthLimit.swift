@@ -11,8 +11,11 @@ extension FinishedSpan {
         }
     }
 
-    /// The span with each string attribute cut to its first `limit` characters (Unicode
-    /// scalars, as OpenTelemetry's SDKs count them): `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`.
+    /// The span with each string attribute cut to its first `limit` characters:
+    /// `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`. The specification counts "any character as 1"
+    /// without saying what a character is; these are Unicode scalars, as Python's and Go's
+    /// SDKs count code points (Java's and JavaScript's count UTF-16 units). A cut never splits
+    /// a scalar's UTF-8 bytes, but may split a grapheme (an accent after its letter, a flag).
     func truncatingAttributes(to limit: Int) -> FinishedSpan {
         var span = self
         for index in span.attributes.indices {

@@ -9,8 +9,8 @@ import Traces
 ///
 /// Under load a batch leaves every few milliseconds, and a connection of its own for each cost
 /// more than encoding the spans it carried (docs/performance.md#traces). The connection is
-/// reused while exports follow each other closely (within ``reuseWindow``) and opened afresh
-/// after a pause, when the collector may have closed it as idle. A post that finds a reused
+/// reused while exports follow each other closely (within ``reuseWindow``), closed once that
+/// window passes without one, and opened afresh for the next. A post that finds a reused
 /// connection closed under it before the collector answered anything is sent once more, on a
 /// new connection: the collector may then see that batch twice, which OTLP's receivers
 /// tolerate better than a gap.
@@ -19,17 +19,22 @@ final class OTLPClient: Sendable {
     let headers: [(key: String, value: String)]
     private let idle = Mutex<IdleConnection?>(nil)
 
-    /// How long after its last answer a connection is used again; past it, a new one is opened.
-    static let reuseWindow = Duration.seconds(2)
+    /// How long after its last answer a connection is used again; past it, it is closed and
+    /// the next post opens a new one.
+    let reuseWindow: Duration
 
     private struct IdleConnection: Sendable {
         var channel: any Channel
         var since: ContinuousClock.Instant
     }
 
-    init(endpoint: TracingConfiguration.Endpoint, headers: [(key: String, value: String)]) {
+    init(
+        endpoint: TracingConfiguration.Endpoint, headers: [(key: String, value: String)],
+        reuseWindow: Duration = .seconds(2)
+    ) {
         self.endpoint = endpoint
         self.headers = headers
+        self.reuseWindow = reuseWindow
     }
 
     deinit {
@@ -70,7 +75,7 @@ final class OTLPClient: Sendable {
                 return idle
             })
         else { return nil }
-        guard ContinuousClock.now - kept.since < Self.reuseWindow, kept.channel.isActive else {
+        guard ContinuousClock.now - kept.since < reuseWindow, kept.channel.isActive else {
             kept.channel.close(promise: nil)
             return nil
         }
@@ -81,21 +86,23 @@ final class OTLPClient: Sendable {
     /// window: a connection is not left open on the collector, which holds a socket for each,
     /// through a quiet hour.
     private func keep(_ channel: any Channel) {
+        let since = ContinuousClock.now
         let replaced = idle.withLock { idle in
-            defer { idle = IdleConnection(channel: channel, since: .now) }
+            defer { idle = IdleConnection(channel: channel, since: since) }
             return idle
         }
         replaced?.channel.close(promise: nil)
-        let window = TimeAmount.nanoseconds(Int64(Self.reuseWindow / .nanoseconds(1)))
+        let window = TimeAmount.nanoseconds(Int64(reuseWindow / .nanoseconds(1)))
         channel.eventLoop.scheduleTask(in: window) { [weak self] in
-            self?.closeIfIdle(channel)
+            self?.closeIfIdle(channel, keptSince: since)
         }
     }
 
-    /// Closes `channel` if it is still the kept one, unused since it was kept.
-    private func closeIfIdle(_ channel: any Channel) {
+    /// Closes `channel` if it is still the kept one and has not been used since `keptSince`: a
+    /// post that used it since kept it again, with a window of its own.
+    private func closeIfIdle(_ channel: any Channel, keptSince: ContinuousClock.Instant) {
         let unused = idle.withLock { idle in
-            guard let kept = idle, kept.channel === channel else { return false }
+            guard let kept = idle, kept.channel === channel, kept.since == keptSince else { return false }
             idle = nil
             return true
         }

@@ -5,15 +5,15 @@ import Synchronization
 import Traces
 
 /// Finished spans on their way to the collector, as OpenTelemetry's batch span processor: a
-/// bounded queue that a request only appends to, and a service that posts it in batches of
-/// `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, when a batch is full or `OTEL_BSP_SCHEDULE_DELAY` has
-/// passed since the last export.
+/// bounded queue that a request only appends to (``SpanQueue``), and a service that posts it in
+/// batches of `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`: every full batch as soon as it sees it, and
+/// what waits once `OTEL_BSP_SCHEDULE_DELAY` has passed since the last export.
 ///
 /// A span is queued already encoded (its OTLP bytes, written when it ends): the queue holds
 /// bytes, not strings shared with requests long gone, and a batch is sent as it lies.
 ///
 /// A slow or stopped collector costs spans, never a request's time or the process's memory:
-/// past `OTEL_BSP_MAX_QUEUE_SIZE` new spans are dropped and counted, a failed export drops
+/// past `OTEL_BSP_MAX_QUEUE_SIZE` spans or ``maxQueueBytes`` new spans are dropped and counted, a failed export drops
 /// its batch, and either is logged as a warning at most once a minute. At shutdown (the
 /// service stops after the server) what is left is sent within `OTEL_BSP_EXPORT_TIMEOUT`, or
 /// until the process's shutdown deadline cancels it, whichever comes first.
@@ -40,6 +40,8 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     private struct State {
         var queue: SpanQueue
         var counts = Counts()
+        /// Set when a span did not fit while a full batch waited; cleared when one is taken.
+        var refusing = false
     }
 
     /// What happened to the spans given to ``export(_:)`` so far.
@@ -97,6 +99,13 @@ public final class SpanExporter: Service, SpanSink, Sendable {
             state.withLock { state in
                 guard state.queue.append(scratch) else {
                     state.counts.dropped += 1
+                    // Too nearly full in bytes for this span: the next ones are dropped without
+                    // an encoding too, until a batch has been taken. Not when no full batch
+                    // waits (a span larger than a batch's share): none would be taken soon.
+                    if state.queue.hasFullBatch {
+                        state.refusing = true
+                        full.store(true, ordering: .relaxed)
+                    }
                     return
                 }
                 if state.queue.isFull { full.store(true, ordering: .relaxed) }
@@ -104,9 +113,9 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         }
     }
 
-    /// Counts a drop when the queue is full.
+    /// Counts a drop when the queue is full, or refuses spans until a batch is taken.
     private static func dropIfFull(_ state: inout State) -> Bool {
-        guard state.queue.isFull else { return false }
+        guard state.queue.isFull || state.refusing else { return false }
         state.counts.dropped += 1
         return true
     }
@@ -124,11 +133,8 @@ public final class SpanExporter: Service, SpanSink, Sendable {
             // below be looked at.
             for _ in 0...(configuration.maxQueueSize / configuration.maxBatchSize) {
                 guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
-                let waiting = state.withLock { $0.queue.spans }
-                guard
-                    waiting >= configuration.maxBatchSize
-                        || (waiting > 0 && now - lastExport >= configuration.scheduleDelay)
-                else { break }
+                let (waiting, fullBatch) = state.withLock { ($0.queue.spans, $0.queue.hasFullBatch) }
+                guard fullBatch || (waiting > 0 && now - lastExport >= configuration.scheduleDelay) else { break }
                 await exportBatch()
                 lastExport = now
                 now = ContinuousClock.now
@@ -162,6 +168,7 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         let left = state.withLock { state -> Int in
             let count = state.queue.removeAll()
             state.counts.failed += count
+            state.refusing = false
             full.store(false, ordering: .relaxed)
             return count
         }
@@ -207,6 +214,7 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     private func takeBatch() -> SpanQueue.Batch? {
         state.withLock { state in
             full.store(false, ordering: .relaxed)
+            state.refusing = false
             return state.queue.takeBatch()
         }
     }

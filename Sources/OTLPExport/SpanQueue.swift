@@ -8,9 +8,11 @@ import NIOCore
 /// spans are known the header is written in front of them and the buffer is the request body,
 /// sent as it lies.
 ///
-/// Bounded twice: in spans (`OTEL_BSP_MAX_QUEUE_SIZE`) and in bytes, since a span copies its
-/// strings when it ends and one statement's text can be long. A span that would pass either
-/// bound is refused.
+/// Bounded twice: in spans (`OTEL_BSP_MAX_QUEUE_SIZE`) and in encoded bytes, since a span copies
+/// its strings when it ends and one statement's text can be long. A span that would pass either
+/// bound is refused. A batch is full at `batchSize` spans, or at its share of the bytes (the
+/// bound divided among the batches the queue holds): spans too large for a batch of
+/// `batchSize` to fit in the bound still leave in full batches, before the queue fills.
 struct SpanQueue {
     /// A batch's buffer and how many spans it holds.
     struct Batch {
@@ -21,12 +23,17 @@ struct SpanQueue {
     let batchSize: Int
     let maxSpans: Int
     let maxBytes: Int
+    /// A batch's share of ``maxBytes``.
+    let batchBytes: Int
     /// Bytes left free at the front of every buffer, for the request's header.
     let headerRoom: Int
     private(set) var spans = 0
     private(set) var bytes = 0
-    /// Oldest first; the last one is the one filling.
-    private var batches: [Batch] = []
+    /// Oldest first, from `head` on (the ones before it are taken); the last one is filling.
+    /// Taking moves `head`, not the batches after it: with a batch of one span, a queue of
+    /// thousands would otherwise be shifted for each one taken.
+    private var batches: [Batch?] = []
+    private var head = 0
     /// The last batch's buffer, once sent: the next one's, so that a buffer does not grow from
     /// nothing again for every batch.
     private var spare: ByteBuffer?
@@ -40,23 +47,37 @@ struct SpanQueue {
         self.maxSpans = maxSpans
         self.maxBytes = maxBytes
         self.headerRoom = headerRoom
+        let batchesInQueue = (maxSpans + batchSize - 1) / batchSize
+        batchBytes = max(1, maxBytes / batchesInQueue)
     }
 
     /// Whether one more span, of any size, would be refused.
     var isFull: Bool { spans >= maxSpans || bytes >= maxBytes }
 
+    /// Whether a full batch waits: every batch but the last is full.
+    var hasFullBatch: Bool {
+        guard let last = batches.last.flatMap({ $0 }) else { return false }
+        return batches.count - head > 1 || isFull(last)
+    }
+
+    private func isFull(_ batch: Batch) -> Bool {
+        batch.spans >= batchSize || batch.body.readableBytes >= batchBytes
+    }
+
     /// Appends one encoded span; false, and nothing appended, when it would pass a bound.
     mutating func append(_ span: UnsafeMutableBufferPointer<UInt8>) -> Bool {
         guard spans < maxSpans, bytes + span.count <= maxBytes else { return false }
-        if batches.last.map({ $0.spans >= batchSize }) ?? true {
-            var body = spare.take() ?? Self.allocator.buffer(capacity: 64 * 1024)
+        if batches.last.flatMap({ $0 }).map(isFull) ?? true {
+            // A buffer for a batch of small spans to start with; it grows for larger ones.
+            let capacity = headerRoom + min(64 * 1024, batchSize * 512, batchBytes)
+            var body = spare.take() ?? Self.allocator.buffer(capacity: capacity)
             body.writeRepeatingByte(0, count: headerRoom)
             body.moveReaderIndex(forwardBy: headerRoom)
             batches.append(Batch(body: body, spans: 0))
         }
         let last = batches.count - 1
-        batches[last].body.writeBytes(UnsafeRawBufferPointer(span))
-        batches[last].spans += 1
+        batches[last]?.body.writeBytes(UnsafeRawBufferPointer(span))
+        batches[last]?.spans += 1
         spans += 1
         bytes += span.count
         return true
@@ -64,8 +85,16 @@ struct SpanQueue {
 
     /// The oldest batch (its spans readable, the header's room before them), out of the queue.
     mutating func takeBatch() -> Batch? {
-        guard !batches.isEmpty else { return nil }
-        let batch = batches.removeFirst()
+        guard head < batches.count, let batch = batches[head].take() else { return nil }
+        head += 1
+        if head == batches.count {
+            batches.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 64, head * 2 >= batches.count {
+            // Now and then, the taken slots go: a move of the rest, at most as many as taken.
+            batches.removeFirst(head)
+            head = 0
+        }
         spans -= batch.spans
         bytes -= batch.body.readableBytes
         return batch
@@ -82,6 +111,7 @@ struct SpanQueue {
     mutating func removeAll() -> Int {
         defer {
             batches = []
+            head = 0
             spans = 0
             bytes = 0
         }

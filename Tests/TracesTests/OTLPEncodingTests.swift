@@ -98,4 +98,28 @@ import Testing
         let decoded = try await decode(OTLPEncoding.exportRequest([], resource: [], scope: ("ballot", "")))
         #expect(decoded["resource_spans"] != nil)
     }
+
+    /// The header written in front of a batch fits the room left for it and gives the body the
+    /// length it has, across every width of a varint length (one byte below 128, two below
+    /// 16,384, …).
+    @Test(arguments: [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 1 << 28, 1 << 35, Int(Int32.max)])
+    func theBatchHeaderFitsItsRoomAndStatesTheBodysLength(spansSize: Int) {
+        let framing = ExportFraming(
+            resource: [("service.name", "ballot"), ("deployment.environment", String(repeating: "x", count: 300))],
+            scope: ("ballot", "1.0"))
+        let header = framing.header(spansSize: spansSize)
+        #expect(header.count <= framing.room)
+        // ExportTraceServiceRequest.resource_spans: tag 1, length-delimited, then its length.
+        #expect(header.first == 0x0A)
+        var length = 0
+        var shift = 0
+        var index = 1
+        while index < header.count {
+            length |= Int(header[index] & 0x7F) << shift
+            shift += 7
+            index += 1
+            if header[index - 1] & 0x80 == 0 { break }
+        }
+        #expect(index + length == header.count + spansSize)
+    }
 }

@@ -148,6 +148,27 @@ import Testing
         }
     }
 
+    /// Spans of 10 KiB each leave in batches full by bytes, without waiting for the schedule's
+    /// delay (ten minutes here); a collector decodes the batch, over a megabyte.
+    @Test func largeSpansLeaveInBatchesFullByBytes() async throws {
+        try await OTLPCollector.with { collector in
+            let exporter = try exporter(port: collector.port, ["OTEL_BSP_SCHEDULE_DELAY": "600000"])
+            var span = Self.span(0)
+            span.attributes = [Attribute("db.query.text", .string(String(repeating: "x", count: 10 * 1024)))]
+            for _ in 0..<150 { exporter.export(span) }
+            let service = Task { try await exporter.run() }
+            defer { service.cancel() }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while exporter.counts.exported == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(exporter.counts.exported > 90 && exporter.counts.dropped == 0, "\(exporter.counts)")
+            let spans = try await collector.spans()
+            #expect(spans.count == exporter.counts.exported)
+            #expect(spans.allSatisfy { $0.attributes["db.query.text"]?.utf8.count == 10 * 1024 })
+        }
+    }
+
     /// Past the queue's bound, spans are dropped at once and counted.
     @Test func aFullQueueDropsAndCounts() throws {
         let exporter = try exporter(port: Program.freePort(), ["OTEL_BSP_MAX_QUEUE_SIZE": "5"])
@@ -162,15 +183,16 @@ import Testing
         #expect(exporter.maxQueueBytes == 512 * SpanExporter.queueBytesPerSpan)
         var long = Self.span(0)
         long.attributes = [Attribute("db.query.text", .string(String(repeating: "x", count: 300_000)))]
+        let fitting = exporter.maxQueueBytes / OTLPEncoding.spanFieldSize(long)
         for _ in 0..<5 { exporter.export(long) }
-        #expect(exporter.counts.dropped == 5 - exporter.maxQueueBytes / 300_000)
-        exporter.export(Self.span(1))  // a short one still fits
-        #expect(exporter.counts.dropped == 5 - exporter.maxQueueBytes / 300_000)
+        #expect(fitting == 3 && exporter.counts.dropped == 5 - fitting)
+        exporter.export(Self.span(1))  // a short one still fits: no full batch waits
+        #expect(exporter.counts.dropped == 5 - fitting)
     }
 
-    /// `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` cuts string attributes to that many characters (not
-    /// bytes: a character is never split), as a collector decodes them; numbers are untouched,
-    /// and `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` wins over it.
+    /// `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` cuts string attributes to that many Unicode scalars
+    /// (not bytes: "é" is one, two bytes never split), as a collector decodes them; numbers are
+    /// untouched, and `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` wins over it.
     @Test(arguments: [
         (["OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT": "5"], "héllo"),
         (["OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT": "5", "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT": "2"], "hé"),
@@ -195,24 +217,51 @@ import Testing
         }
     }
 
-    /// The kept connection is closed when the reuse window passes without an export, not left
-    /// open on the collector until the process stops.
-    @Test func aKeptConnectionIsClosedOnceItsWindowPasses() async throws {
-        try await OTLPCollector.with { collector in
-            let exporter = try exporter(port: collector.port)
-            exporter.export(Self.span(0))
-            await exporter.flush()
-            let port = try #require(try collector.requests().first?.last)
-            #expect(!collector.closed(port: port), "closed at once, not kept")
-            // The window, and ten seconds more for a loaded machine.
-            let deadline = ContinuousClock.now + OTLPClient.reuseWindow + .seconds(10)
-            while !collector.closed(port: port), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(collector.closed(port: port))
-            // Alive until here: the exporter's end closes its connection too, which would pass
-            // this test without the window's timer.
-            withExtendedLifetime(exporter) {}
+    /// A collector that is gone or too slow costs the batch, within the export timeout.
+    @Test func aGoneOrSlowCollectorCostsSpansNotTime() async throws {
+        let gone = try exporter(port: Program.freePort(), ["OTEL_BSP_EXPORT_TIMEOUT": "2000"])
+        for index in 0..<3 { gone.export(Self.span(index)) }
+        await gone.flush()
+        #expect(gone.counts == .init(exported: 0, dropped: 0, failed: 3))
+
+        try await withCollector(delay: 30) { port, _ in
+            let slow = try exporter(port: port, ["OTEL_BSP_EXPORT_TIMEOUT": "300"])
+            for index in 0..<3 { slow.export(Self.span(index)) }
+            let clock = ContinuousClock()
+            let elapsed = await clock.measure { await slow.flush() }
+            #expect(slow.counts.failed == 3)
+            #expect(elapsed < .seconds(20), "\(elapsed)")
         }
+        try await withCollector(status: 503) { port, _ in
+            let refusing = try exporter(port: port)
+            refusing.export(Self.span(0))
+            await refusing.flush()
+            #expect(refusing.counts.failed == 1)
+        }
+    }
+
+    /// A flush the shutdown's deadline has already cancelled sends nothing, and what it leaves
+    /// is counted as lost and said in one warning, not dropped in silence.
+    @Test func aCancelledFlushCountsAndSaysWhatItLeaves() async throws {
+        let log = CapturedLog()
+        let configuration = try #require(
+            try TracingConfiguration(
+                EnvironmentReader([
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(Program.freePort())",
+                    "OTEL_SERVICE_NAME": "tests",
+                ]), defaultServiceName: "ballot"))
+        let exporter = SpanExporter(
+            configuration: configuration, logger: log.logger("ballot.traces"), scopeName: "tests")
+        for index in 0..<4 { exporter.export(Self.span(index)) }
+        let flushing = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await exporter.flush()
+        }
+        await flushing.value
+        #expect(exporter.counts == .init(exported: 0, dropped: 0, failed: 4))
+        let warnings = try log.lines().compactMap { $0["Fields"] as? [String: Any] }.filter {
+            $0["msg"] as? String == "spans lost: the stop came before they were sent"
+        }
+        #expect(warnings.count == 1 && "\(warnings.first?["spans"] ?? "")" == "4", "\(warnings)")
     }
 }

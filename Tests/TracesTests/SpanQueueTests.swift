@@ -65,4 +65,38 @@ import Testing
         #expect(append(&queue, [8]))
         #expect(try #require(take(&queue)).body.capacity < SpanQueue.spareCapacity)
     }
+
+    /// Large spans fill a batch by its share of the bytes (the bound over the batches a queue
+    /// holds), long before its count: a full batch then waits to be sent, before the queue is
+    /// full. Counted in spans alone, the queue filled with no batch full, and nothing left
+    /// until the schedule's delay.
+    @Test func largeSpansFillABatchByItsShareOfTheBytes() {
+        var queue = SpanQueue(batchSize: 512, maxSpans: 2_048, maxBytes: 4 << 20, headerRoom: 0)
+        #expect(queue.batchBytes == 1 << 20)
+        let span = [UInt8](repeating: 1, count: 10 * 1024)
+        var appended = 0
+        while !queue.hasFullBatch, append(&queue, span) { appended += 1 }
+        #expect(appended == 103 && !queue.isFull)  // 103 × 10 KiB passes 1 MiB
+        #expect(append(&queue, span))  // the next starts another batch
+        #expect(take(&queue)?.spans == 103)
+        #expect(!queue.hasFullBatch && queue.spans == 1)
+    }
+
+    /// A thousand batches of one span each are taken one by one, in order, all of them.
+    @Test func manySmallBatchesAreTakenInOrder() {
+        var queue = SpanQueue(batchSize: 1, maxSpans: 5_000, maxBytes: 1 << 30, headerRoom: 4)
+        for index in 0..<1_000 { #expect(append(&queue, [UInt8(index % 256), UInt8(index / 256)])) }
+        var taken: [Int] = []
+        for index in 0..<1_000 {
+            if index == 500 { #expect(append(&queue, [0xFF, 0xFF])) }
+            guard let batch = take(&queue) else { break }
+            let bytes = Array(batch.body.readableBytesView)
+            taken.append(Int(bytes[0]) + 256 * Int(bytes[1]))
+            // A buffer for one small span, not a batch of 512's.
+            #expect(batch.body.capacity < 8 * 1024)
+        }
+        #expect(taken == Array(0..<1_000))
+        #expect(take(&queue).map { Array($0.body.readableBytesView) } == [0xFF, 0xFF])
+        #expect(take(&queue) == nil && queue.spans == 0 && queue.bytes == 0)
+    }
 }
