@@ -26,6 +26,8 @@ final class OTLPClient: Sendable {
     private struct IdleConnection: Sendable {
         var channel: any Channel
         var since: ContinuousClock.Instant
+        /// Its close once the window passes, cancelled when it is used or replaced first.
+        var closing: Scheduled<Void>
     }
 
     init(
@@ -44,6 +46,7 @@ final class OTLPClient: Sendable {
     /// Closes the kept connection, if any: the exporter is done.
     func close() {
         idle.withLock { idle in
+            idle?.closing.cancel()
             idle?.channel.close(promise: nil)
             idle = nil
         }
@@ -75,6 +78,7 @@ final class OTLPClient: Sendable {
                 return idle
             })
         else { return nil }
+        kept.closing.cancel()
         guard ContinuousClock.now - kept.since < reuseWindow, kept.channel.isActive else {
             kept.channel.close(promise: nil)
             return nil
@@ -87,19 +91,21 @@ final class OTLPClient: Sendable {
     /// through a quiet hour.
     private func keep(_ channel: any Channel) {
         let since = ContinuousClock.now
-        let replaced = idle.withLock { idle in
-            defer { idle = IdleConnection(channel: channel, since: since) }
-            return idle
-        }
-        replaced?.channel.close(promise: nil)
         let window = TimeAmount.nanoseconds(Int64(reuseWindow / .nanoseconds(1)))
-        channel.eventLoop.scheduleTask(in: window) { [weak self] in
+        let closing = channel.eventLoop.scheduleTask(in: window) { [weak self] () -> Void in
             self?.closeIfIdle(channel, keptSince: since)
         }
+        let replaced = idle.withLock { idle in
+            defer { idle = IdleConnection(channel: channel, since: since, closing: closing) }
+            return idle
+        }
+        replaced?.closing.cancel()
+        replaced?.channel.close(promise: nil)
     }
 
     /// Closes `channel` if it is still the kept one and has not been used since `keptSince`: a
-    /// post that used it since kept it again, with a window of its own.
+    /// post that used it since kept it again, with a window of its own (its use cancels this
+    /// close, but the timer may already be running then).
     private func closeIfIdle(_ channel: any Channel, keptSince: ContinuousClock.Instant) {
         let unused = idle.withLock { idle in
             guard let kept = idle, kept.channel === channel, kept.since == keptSince else { return false }

@@ -100,9 +100,9 @@ public final class SpanExporter: Service, SpanSink, Sendable {
                 guard state.queue.append(scratch) else {
                     state.counts.dropped += 1
                     // Too nearly full in bytes for this span: the next ones are dropped without
-                    // an encoding too, until a batch has been taken. Not when no full batch
-                    // waits (a span larger than a batch's share): none would be taken soon.
-                    if state.queue.hasFullBatch {
+                    // an encoding too, until a batch has been taken. Not for one span far larger
+                    // than the room left, nor when no full batch waits to be taken soon.
+                    if state.queue.isNearlyFullInBytes, state.queue.hasFullBatch {
                         state.refusing = true
                         full.store(true, ordering: .relaxed)
                     }

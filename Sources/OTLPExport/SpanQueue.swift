@@ -38,21 +38,28 @@ struct SpanQueue {
     /// nothing again for every batch.
     private var spare: ByteBuffer?
     private static let allocator = ByteBufferAllocator()
-    /// A buffer a backlog made larger than this is not kept as the spare (a batch of 512 spans
+    /// A buffer larger than this is not kept as the spare: twice a batch's share of the bytes
+    /// (a batch full by bytes grows its buffer to that), at least 1 MiB (a batch of 512 spans
     /// is about 200 KB).
-    static let spareCapacity = 1 << 20
+    let spareCapacity: Int
 
     init(batchSize: Int, maxSpans: Int, maxBytes: Int, headerRoom: Int) {
         self.batchSize = batchSize
         self.maxSpans = maxSpans
         self.maxBytes = maxBytes
         self.headerRoom = headerRoom
+        // One share more than the batches the queue holds: a batch passes its share by up to
+        // one span, and a queue of one batch must see it full before the bound is reached.
         let batchesInQueue = (maxSpans + batchSize - 1) / batchSize
-        batchBytes = max(1, maxBytes / batchesInQueue)
+        batchBytes = max(1, maxBytes / (batchesInQueue + 1))
+        spareCapacity = max(1 << 20, 2 * (headerRoom + batchBytes))
     }
 
     /// Whether one more span, of any size, would be refused.
     var isFull: Bool { spans >= maxSpans || bytes >= maxBytes }
+
+    /// Whether less than a batch's share of the bytes is left.
+    var isNearlyFullInBytes: Bool { maxBytes - bytes < batchBytes }
 
     /// Whether a full batch waits: every batch but the last is full.
     var hasFullBatch: Bool {
@@ -102,7 +109,7 @@ struct SpanQueue {
 
     /// A batch's buffer once it is sent: the next batch's, unless a backlog grew it too large.
     mutating func giveBack(_ body: inout ByteBuffer) {
-        guard body.capacity <= Self.spareCapacity, body.capacity > spare?.capacity ?? 0 else { return }
+        guard body.capacity <= spareCapacity, body.capacity > spare?.capacity ?? 0 else { return }
         body.clear()
         spare = body
     }

@@ -40,20 +40,26 @@ import Testing
         }
     }
 
-    /// Used again 5 s into a 10 s window, the connection is still open 12.5 s after the first
-    /// post (the first window's timer must not close it) and closed after the second window.
+    /// Used again 7 s into a 10 s window, the connection is still open after the first window
+    /// (its timer must not close it) and closed after the second. The check is made only while
+    /// the second window lasts: a loaded machine that wakes the test late proves nothing then.
     @Test func aConnectionUsedAgainGetsAWindowFromItsLastUse() async throws {
         try await OTLPCollector.with { collector in
-            let client = client(collector, window: .seconds(10))
+            let window = Duration.seconds(10)
+            let client = client(collector, window: window)
             let first = ContinuousClock.now
             try await post(client)
-            try await Task.sleep(for: .seconds(5))
+            try await Task.sleep(until: first + .seconds(7))
+            let secondStart = ContinuousClock.now
             try await post(client)
             let ports = try collector.requests().map { $0.last ?? "" }
             #expect(ports.count == 2 && ports[0] == ports[1], "not reused: \(ports)")
-            try await Task.sleep(until: first + .seconds(12.5))
-            #expect(!collector.closed(port: ports[0]), "closed by the first window's timer")
-            try await waitUntilClosed(collector, port: ports[0], within: .seconds(15))
+            try await Task.sleep(until: first + window + .seconds(1))
+            let closedAfterFirstWindow = collector.closed(port: ports[0])
+            if ContinuousClock.now < secondStart + window {
+                #expect(!closedAfterFirstWindow, "closed by the first window's timer")
+            }
+            try await waitUntilClosed(collector, port: ports[0], within: .seconds(20))
             #expect(collector.closed(port: ports[0]))
             withExtendedLifetime(client) {}
         }

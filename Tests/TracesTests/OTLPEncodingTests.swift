@@ -99,27 +99,44 @@ import Testing
         #expect(decoded["resource_spans"] != nil)
     }
 
-    /// The header written in front of a batch fits the room left for it and gives the body the
-    /// length it has, across every width of a varint length (one byte below 128, two below
-    /// 16,384, …).
-    @Test(arguments: [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, 1 << 28, 1 << 35, Int(Int32.max)])
-    func theBatchHeaderFitsItsRoomAndStatesTheBodysLength(spansSize: Int) {
-        let framing = ExportFraming(
-            resource: [("service.name", "ballot"), ("deployment.environment", String(repeating: "x", count: 300))],
-            scope: ("ballot", "1.0"))
-        let header = framing.header(spansSize: spansSize)
-        #expect(header.count <= framing.room)
-        // ExportTraceServiceRequest.resource_spans: tag 1, length-delimited, then its length.
-        #expect(header.first == 0x0A)
-        var length = 0
-        var shift = 0
-        var index = 1
-        while index < header.count {
-            length |= Int(header[index] & 0x7F) << shift
-            shift += 7
-            index += 1
-            if header[index - 1] & 0x80 == 0 { break }
+    /// The header written in front of a batch fits the room left for it and states both its
+    /// lengths right, across every width of a varint: sizes of spans around each boundary, for
+    /// the outer length and the inner one, with a resource of nothing and one of 300 bytes.
+    @Test(arguments: [0, 300])
+    func theBatchHeaderFitsItsRoomAndStatesItsLengths(resourceLength: Int) {
+        let resource =
+            resourceLength == 0 ? [] : [("deployment.environment", String(repeating: "x", count: resourceLength))]
+        let framing = ExportFraming(resource: resource, scope: ("ballot", "1.0"))
+        var sizes = [0, 1, Int(Int32.max)]
+        for boundary in [128, 16_384, 2_097_152, 1 << 28] {
+            sizes += (max(0, boundary - resourceLength - 100)...(boundary + 2)).map { $0 }
         }
-        #expect(index + length == header.count + spansSize)
+        for spansSize in sizes {
+            let header = framing.header(spansSize: spansSize)
+            #expect(header.count <= framing.room)
+            var index = 0
+            func field(_ tag: UInt8) -> Int {
+                guard index < header.count, header[index] == tag else { return -1 }
+                index += 1
+                var length = 0
+                var shift = 0
+                while index < header.count {
+                    let byte = header[index]
+                    index += 1
+                    length |= Int(byte & 0x7F) << shift
+                    shift += 7
+                    if byte & 0x80 == 0 { break }
+                }
+                return length
+            }
+            // ExportTraceServiceRequest.resource_spans: to the end of the body.
+            let outer = field(0x0A)
+            #expect(index + outer == header.count + spansSize, "outer, \(spansSize)")
+            // ResourceSpans.resource, skipped; then ResourceSpans.scope_spans: to the end too.
+            let resourceSize = field(0x0A)
+            index += resourceSize
+            let inner = field(0x12)
+            #expect(resourceSize >= 0 && index + inner == header.count + spansSize, "inner, \(spansSize)")
+        }
     }
 }

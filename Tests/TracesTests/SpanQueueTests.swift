@@ -60,26 +60,39 @@ import Testing
         #expect(batch.body.readerIndex == 8 && batch.body.readableBytesView.elementsEqual([7]))
 
         var huge = ByteBuffer()
-        huge.reserveCapacity(SpanQueue.spareCapacity + 1)
+        huge.reserveCapacity(queue.spareCapacity + 1)
         queue.giveBack(&huge)
         #expect(append(&queue, [8]))
-        #expect(try #require(take(&queue)).body.capacity < SpanQueue.spareCapacity)
+        #expect(try #require(take(&queue)).body.capacity < queue.spareCapacity)
     }
 
-    /// Large spans fill a batch by its share of the bytes (the bound over the batches a queue
-    /// holds), long before its count: a full batch then waits to be sent, before the queue is
-    /// full. Counted in spans alone, the queue filled with no batch full, and nothing left
-    /// until the schedule's delay.
+    /// Large spans fill a batch by its share of the bytes (the bound over one more batch than
+    /// the queue holds), long before its count: a full batch then waits to be sent, before the
+    /// queue is full. Counted in spans alone, the queue filled with no batch full, and nothing
+    /// left until the schedule's delay.
     @Test func largeSpansFillABatchByItsShareOfTheBytes() {
         var queue = SpanQueue(batchSize: 512, maxSpans: 2_048, maxBytes: 4 << 20, headerRoom: 0)
-        #expect(queue.batchBytes == 1 << 20)
+        #expect(queue.batchBytes == (4 << 20) / 5)
         let span = [UInt8](repeating: 1, count: 10 * 1024)
         var appended = 0
         while !queue.hasFullBatch, append(&queue, span) { appended += 1 }
-        #expect(appended == 103 && !queue.isFull)  // 103 × 10 KiB passes 1 MiB
+        #expect(appended == 82 && !queue.isFull)  // 82 × 10 KiB passes 4 MiB / 5
         #expect(append(&queue, span))  // the next starts another batch
-        #expect(take(&queue)?.spans == 103)
+        #expect(take(&queue)?.spans == 82)
         #expect(!queue.hasFullBatch && queue.spans == 1)
+        // A batch full by bytes grows its buffer to twice its share: it is kept for the next.
+        #expect(queue.spareCapacity >= 2 * queue.batchBytes)
+    }
+
+    /// A queue that holds one batch (`OTEL_BSP_MAX_QUEUE_SIZE` of 512 or less) sees it full by
+    /// bytes at half the bound, before long spans fill the queue.
+    @Test func aQueueOfOneBatchSeesItFullBeforeTheBound() {
+        var queue = SpanQueue(batchSize: 100, maxSpans: 100, maxBytes: 1 << 20, headerRoom: 0)
+        let span = [UInt8](repeating: 1, count: 300_000)
+        #expect(append(&queue, span) && !queue.hasFullBatch)
+        #expect(append(&queue, span) && queue.hasFullBatch)  // 600,000 bytes: past half
+        #expect(append(&queue, span) && queue.isNearlyFullInBytes)
+        #expect(!append(&queue, span))  // 1.2 MB: past the bound
     }
 
     /// A thousand batches of one span each are taken one by one, in order, all of them.
