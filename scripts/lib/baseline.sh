@@ -14,7 +14,9 @@ baseline_worktree() {
     fi
     git -C .tmp/baseline checkout -q -- .
     if [ -n "${2:-}" ]; then
-        git -C .tmp/baseline apply --whitespace=nowarn "$PWD/$2" ||
+        local patch=$2
+        [[ "$patch" == /* ]] || patch=$PWD/$patch
+        git -C .tmp/baseline apply --whitespace=nowarn "$patch" ||
             die "$2 does not apply to $1: make it again from a worktree of that revision (git diff)"
     fi
 }
