@@ -93,9 +93,10 @@ else
 	@scripts/test/run
 endif
 
-lint: ## Check formatting (swift format, strict), that every import is declared (scripts/check/imports) and the load tests' verdicts (scripts/lib/test_verdicts.py)
+lint: ## Check formatting (swift format, strict), that every import is declared (scripts/check/imports), that every lock is a BlockingLock (scripts/check/locks) and the load tests' verdicts (scripts/lib/test_verdicts.py)
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 	@scripts/check/imports
+	@scripts/check/locks
 	@PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s scripts/lib -p 'test_*.py'
 
 check-kubernetes: ## Render the Kubernetes overlays and check them: kubernetes-validate (strict), the project's rules

@@ -138,7 +138,7 @@ let package = Package(
         .target(
             name: "Tasks",
             dependencies: [
-                "Database", "Migrations", "Settings", "Traces", logging, metrics,
+                "Database", "Migrations", "Primitives", "Settings", "Traces", logging, metrics,
                 product("ServiceLifecycle", "swift-service-lifecycle"),
             ],
             resources: [.embedInCode("Migrations")]
@@ -177,7 +177,10 @@ let package = Package(
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives", "TestSupport"]),
         .testTarget(
             name: "TracesTests",
-            dependencies: ["OTLPExport", "Primitives", "Settings", "TestSupport", "Traces", nioCore, logging]),
+            dependencies: [
+                "OTLPExport", "Primitives", "Settings", "TestSupport", "Traces", nioCore, logging,
+                product("ServiceLifecycle", "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "DockerflowDatabaseTests",
             dependencies: ["Database", "Dockerflow", "DockerflowDatabase", "Migrations", "Primitives", "TestSupport"]

@@ -31,6 +31,10 @@ extension DockerflowConfiguration {
             Logger(label: loggerName).warning(
                 "tracing is off: an OpenTelemetry setting cannot be used", metadata: ["error": "\(tracingProblem)"])
         }
+        for ignored in tracing?.ignored ?? [] {
+            Logger(label: loggerName).warning(
+                "an OpenTelemetry setting is ignored: its default is used", metadata: ["error": "\(ignored)"])
+        }
         return metrics
     }
 }

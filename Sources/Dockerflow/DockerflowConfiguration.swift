@@ -40,9 +40,10 @@ public struct DockerflowConfiguration: Sendable {
     /// OpenTelemetry's `OTEL_*` settings when they name a collector; nil (the default) traces
     /// nothing. The service is named after the executable unless `OTEL_SERVICE_NAME` says.
     public var tracing: TracingConfiguration?
-    /// Why tracing is off although `OTEL_*` variables are set: a value it cannot use. As every
-    /// OpenTelemetry SDK does, the process runs untraced rather than not at all; `bootstrap`
-    /// logs it as a warning.
+    /// Why tracing is off although `OTEL_*` variables are set: where or how to export cannot be
+    /// used (the endpoint, the exporter, the protocol). As every OpenTelemetry SDK does, the
+    /// process runs untraced rather than not at all; `bootstrap` logs it as a warning, and each
+    /// other setting ignored (``TracingConfiguration/ignored``) too.
     public var tracingProblem: InvalidSetting?
     public var heartbeatTimeout: Duration
     /// The status `/__heartbeat__` answers with when a check fails (500–599).

@@ -1,3 +1,4 @@
+import Primitives
 import Synchronization
 
 /// Whether the process is draining: it was asked to stop (SIGTERM) and is letting its load
@@ -12,7 +13,7 @@ public final class Drain: Sendable {
     // Read on every response: an atomic load, not a lock.
     private let started = Atomic<Bool>(false)
     /// What watches stop signals while the process starts (``keepStopSignals()``).
-    let earlyWatcher = Mutex<Task<Void, Never>?>(nil)
+    let earlyWatcher = BlockingLock<Task<Void, Never>?>(nil)
 
     public init() {}
 

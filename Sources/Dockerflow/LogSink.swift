@@ -19,11 +19,20 @@ import Primitives
 /// Lines are buffered and written in batches — a `write` per request would cost more than the
 /// request — at most `flushInterval` late, and at once for warnings and worse, when the buffer
 /// fills, and at shutdown (``flush()``).
+///
+/// A line is queued under one lock and written under another: a `write` that waits (a pipe
+/// whose reader is slow, a disk busy with other work) holds up the next flush, not the requests
+/// that queue lines behind it, until another buffer's worth has queued (then the thread that
+/// fills it waits, as does an urgent line: the memory stays bounded).
 public final class LogSink: Sendable {
     public static let standardOutput = LogSink(descriptor: 1)
 
     private let descriptor: Int32
+    /// Lines queued since the last flush.
     private let buffer = BlockingLock<[UInt8]>([])
+    /// The lines being written, held while they are: flushes go one at a time and in order.
+    /// Its storage is swapped with the queue's, so neither is reallocated once grown.
+    private let output = BlockingLock<[UInt8]>([])
     private static let capacity = 64 * 1024
     private static let flushInterval: Duration = .milliseconds(50)
 
@@ -62,10 +71,10 @@ public final class LogSink: Sendable {
 
     /// Writes everything queued.
     public func flush() {
-        buffer.withLock { buffer in
-            guard !buffer.isEmpty else { return }
-            // Inside the lock, so concurrent flushes cannot interleave partial lines.
-            buffer.withUnsafeBytes { bytes in
+        output.withLock { output in
+            buffer.withLock { swap(&$0, &output) }
+            guard !output.isEmpty else { return }
+            output.withUnsafeBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {
                     let written = systemWrite(
@@ -77,7 +86,7 @@ public final class LogSink: Sendable {
                     offset += written
                 }
             }
-            buffer.removeAll(keepingCapacity: true)
+            output.removeAll(keepingCapacity: true)
         }
     }
 }

@@ -6,7 +6,6 @@ import Logging
 import NIOCore
 import Primitives
 import Prometheus
-import Synchronization
 
 /// `GET /metrics` in Prometheus' text format, on a server of its own at `HOST`:`METRICS_PORT`:
 /// what a process measures is for its operators, and the public port never answers it. Each
@@ -35,7 +34,7 @@ public struct MetricsServer: Sendable {
     public func application(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
         let router = Router()
         let warnings = WarningThrottle(interval: .seconds(60))
-        let lastCollection = Mutex<ContinuousClock.Instant?>(nil)
+        let lastCollection = BlockingLock<ContinuousClock.Instant?>(nil)
         router.get("/metrics") { _, _ -> Response in
             let now = ContinuousClock.now
             let due = lastCollection.withLock { last in

@@ -1,7 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
+import Primitives
 import Traces
 
 /// Posts OTLP/HTTP bodies to the collector and returns the status of each answer, over one
@@ -17,7 +17,7 @@ import Traces
 final class OTLPClient: Sendable {
     let endpoint: TracingConfiguration.Endpoint
     let headers: [(key: String, value: String)]
-    private let idle = Mutex<IdleConnection?>(nil)
+    private let idle = BlockingLock<IdleConnection?>(nil)
 
     /// How long after its last answer a connection is used again; past it, it is closed and
     /// the next post opens a new one.

@@ -6,8 +6,10 @@ import Traces
 
 /// Finished spans on their way to the collector, as OpenTelemetry's batch span processor: a
 /// bounded queue that a request only appends to (``SpanQueue``), and a service that posts it in
-/// batches of `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`: every full batch as soon as it sees it, and
-/// what waits once `OTEL_BSP_SCHEDULE_DELAY` has passed since the last export.
+/// batches of `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`: every full batch as soon as one fills (the span
+/// that fills it wakes the service), and what waits once `OTEL_BSP_SCHEDULE_DELAY` has passed
+/// since the last export. Between those the service sleeps: an idle server's exporter wakes
+/// once a schedule's delay, not 50 times a second.
 ///
 /// A span is queued already encoded (its OTLP bytes, written when it ends): the queue holds
 /// bytes, not strings shared with requests long gone, and a batch is sent as it lies.
@@ -22,13 +24,18 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     private let client: OTLPClient
     private let logger: Logger
     private let framing: ExportFraming
-    private let state: Mutex<State>
+    private let state: BlockingLock<State>
     /// Set while the queue is full: a span then costs a count, not an encoding only to be
     /// dropped (a collector that is gone fills the queue and keeps it full).
     private let full = Atomic(false)
     private let warnings = WarningThrottle(interval: .seconds(60))
-    /// How often the service looks at the queue: a full batch waits at most this long.
-    private let tick: Duration
+    /// Signalled when a batch fills, and at the stop.
+    private let batchReady = Wakeup()
+    /// The dropped count at the last warning of drops, and when it was.
+    private let dropWarnings = BlockingLock<(seen: Int, last: ContinuousClock.Instant?)>((0, nil))
+    /// How many times the service has woken to look at the queue (the tests' measure of a
+    /// sleeping exporter).
+    let looks = Atomic(0)
     private static let warningInterval = Duration.seconds(60)
     /// The queue's bound in bytes, for each span `OTEL_BSP_MAX_QUEUE_SIZE` allows: 4 MiB at its
     /// default of 2048, and never less than 1 MiB. Spans of a page and its statements take a few
@@ -54,25 +61,16 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         public var failed = 0
     }
 
-    public convenience init(
+    public init(
         configuration: TracingConfiguration, logger: Logger = Logger(label: "ballot.traces"), scopeName: String,
         scopeVersion: String = ""
     ) {
-        self.init(
-            configuration: configuration, logger: logger, scopeName: scopeName, scopeVersion: scopeVersion,
-            tick: .milliseconds(20))
-    }
-
-    /// `tick`: how often the service looks at the queue (tests make it long, to see what one
-    /// look does).
-    init(configuration: TracingConfiguration, logger: Logger, scopeName: String, scopeVersion: String, tick: Duration) {
-        self.tick = tick
         self.configuration = configuration
         self.client = OTLPClient(endpoint: configuration.endpoint, headers: configuration.headers)
         self.logger = logger
         framing = ExportFraming(resource: configuration.resource, scope: (scopeName, scopeVersion))
         maxQueueBytes = max(configuration.maxQueueSize, 512) * Self.queueBytesPerSpan
-        state = Mutex(
+        state = BlockingLock(
             State(
                 queue: SpanQueue(
                     batchSize: configuration.maxBatchSize, maxSpans: configuration.maxQueueSize,
@@ -96,8 +94,9 @@ public final class SpanExporter: Service, SpanSink, Sendable {
         let size = OTLPEncoding.spanFieldSize(span)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { scratch in
             OTLPEncoding.writeSpanField(span, into: scratch)
-            state.withLock { state in
-                guard state.queue.append(scratch) else {
+            let appended = state.withLock { state in
+                let appended = state.queue.append(scratch)
+                guard appended != .refused else {
                     state.counts.dropped += 1
                     // Too nearly full in bytes for this span: the next ones are dropped without
                     // an encoding too, until a batch has been taken. Not for one span far larger
@@ -106,10 +105,12 @@ public final class SpanExporter: Service, SpanSink, Sendable {
                         state.refusing = true
                         full.store(true, ordering: .relaxed)
                     }
-                    return
+                    return appended
                 }
                 if state.queue.isFull { full.store(true, ordering: .relaxed) }
+                return appended
             }
+            if appended == .filledABatch { batchReady.signal() }
         }
     }
 
@@ -121,16 +122,35 @@ public final class SpanExporter: Service, SpanSink, Sendable {
     }
 
     public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await sendWhileRunning()
+            } onCancel: {
+                self.batchReady.signal()
+            }
+        } onGracefulShutdown: {
+            self.batchReady.signal()
+        }
+        await flush()
+        client.close()
+        // Drops since the last warning are said, however recent that warning.
+        warnOfDrops(at: .now, force: true)
+    }
+
+    /// Sleeps until a batch fills or the schedule's delay has passed, sends, and again, until
+    /// the stop.
+    private func sendWhileRunning() async {
         var lastExport = ContinuousClock.now
-        var droppedSeen = 0
-        var lastDropWarning: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            try? await Task.sleep(for: tick)
+            // The delay counts from the last export; once it has passed with nothing to send,
+            // a whole delay again (a span queued then waits at most that long).
+            let untilDue = lastExport + configuration.scheduleDelay - ContinuousClock.now
+            await batchReady.wait(timeout: untilDue > .zero ? untilDue : configuration.scheduleDelay)
+            looks.add(1, ordering: .relaxed)
             var now = ContinuousClock.now
-            // Full batches go one after another, up to a queue's worth: a batch a tick capped
-            // the export at 25,600 spans a second (512 every 20 ms), which a busy server passes.
-            // A bound, so that a backlog that never ends still lets the warnings and the stop
-            // below be looked at.
+            // Full batches go one after another, up to a queue's worth: one batch a look capped
+            // the export at a batch every wake, which a busy server passes. A bound, so that a
+            // backlog that never ends still lets the warnings and the stop below be looked at.
             for _ in 0...(configuration.maxQueueSize / configuration.maxBatchSize) {
                 guard !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
                 let (waiting, fullBatch) = state.withLock { ($0.queue.spans, $0.queue.hasFullBatch) }
@@ -139,22 +159,32 @@ public final class SpanExporter: Service, SpanSink, Sendable {
                 lastExport = now
                 now = ContinuousClock.now
             }
-            // At most once a minute, with the count since the last warning.
-            let dropped = counts.dropped
-            if dropped > droppedSeen, lastDropWarning.map({ now - $0 >= Self.warningInterval }) ?? true {
-                logger.warning(
-                    "spans dropped: the export queue was full",
-                    metadata: [
-                        "dropped": "\(dropped - droppedSeen)",
-                        "OTEL_BSP_MAX_QUEUE_SIZE": "\(configuration.maxQueueSize)",
-                        "queue_bytes": "\(maxQueueBytes)",
-                    ])
-                droppedSeen = dropped
-                lastDropWarning = now
-            }
+            // Batches full by bytes can outnumber the bound; the spans that filled them
+            // signalled once, and that signal is spent.
+            if state.withLock({ $0.queue.hasFullBatch }) { batchReady.signal() }
+            warnOfDrops(at: now, force: false)
         }
-        await flush()
-        client.close()
+    }
+
+    /// Says how many spans were dropped since the last warning: at most once a minute, unless
+    /// `force`d (the stop).
+    private func warnOfDrops(at now: ContinuousClock.Instant, force: Bool) {
+        let dropped = counts.dropped
+        let due = dropWarnings.withLock { warnings -> Int? in
+            guard dropped > warnings.seen,
+                force || warnings.last.map({ now - $0 >= Self.warningInterval }) ?? true
+            else { return nil }
+            defer { (warnings.seen, warnings.last) = (dropped, now) }
+            return dropped - warnings.seen
+        }
+        guard let due else { return }
+        logger.warning(
+            "spans dropped: the export queue was full",
+            metadata: [
+                "dropped": "\(due)",
+                "OTEL_BSP_MAX_QUEUE_SIZE": "\(configuration.maxQueueSize)",
+                "queue_bytes": "\(maxQueueBytes)",
+            ])
     }
 
     /// Sends what is queued, batch by batch, until the queue is empty or the export timeout

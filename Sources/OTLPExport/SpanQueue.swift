@@ -71,9 +71,18 @@ struct SpanQueue {
         batch.spans >= batchSize || batch.body.readableBytes >= batchBytes
     }
 
-    /// Appends one encoded span; false, and nothing appended, when it would pass a bound.
-    mutating func append(_ span: UnsafeMutableBufferPointer<UInt8>) -> Bool {
-        guard spans < maxSpans, bytes + span.count <= maxBytes else { return false }
+    /// What ``append(_:)`` did with a span.
+    enum Appended: Equatable {
+        /// Nothing appended: the span would pass a bound.
+        case refused
+        case queued
+        /// Queued, and its batch is full with it: the exporter has a batch to send.
+        case filledABatch
+    }
+
+    /// Appends one encoded span, unless it would pass a bound.
+    mutating func append(_ span: UnsafeMutableBufferPointer<UInt8>) -> Appended {
+        guard spans < maxSpans, bytes + span.count <= maxBytes else { return .refused }
         if batches.last.flatMap({ $0 }).map(isFull) ?? true {
             // A buffer for a batch of small spans to start with; it grows for larger ones.
             let capacity = headerRoom + min(64 * 1024, batchSize * 512, batchBytes)
@@ -87,7 +96,8 @@ struct SpanQueue {
         batches[last]?.spans += 1
         spans += 1
         bytes += span.count
-        return true
+        let filled = (batches[last]?.spans ?? 0) >= batchSize || (batches[last]?.body.readableBytes ?? 0) >= batchBytes
+        return filled ? .filledABatch : .queued
     }
 
     /// The oldest batch (its spans readable, the header's room before them), out of the queue.

@@ -19,9 +19,13 @@ import Settings
 /// - `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT`, else `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` (no limit):
 ///   a longer string attribute (a statement's text) is cut to that many characters.
 ///
-/// A value it cannot use is an ``InvalidSetting`` naming it; `DockerflowConfiguration` then
-/// runs the process untraced with a warning, as OpenTelemetry's SDKs do: telemetry settings
-/// never keep a service from starting.
+/// A value it cannot use is an ``InvalidSetting`` naming it, and telemetry settings never keep a
+/// service from starting. Where to export and how (the endpoint, `OTEL_TRACES_EXPORTER`, the
+/// protocol) cannot be guessed: the initializer throws and `DockerflowConfiguration` runs the
+/// process untraced with a warning. Any other setting is ignored as the specification asks,
+/// treated as unset (a signal's own variable gives way to the general one, which gives way to
+/// the default; all of `OTEL_RESOURCE_ATTRIBUTES` goes), and kept in ``ignored``
+/// for a warning at start.
 public struct TracingConfiguration: Sendable, Equatable {
     /// The collector's host, port and path (`http://HOST:PORT/PATH`).
     public var endpoint: Endpoint
@@ -41,6 +45,8 @@ public struct TracingConfiguration: Sendable, Equatable {
     public var headers: [(key: String, value: String)]
     /// The most characters of a string attribute exported; nil: no limit.
     public var attributeValueLengthLimit: Int?
+    /// Settings whose values could not be used: each is treated as unset.
+    public var ignored: [InvalidSetting]
 
     public struct Endpoint: Sendable, Equatable {
         public var host: String
@@ -54,7 +60,7 @@ public struct TracingConfiguration: Sendable, Equatable {
             && left.maxQueueSize == right.maxQueueSize && left.maxBatchSize == right.maxBatchSize
             && left.scheduleDelay == right.scheduleDelay && left.exportTimeout == right.exportTimeout
             && left.requestTimeout == right.requestTimeout && left.headers.elementsEqual(right.headers) { $0 == $1 }
-            && left.attributeValueLengthLimit == right.attributeValueLengthLimit
+            && left.attributeValueLengthLimit == right.attributeValueLengthLimit && left.ignored == right.ignored
     }
 
     /// nil when tracing is off: no endpoint, `OTEL_SDK_DISABLED=true`, `OTEL_TRACES_EXPORTER=none`.
@@ -89,7 +95,6 @@ public struct TracingConfiguration: Sendable, Equatable {
                 variable: variable, value: url,
                 expected: "an http:// URL of an OTLP collector (https needs a collector or agent beside the process)")
         }
-        self.endpoint = endpoint
         for name in ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"] {
             guard let protocolName = reader.optionalString(name) else { continue }
             guard protocolName == "http/protobuf" else {
@@ -97,37 +102,77 @@ public struct TracingConfiguration: Sendable, Equatable {
             }
             break  // the traces' own setting wins over the general one
         }
-        let headersVariable =
-            reader.optionalString("OTEL_EXPORTER_OTLP_TRACES_HEADERS") != nil
-            ? "OTEL_EXPORTER_OTLP_TRACES_HEADERS" : "OTEL_EXPORTER_OTLP_HEADERS"
-        headers = try Self.attributes(reader.optionalString(headersVariable) ?? "", variable: headersVariable)
-        if let bad = headers.first(where: { !Self.isHeaderName($0.key) || !Self.isHeaderValue($0.value) }) {
-            throw InvalidSetting(
-                variable: headersVariable, value: bad.key,
-                expected: "header names of letters, digits and -, values without control characters")
+        // Only where and how to export can turn tracing off; every other setting is read by an
+        // initializer that cannot fail.
+        self.init(endpoint: endpoint, reader: reader, defaultServiceName: defaultServiceName)
+    }
+
+    /// The settings that can be ignored, read for `endpoint`.
+    private init(endpoint: Endpoint, reader: EnvironmentReader, defaultServiceName: String) {
+        self.endpoint = endpoint
+        var ignored: [InvalidSetting] = []
+        headers = Self.setting(
+            "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_HEADERS", in: reader, unset: [],
+            ignoring: &ignored
+        ) { (variable) throws(InvalidSetting) in
+            let headers = try Self.attributes(reader.optionalString(variable) ?? "", variable: variable)
+            if let bad = headers.first(where: { !Self.isHeaderName($0.key) || !Self.isHeaderValue($0.value) }) {
+                // A name that is not one may be a credential cut at its first `=`.
+                throw InvalidSetting(
+                    variable: variable, value: Self.isHeaderName(bad.key) ? bad.key : "(not shown)",
+                    expected: "header names of letters, digits and -, values without control characters")
+            }
+            return headers
         }
-        let timeoutVariable =
-            reader.optionalString("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") != nil
-            ? "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT" : "OTEL_EXPORTER_OTLP_TIMEOUT"
-        requestTimeout = .milliseconds(try reader.integer(timeoutVariable, default: 10_000, in: 1...600_000))
-        var resource = try Self.attributes(
-            reader.optionalString("OTEL_RESOURCE_ATTRIBUTES") ?? "", variable: "OTEL_RESOURCE_ATTRIBUTES")
+        requestTimeout = .milliseconds(
+            Self.setting(
+                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT", in: reader, unset: 10_000,
+                ignoring: &ignored
+            ) { (variable) throws(InvalidSetting) in try reader.integer(variable, default: 10_000, in: 1...600_000) })
+        var resource = Self.setting("OTEL_RESOURCE_ATTRIBUTES", in: reader, unset: [], ignoring: &ignored) {
+            (variable) throws(InvalidSetting) in
+            try Self.attributes(reader.optionalString(variable) ?? "", variable: variable)
+        }
         serviceName =
             reader.optionalString("OTEL_SERVICE_NAME") ?? resource.last { $0.key == "service.name" }?.value
             ?? defaultServiceName
         resource.removeAll { $0.key == "service.name" }
         self.resource = resource + [("service.name", serviceName)]
-        sampler = try Self.sampler(reader)
-        maxQueueSize = try reader.integer("OTEL_BSP_MAX_QUEUE_SIZE", default: 2_048, in: 1...1_000_000)
-        maxBatchSize = try reader.integer(
-            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", default: min(512, maxQueueSize), in: 1...maxQueueSize)
-        scheduleDelay = .milliseconds(try reader.integer("OTEL_BSP_SCHEDULE_DELAY", default: 5_000, in: 1...600_000))
-        exportTimeout = .milliseconds(try reader.integer("OTEL_BSP_EXPORT_TIMEOUT", default: 30_000, in: 1...600_000))
-        let limitVariable =
-            reader.optionalString("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT") != nil
-            ? "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT" : "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"
-        let limit = try reader.integer(limitVariable, default: -1, in: 0...Int(Int32.max))
-        attributeValueLengthLimit = limit < 0 ? nil : limit
+        sampler = Self.sampler(reader, ignoring: &ignored)
+        let maxQueueSize = Self.setting("OTEL_BSP_MAX_QUEUE_SIZE", in: reader, unset: 2_048, ignoring: &ignored) {
+            (variable) throws(InvalidSetting) in try reader.integer(variable, default: 2_048, in: 1...1_000_000)
+        }
+        self.maxQueueSize = maxQueueSize
+        maxBatchSize = Self.setting(
+            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", in: reader, unset: min(512, maxQueueSize), ignoring: &ignored
+        ) { (variable) throws(InvalidSetting) in try reader.integer(variable, default: 512, in: 1...maxQueueSize) }
+        scheduleDelay = .milliseconds(
+            Self.setting("OTEL_BSP_SCHEDULE_DELAY", in: reader, unset: 5_000, ignoring: &ignored) {
+                (variable) throws(InvalidSetting) in try reader.integer(variable, default: 5_000, in: 1...600_000)
+            })
+        exportTimeout = .milliseconds(
+            Self.setting("OTEL_BSP_EXPORT_TIMEOUT", in: reader, unset: 30_000, ignoring: &ignored) {
+                (variable) throws(InvalidSetting) in try reader.integer(variable, default: 30_000, in: 1...600_000)
+            })
+        attributeValueLengthLimit = Self.setting(
+            "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", in: reader, unset: nil,
+            ignoring: &ignored
+        ) { (variable) throws(InvalidSetting) -> Int? in
+            try reader.integer(variable, default: 0, in: 0...Int(Int32.max))
+        }
+        self.ignored = ignored
+    }
+
+    /// The first of `variables` set to a value `read` can use (a signal's own variable, then
+    /// the general one), or `unset`. A value that cannot be used is added to `ignored`.
+    private static func setting<Value>(
+        _ variables: String..., in reader: EnvironmentReader, unset: Value, ignoring ignored: inout [InvalidSetting],
+        _ read: (String) throws(InvalidSetting) -> Value
+    ) -> Value {
+        for variable in variables where reader.optionalString(variable) != nil {
+            do { return try read(variable) } catch { ignored.append(error) }
+        }
+        return unset
     }
 
     static func endpoint(_ url: String) -> Endpoint? {
@@ -209,28 +254,34 @@ public struct TracingConfiguration: Sendable, Equatable {
         (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte) ? byte + 32 : byte
     }
 
-    static func sampler(_ reader: EnvironmentReader) throws(InvalidSetting) -> Sampler {
+    /// `OTEL_TRACES_SAMPLER` with its argument; a sampler or an argument it cannot use is
+    /// added to `ignored` and its default taken (`parentbased_always_on`, a ratio of 1).
+    static func sampler(_ reader: EnvironmentReader, ignoring ignored: inout [InvalidSetting]) -> Sampler {
         let name = reader.optionalString("OTEL_TRACES_SAMPLER")?.lowercased() ?? "parentbased_always_on"
-        func ratio() throws(InvalidSetting) -> Double {
+        func ratio() -> Double {
             guard let text = reader.optionalString("OTEL_TRACES_SAMPLER_ARG") else { return 1 }
             guard let value = Double(text), (0...1).contains(value) else {
-                throw InvalidSetting(variable: "OTEL_TRACES_SAMPLER_ARG", value: text, expected: "a number from 0 to 1")
+                ignored.append(
+                    InvalidSetting(variable: "OTEL_TRACES_SAMPLER_ARG", value: text, expected: "a number from 0 to 1"))
+                return 1
             }
             return value
         }
         switch name {
         case "always_on": return .alwaysOn
         case "always_off": return .alwaysOff
-        case "traceidratio": return .traceIDRatio(try ratio())
+        case "traceidratio": return .traceIDRatio(ratio())
         case "parentbased_always_on": return .parentBased(root: .alwaysOn)
         case "parentbased_always_off": return .parentBased(root: .alwaysOff)
-        case "parentbased_traceidratio": return .parentBased(root: .traceIDRatio(try ratio()))
+        case "parentbased_traceidratio": return .parentBased(root: .traceIDRatio(ratio()))
         default:
-            throw InvalidSetting(
-                variable: "OTEL_TRACES_SAMPLER", value: name,
-                expected:
-                    "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio"
-            )
+            ignored.append(
+                InvalidSetting(
+                    variable: "OTEL_TRACES_SAMPLER", value: name,
+                    expected:
+                        "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio"
+                ))
+            return .parentBased(root: .alwaysOn)
         }
     }
 }

@@ -13,22 +13,37 @@ import Testing
         #expect(configuration.logsQueryString)
     }
 
-    /// A telemetry setting never keeps the service from starting: tracing is off, and the
-    /// problem is kept for the warning at start, without the headers' token.
+    /// A telemetry setting never keeps the service from starting. Where or how to export that
+    /// cannot be used turns tracing off; the problem is kept for the warning at start.
     @Test(arguments: [
         ["OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector:4318"],
         ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"],
-        ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=secret-token"],
-        ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_SAMPLER": "sometimes"],
+        ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_EXPORTER": "zipkin"],
     ])
-    func anUnusableTracingSettingTurnsTracingOffNotTheProcess(environment: [String: String]) throws {
-        var variables = environment
-        if variables["OTEL_EXPORTER_OTLP_HEADERS"] != nil { variables["OTEL_EXPORTER_OTLP_HEADERS"] = "secret-token" }
-        let configuration = try DockerflowConfiguration(EnvironmentReader(variables))
+    func anUnusableExportSettingTurnsTracingOffNotTheProcess(environment: [String: String]) throws {
+        let configuration = try DockerflowConfiguration(EnvironmentReader(environment))
         #expect(configuration.tracing == nil)
         let problem = try #require(configuration.tracingProblem)
         #expect(problem.variable.hasPrefix("OTEL_"))
-        #expect(!"\(problem)".contains("secret-token"))
+    }
+
+    /// Any other unusable setting is ignored, as the specification asks: tracing stays on with
+    /// that setting's default, and the setting is kept for a warning, without the headers' token.
+    @Test(arguments: [
+        ["OTEL_EXPORTER_OTLP_HEADERS": "Authorization secret-token"],
+        // Cut at its first `=`, the name is the credential.
+        ["OTEL_EXPORTER_OTLP_HEADERS": "Authorization: Basic secret-token=="],
+        ["OTEL_EXPORTER_OTLP_HEADERS": "x=secret-token%0A"],
+        ["OTEL_TRACES_SAMPLER": "sometimes"],
+        ["OTEL_BSP_SCHEDULE_DELAY": "soon"],
+    ])
+    func anUnusableTracingSettingIsIgnoredAndSaid(setting: [String: String]) throws {
+        let environment = setting.merging(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"]) { $1 }
+        let configuration = try DockerflowConfiguration(EnvironmentReader(environment))
+        #expect(configuration.tracingProblem == nil)
+        let tracing = try #require(configuration.tracing)
+        #expect(tracing.ignored.map(\.variable) == Array(setting.keys))
+        #expect(!"\(tracing.ignored)".contains("secret-token"))
     }
 
     @Test func tracingIsOnWithAnEndpoint() throws {

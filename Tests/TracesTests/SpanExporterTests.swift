@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Settings
 import TestSupport
 import Testing
@@ -118,33 +119,70 @@ import Testing
     }
 
     /// One look at the queue sends every full batch in it, not one: a batch a look capped what
-    /// a busy server could export. The looks here are 10 s apart; all five batches arrive
-    /// before the second, with 8 s for the last four on a loaded machine.
+    /// a busy server could export. The five batches queued before the service starts wake it
+    /// once, and the next wake would be the schedule's delay, ten minutes away.
     @Test func oneLookSendsEveryFullBatch() async throws {
         try await OTLPCollector.with { collector in
-            let configuration = try #require(
-                try TracingConfiguration(
-                    EnvironmentReader([
-                        "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "2",
-                        "OTEL_BSP_SCHEDULE_DELAY": "600000",
-                    ]), defaultServiceName: "tests"))
-            let exporter = SpanExporter(
-                configuration: configuration, logger: Logger(label: "tests"), scopeName: "tests", scopeVersion: "",
-                tick: .seconds(10))
+            let exporter = try exporter(
+                port: collector.port, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "2", "OTEL_BSP_SCHEDULE_DELAY": "600000"])
             for index in 0..<11 { exporter.export(Self.span(index)) }
             let service = Task { try await exporter.run() }
             defer { service.cancel() }
-            var deadline = ContinuousClock.now + .seconds(60)
-            while exporter.counts.exported == 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            deadline = ContinuousClock.now + .seconds(8)
+            let deadline = ContinuousClock.now + .seconds(60)
             while exporter.counts.exported < 10, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
             // The eleventh span waits for a full batch or the schedule's delay.
             #expect(exporter.counts.exported == 10)
+            #expect(exporter.looks.load(ordering: .relaxed) == 1)
             #expect(try collector.files().count == 5)
+        }
+    }
+
+    /// Between batches the service sleeps, however long the schedule's delay: it looks at the
+    /// queue when a span fills a batch, once. (It looked every 20 ms.)
+    @Test func anIdleExporterSleepsUntilABatchFills() async throws {
+        try await OTLPCollector.with { collector in
+            let exporter = try exporter(
+                port: collector.port, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "2", "OTEL_BSP_SCHEDULE_DELAY": "600000"])
+            let service = Task { try await exporter.run() }
+            defer { service.cancel() }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(exporter.looks.load(ordering: .relaxed) == 0)
+            exporter.export(Self.span(0))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(exporter.looks.load(ordering: .relaxed) == 0, "a span that fills no batch woke the service")
+            exporter.export(Self.span(1))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while exporter.counts.exported < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(exporter.counts.exported == 2)
+            #expect(exporter.looks.load(ordering: .relaxed) == 1)
+        }
+    }
+
+    /// The drain wakes the sleeping service: what waits is sent at once, not after the
+    /// schedule's delay (ten minutes here).
+    @Test func theDrainWakesTheServiceAndSendsWhatWaits() async throws {
+        try await OTLPCollector.with { collector in
+            let exporter = try exporter(port: collector.port, ["OTEL_BSP_SCHEDULE_DELAY": "600000"])
+            let group = ServiceGroup(
+                configuration: .init(services: [.init(service: exporter)], logger: Logger(label: "tests")))
+            let running = Task { try await group.run() }
+            for index in 0..<3 { exporter.export(Self.span(index)) }
+            try await Task.sleep(for: .milliseconds(200))
+            let started = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            let stopped = Task {
+                try await Task.sleep(for: .seconds(30))
+                running.cancel()
+            }
+            defer { stopped.cancel() }
+            try await running.value
+            #expect(ContinuousClock.now - started < .seconds(30))
+            #expect(exporter.counts == .init(exported: 3, dropped: 0, failed: 0))
+            #expect(try await collector.spans().count == 3)
         }
     }
 

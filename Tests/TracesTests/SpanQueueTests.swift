@@ -7,6 +7,10 @@ import Testing
 /// sent batch reused for the next.
 @Suite struct SpanQueueTests {
     private func append(_ queue: inout SpanQueue, _ bytes: [UInt8]) -> Bool {
+        appended(&queue, bytes) != .refused
+    }
+
+    private func appended(_ queue: inout SpanQueue, _ bytes: [UInt8]) -> SpanQueue.Appended {
         var bytes = bytes
         return bytes.withUnsafeMutableBufferPointer { queue.append($0) }
     }
@@ -33,6 +37,24 @@ import Testing
         #expect(append(&queue, [2]))
         #expect(partial.body.readableBytesView.elementsEqual([1]))
         #expect(try #require(take(&queue)).body.readableBytesView.elementsEqual([2]))
+    }
+
+    /// The span that fills a batch, by count or by its share of the bytes, says so: the exporter
+    /// is woken for it, and for nothing else.
+    @Test func theSpanThatFillsABatchSaysSo() {
+        var bySpans = SpanQueue(batchSize: 2, maxSpans: 100, maxBytes: 10_000, headerRoom: 0)
+        #expect(
+            (0..<5).map { _ in appended(&bySpans, [0]) } == [.queued, .filledABatch, .queued, .filledABatch, .queued])
+        // A batch's share of 400 bytes is 100 (four batches and one more): the second span fills it.
+        var byBytes = SpanQueue(batchSize: 100, maxSpans: 300, maxBytes: 400, headerRoom: 0)
+        #expect(byBytes.batchBytes == 100)
+        let large = [UInt8](repeating: 0, count: 60)
+        #expect(
+            [appended(&byBytes, large), appended(&byBytes, large), appended(&byBytes, [0])] == [
+                .queued, .filledABatch, .queued,
+            ])
+        var full = SpanQueue(batchSize: 2, maxSpans: 1, maxBytes: 10_000, headerRoom: 0)
+        #expect([appended(&full, [0]), appended(&full, [0])] == [.queued, .refused])
     }
 
     @Test func aSpanPastEitherBoundIsRefused() {

@@ -4,7 +4,8 @@ import Testing
 @testable import Traces
 
 /// OpenTelemetry's environment variables, as every SDK reads them: off unless an endpoint is
-/// set, and a value that cannot be used stops the start with the variable's name.
+/// set; where or how to export that cannot be used throws with the variable's name, and any
+/// other setting that cannot be used is ignored (its default) and named.
 @Suite struct TracingConfigurationTests {
     private func configuration(_ environment: [String: String]) throws -> TracingConfiguration? {
         try TracingConfiguration(EnvironmentReader(environment), defaultServiceName: "ballot")
@@ -98,24 +99,74 @@ import Testing
         ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:http"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://user:pw@c:4318"),
         ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/a b"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/\u{0}"),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json"),
-        ("OTEL_TRACES_SAMPLER", "jaeger_remote"), ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
-        ("OTEL_TRACES_SAMPLER_ARG", "half"),
-        ("OTEL_TRACES_EXPORTER", "zipkin"), ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
-        ("OTEL_RESOURCE_ATTRIBUTES", "a=%zz"), ("OTEL_RESOURCE_ATTRIBUTES", "=x"), ("OTEL_BSP_MAX_QUEUE_SIZE", "0"),
-        ("OTEL_BSP_SCHEDULE_DELAY", "-5"), ("OTEL_EXPORTER_OTLP_HEADERS", "bad name=1"),
-        ("OTEL_EXPORTER_OTLP_HEADERS", "x=a%0D%0AInjected: 1"), ("OTEL_EXPORTER_OTLP_HEADERS", "x=%00"),
-        ("OTEL_EXPORTER_OTLP_TIMEOUT", "0"), ("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "-1"),
-        ("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "ten"),
+        ("OTEL_TRACES_EXPORTER", "zipkin"),
     ])
-    func anUnusableValueNamesItsVariable(variable: String, value: String) {
-        var environment = [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
-        ]
+    func anUnusableExportSettingNamesItsVariable(variable: String, value: String) {
+        var environment = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"]
         environment[variable] = value
         #expect {
             _ = try configuration(environment)
         } throws: { error in
             (error as? InvalidSetting)?.variable == variable
         }
+    }
+
+    /// Each other setting that cannot be used is ignored as the specification asks: treated as
+    /// unset, so the configuration equals the one without it, and named in ``ignored``.
+    @Test(arguments: [
+        ("OTEL_TRACES_SAMPLER", "jaeger_remote"), ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+        ("OTEL_TRACES_SAMPLER_ARG", "half"), ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
+        ("OTEL_RESOURCE_ATTRIBUTES", "a=%zz"), ("OTEL_RESOURCE_ATTRIBUTES", "=x"),
+        ("OTEL_RESOURCE_ATTRIBUTES", "a=1,novalue"), ("OTEL_BSP_MAX_QUEUE_SIZE", "0"),
+        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096"), ("OTEL_BSP_SCHEDULE_DELAY", "-5"),
+        ("OTEL_BSP_EXPORT_TIMEOUT", "1e3"), ("OTEL_EXPORTER_OTLP_HEADERS", "bad name=1"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "x=a%0D%0AInjected: 1"), ("OTEL_EXPORTER_OTLP_HEADERS", "x=%00"),
+        ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "ok=1,x"), ("OTEL_EXPORTER_OTLP_TIMEOUT", "0"),
+        ("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "-1"), ("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "ten"),
+    ])
+    func anUnusableSettingIsIgnoredAndNamed(variable: String, value: String) throws {
+        let base = [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        ]
+        var environment = base
+        environment[variable] = value
+        var ignoring = try #require(try configuration(environment))
+        #expect(ignoring.ignored.map(\.variable) == [variable])
+        ignoring.ignored = []
+        var unset = base
+        unset[variable] = nil
+        #expect(ignoring == (try configuration(unset)))
+    }
+
+    /// A signal's own variable that cannot be used gives way to the general one, as if unset:
+    /// a malformed traces-only header must not send the exports without the general token.
+    @Test func anUnusableTracesVariableGivesWayToTheGeneralOne() throws {
+        let configuration = try #require(
+            try configuration([
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318",
+                "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "broken", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20t",
+                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "soon", "OTEL_EXPORTER_OTLP_TIMEOUT": "2500",
+                "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT": "-3", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT": "100",
+            ]))
+        #expect(
+            configuration.headers.map(\.key) == ["Authorization"] && configuration.headers.first?.value == "Bearer t")
+        #expect(configuration.requestTimeout == .milliseconds(2_500) && configuration.attributeValueLengthLimit == 100)
+        #expect(
+            configuration.ignored.map(\.variable) == [
+                "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+                "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+            ])
+    }
+
+    /// Several at once are each named, and the usable settings beside them still apply.
+    @Test func usableSettingsApplyBesideIgnoredOnes() throws {
+        let configuration = try #require(
+            try configuration([
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318", "OTEL_TRACES_SAMPLER": "sometimes",
+                "OTEL_BSP_SCHEDULE_DELAY": "250", "OTEL_BSP_MAX_QUEUE_SIZE": "many", "OTEL_SERVICE_NAME": "polls",
+            ]))
+        #expect(Set(configuration.ignored.map(\.variable)) == ["OTEL_TRACES_SAMPLER", "OTEL_BSP_MAX_QUEUE_SIZE"])
+        #expect(configuration.sampler == .parentBased(root: .alwaysOn) && configuration.maxQueueSize == 2_048)
+        #expect(configuration.scheduleDelay == .milliseconds(250) && configuration.serviceName == "polls")
     }
 }

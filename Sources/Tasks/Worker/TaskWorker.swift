@@ -1,8 +1,8 @@
 import Database
 import Logging
 import Metrics
+import Primitives
 import ServiceLifecycle
-import Synchronization
 import Traces
 
 #if canImport(FoundationEssentials)
@@ -47,7 +47,7 @@ public final class TaskWorker: Service, Sendable {
     private let scheduleStore: ScheduleStore
     /// The wall clock the schedules' ticks are read on; a test's own.
     private let now: @Sendable () -> Date
-    private let state = Mutex(State())
+    private let state = BlockingLock(State())
     private let wakeup = Wakeup()
     /// What the writer of successes sleeps on.
     private let recorder = Wakeup()

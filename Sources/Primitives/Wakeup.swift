@@ -1,17 +1,18 @@
-import Synchronization
-
-/// What the worker's loop sleeps on between claims: a finished task (a runner is free), a stop,
-/// or the poll interval, whichever comes first. One waiter at a time: the loop.
-final class Wakeup: Sendable {
+/// What a service's loop sleeps on: a ``signal()`` (work to do, a stop) or a timeout, whichever
+/// comes first. The task worker waits on one between claims, the span exporter between
+/// batches. One waiter at a time: the loop.
+public final class Wakeup: Sendable {
     private struct State {
         var signalled = false
         var waiter: UnsafeContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = BlockingLock(State())
+
+    public init() {}
 
     /// Wakes the waiter, or the next wait if nobody waits now.
-    func signal() {
+    public func signal() {
         let waiter = state.withLock { state -> UnsafeContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.signalled = true
@@ -25,7 +26,13 @@ final class Wakeup: Sendable {
 
     /// Returns at the next ``signal()`` or after `timeout`. A signal that came while nobody
     /// waited returns at once.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
+        // A signal already waiting: no timer to start and cancel.
+        let signalled = state.withLock { state in
+            defer { state.signalled = false }
+            return state.signalled
+        }
+        if signalled { return }
         let timer = Task {
             try? await Task.sleep(for: timeout)
             if !Task.isCancelled { signal() }
