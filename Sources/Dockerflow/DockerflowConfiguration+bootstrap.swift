@@ -33,7 +33,7 @@ extension DockerflowConfiguration {
         }
         for ignored in tracing?.ignored ?? [] {
             Logger(label: loggerName).warning(
-                "an OpenTelemetry setting is ignored: its default is used", metadata: ["error": "\(ignored)"])
+                "an OpenTelemetry setting is ignored: it is treated as unset", metadata: ["error": "\(ignored)"])
         }
         return metrics
     }

@@ -116,10 +116,11 @@ public struct TracingConfiguration: Sendable, Equatable {
             ignoring: &ignored
         ) { (variable) throws(InvalidSetting) in
             let headers = try Self.attributes(reader.optionalString(variable) ?? "", variable: variable)
-            if let bad = headers.first(where: { !Self.isHeaderName($0.key) || !Self.isHeaderValue($0.value) }) {
-                // A name that is not one may be a credential cut at its first `=`.
+            if let bad = headers.firstIndex(where: { !Self.isHeaderName($0.key) || !Self.isHeaderValue($0.value) }) {
+                // Named by its place, never its text: a bare token cut at its `=` padding looks
+                // like a name.
                 throw InvalidSetting(
-                    variable: variable, value: Self.isHeaderName(bad.key) ? bad.key : "(not shown)",
+                    variable: variable, value: "(pair \(bad + 1), not shown)",
                     expected: "header names of letters, digits and -, values without control characters")
             }
             return headers

@@ -25,6 +25,7 @@ import Testing
                 "Tests/CITests/Fixtures/SpinningLock/Locks.swift:4:",
                 "Tests/CITests/Fixtures/SpinningLock/Locks.swift:5:",
                 "Tests/CITests/Fixtures/SpinningLock/Locks.swift:8:",
+                "Tests/CITests/Fixtures/SpinningLock/Locks.swift:10:",
             ], "\(result.output)")
     }
 }

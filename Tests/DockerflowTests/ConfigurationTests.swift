@@ -34,6 +34,8 @@ import Testing
         // Cut at its first `=`, the name is the credential.
         ["OTEL_EXPORTER_OTLP_HEADERS": "Authorization: Basic secret-token=="],
         ["OTEL_EXPORTER_OTLP_HEADERS": "x=secret-token%0A"],
+        // A bare token with its padding and a secret file's newline: a valid name, a bad value.
+        ["OTEL_EXPORTER_OTLP_HEADERS": "secret-token=%0A"],
         ["OTEL_TRACES_SAMPLER": "sometimes"],
         ["OTEL_BSP_SCHEDULE_DELAY": "soon"],
     ])

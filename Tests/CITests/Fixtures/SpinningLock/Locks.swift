@@ -7,3 +7,4 @@ let handle = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 let named = RecursiveMutex()
 typealias Spinning = Synchronization.Mutex
 let counted = 1  // not Mutex<Int> either
+typealias Bare = Mutex
