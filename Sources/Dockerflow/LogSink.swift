@@ -29,11 +29,26 @@ public final class LogSink: Sendable {
 
     private let descriptor: Int32
     /// Lines queued since the last flush.
-    private let buffer = BlockingLock<[UInt8]>([])
+    private let buffer = BlockingLock(Queue())
     /// The lines being written, held while they are: flushes go one at a time and in order.
     /// Its storage is swapped with the queue's, so neither is reallocated once grown.
     private let output = BlockingLock<[UInt8]>([])
     private static let capacity = 64 * 1024
+
+    private struct Queue {
+        var bytes: [UInt8] = []
+        /// The thread whose next line is the last (``endAfterNextLine()``), and whether it came.
+        var closer: pthread_t?
+        var ended = false
+
+        /// Whether a line may be queued now; a line from the closer ends the queue after it.
+        mutating func accepts() -> Bool {
+            guard let closer else { return true }
+            guard !ended else { return false }
+            if pthread_equal(closer, pthread_self()) != 0 { ended = true }
+            return true
+        }
+    }
     private static let flushInterval: Duration = .milliseconds(50)
 
     public init(descriptor: Int32) {
@@ -49,30 +64,39 @@ public final class LogSink: Sendable {
 
     /// Queues one line (a newline is added). `urgent` lines are written out at once.
     public func write(_ line: [UInt8], urgent: Bool) {
-        let full = buffer.withLock { buffer in
-            buffer.append(contentsOf: line)
-            buffer.append(UInt8(ascii: "\n"))
-            return buffer.count >= Self.capacity
+        let full = buffer.withLock { queue in
+            guard queue.accepts() else { return false }
+            queue.bytes.append(contentsOf: line)
+            queue.bytes.append(UInt8(ascii: "\n"))
+            return queue.bytes.count >= Self.capacity
         }
         if urgent || full { flush() }
     }
 
     /// Queues one line that `build` writes straight into the buffer (a newline is added).
     public func write(urgent: Bool, _ build: (inout JSONWriter) -> Void) {
-        let full = buffer.withLock { buffer in
-            var writer = JSONWriter(takingOver: &buffer)
+        let full = buffer.withLock { queue in
+            guard queue.accepts() else { return false }
+            var writer = JSONWriter(takingOver: &queue.bytes)
             build(&writer)
-            writer.handBack(to: &buffer)
-            buffer.append(UInt8(ascii: "\n"))
-            return buffer.count >= Self.capacity
+            writer.handBack(to: &queue.bytes)
+            queue.bytes.append(UInt8(ascii: "\n"))
+            return queue.bytes.count >= Self.capacity
         }
         if urgent || full { flush() }
+    }
+
+    /// Makes the calling thread's next line the last one queued: lines other threads log after
+    /// it are dropped. For the words of a process about to exit (a server that cannot listen),
+    /// which another thread's line (the server's own shutdown noise) must not follow.
+    public func endAfterNextLine() {
+        buffer.withLock { $0.closer = pthread_self() }
     }
 
     /// Writes everything queued.
     public func flush() {
         output.withLock { output in
-            buffer.withLock { swap(&$0, &output) }
+            buffer.withLock { swap(&$0.bytes, &output) }
             guard !output.isEmpty else { return }
             output.withUnsafeBytes { bytes in
                 var offset = 0

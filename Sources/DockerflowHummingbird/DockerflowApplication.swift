@@ -124,6 +124,8 @@ public struct DockerflowApplication<Context: RequestContext> where Context.Sourc
         do {
             try await runUntilTerminated([application(server: server)], configuration: configuration, logger: logger)
         } catch let failure as ListenFailure {
+            // The last line: the public server's close, still under way, logs after it.
+            LogSink.standardOutput.endAfterNextLine()
             logger.critical("\(failure)")
             LogSink.standardOutput.flush()
             exit(1)

@@ -40,6 +40,31 @@ import Testing
         passed = received.count == long.count + 7
     }
 
+    /// The line that ends the log is the last written: another thread's lines before it are
+    /// kept, after it dropped (a server's close logging after the process said why it exits).
+    @Test func theEndingLineIsTheLast() throws {
+        let pipe = try Pipe()
+        defer { pipe.close(writeEnd: true) }
+        let sink = LogSink(descriptor: pipe.writeEnd)
+        func fromAnotherThread(_ line: String) {
+            let written = Atomic(false)
+            Thread.detachNewThread {
+                sink.write(Array(line.utf8), urgent: false)
+                written.store(true, ordering: .releasing)
+            }
+            #expect(waitUntil { written.load(ordering: .acquiring) })
+        }
+        fromAnotherThread("before")
+        sink.endAfterNextLine()
+        fromAnotherThread("meanwhile")
+        sink.write(Array("cannot listen".utf8), urgent: true)
+        fromAnotherThread("after")
+        sink.flush()
+        #expect(pipe.read(atLeast: 31) == Array("before\nmeanwhile\ncannot listen\n".utf8))
+        sink.flush()
+        #expect(pipe.unread == 0)
+    }
+
     @Test func linesFromConcurrentWritersArriveWholeAndInOrder() throws {
         let pipe = try Pipe()
         var passed = false
